@@ -1,0 +1,189 @@
+"""Namespaces: our closed term namespace and the prefixes every module and query shares."""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+__all__ = ["GRAPH", "MMKG", "ONTOLOGY_IRI", "PREFIXES", "RES"]
+
+
+class MMKG(DefinedNamespace):
+    """Terms of the myeloma-kg ontology. Closed: a misspelt term raises instead of minting an IRI.
+
+    ``tests/test_ontology.py`` checks that this list and ``ontology/mmkg.ttl`` name the same terms.
+    """
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/mmkg/")
+
+    ActiveComparatorArm: URIRef
+    AdaptiveDesignStudy: URIRef
+    AdverseEvent: URIRef
+    ArmMedian: URIRef
+    BackgroundStatement: URIRef
+    Benefit: URIRef
+    ClinicalTrial: URIRef
+    CombinationRegimen: URIRef
+    ComparativeResult: URIRef
+    ComparatorArm: URIRef
+    Conclusion: URIRef
+    ConsistencyStatement: URIRef
+    Count: URIRef
+    DesignStatement: URIRef
+    Direction: URIRef
+    Disease: URIRef
+    DoseSchedule: URIRef
+    Drug: URIRef
+    EffectEstimate: URIRef
+    Endpoint: URIRef
+    EvidenceSynthesis: URIRef
+    Finding: URIRef
+    Glucocorticoid: URIRef
+    GlucocorticoidContainingRegimen: URIRef
+    Harm: URIRef
+    HazardRatioEstimate: URIRef
+    Hypothesis: URIRef
+    ImidBasedRegimen: URIRef
+    ImmunomodulatoryImideDrug: URIRef
+    Interferon: URIRef
+    InterferonContainingRegimen: URIRef
+    IntervalIncludesNoEffect: URIRef
+    InterventionArm: URIRef
+    Mapping: URIRef
+    MechanismStatement: URIRef
+    MetaAnalysis: URIRef
+    MolecularTarget: URIRef
+    Monotherapy: URIRef
+    NarrativeReview: URIRef
+    NetworkMetaAnalysis: URIRef
+    NoActiveTreatment: URIRef
+    NoDifference: URIRef
+    NoMaintenanceArm: URIRef
+    NonRandomisedComparison: URIRef
+    ObservationArm: URIRef
+    OpenLabelStudy: URIRef
+    PlaceboArm: URIRef
+    PooledRegimen: URIRef
+    Population: URIRef
+    PopulationCharacteristic: URIRef
+    Proportion: URIRef
+    ProteasomeInhibitor: URIRef
+    ProteasomeInhibitorBasedRegimen: URIRef
+    Publication: URIRef
+    QualitativeStatement: URIRef
+    RandomisedControlledTrial: URIRef
+    Ranking: URIRef
+    RatioEstimate: URIRef
+    Regimen: URIRef
+    RegulatoryAgency: URIRef
+    RegulatoryApproval: URIRef
+    RiskRatioEstimate: URIRef
+    SignificantHazardReduction: URIRef
+    SignificantRiskIncrease: URIRef
+    SourceDocument: URIRef
+    Study: URIRef
+    StudyArm: URIRef
+    SystematicReview: URIRef
+    TreatmentContext: URIRef
+    Unit: URIRef
+    aboutDrug: URIRef
+    aboutRegimen: URIRef
+    adverseEvent: URIRef
+    agency: URIRef
+    arm: URIRef
+    author: URIRef
+    ciLevel: URIRef
+    ciLower: URIRef
+    ciUpper: URIRef
+    citedAs: URIRef
+    cites: URIRef
+    comparator: URIRef
+    comparesRegimen: URIRef
+    corroborates: URIRef
+    countOf: URIRef
+    date: URIRef
+    direction: URIRef
+    discrepancyNote: URIRef
+    discrepantWith: URIRef
+    documentKind: URIRef
+    doi: URIRef
+    endpoint: URIRef
+    estimate: URIRef
+    fileName: URIRef
+    fromSource: URIRef
+    fromStudy: URIRef
+    gradeMax: URIRef
+    gradeMin: URIRef
+    hasArm: URIRef
+    hasCharacteristic: URIRef
+    hasComponent: URIRef
+    hasDisease: URIRef
+    hasMolecularTarget: URIRef
+    identificationNote: URIRef
+    identifiedWith: URIRef
+    includesStudy: URIRef
+    indication: URIRef
+    intervention: URIRef
+    isSignificant: URIRef
+    journal: URIRef
+    locator: URIRef
+    mappingConfidence: URIRef
+    mappingObject: URIRef
+    mappingPredicate: URIRef
+    mappingSubject: URIRef
+    mechanismOfAction: URIRef
+    ofTotal: URIRef
+    pValue: URIRef
+    pValueComparator: URIRef
+    paragraph: URIRef
+    phase: URIRef
+    pmcid: URIRef
+    pmid: URIRef
+    poolsRegimen: URIRef
+    population: URIRef
+    primaryEndpoint: URIRef
+    publicationDate: URIRef
+    publishedIn: URIRef
+    rank: URIRef
+    receivesRegimen: URIRef
+    reports: URIRef
+    route: URIRef
+    schedule: URIRef
+    sentence: URIRef
+    statedAs: URIRef
+    studiesDisease: URIRef
+    studiesPopulation: URIRef
+    subgroupOf: URIRef
+    supportedBy: URIRef
+    timepoint: URIRef
+    unit: URIRef
+    value: URIRef
+    valueMax: URIRef
+    valueMin: URIRef
+    verifiedBy: URIRef
+    xref: URIRef
+
+
+RES = Namespace("https://w3id.org/mmkg/resource/")
+"""Curated resources: drugs, trials, findings, ..."""
+
+GRAPH = Namespace("https://w3id.org/mmkg/graph/")
+"""Named graphs: ``ontology``, ``reference``, ``inferred``, ``source/<id>``."""
+
+ONTOLOGY_IRI = URIRef("https://w3id.org/mmkg/ontology")
+
+PREFIXES: dict[str, str] = {
+    "mmkg": "https://w3id.org/mmkg/",
+    "res": "https://w3id.org/mmkg/resource/",
+    "graph": "https://w3id.org/mmkg/graph/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "obo": "http://purl.obolibrary.org/obo/",
+}
+"""Prefixes declared in exports and known to the query tools."""

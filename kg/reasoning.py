@@ -1,0 +1,221 @@
+"""Reason over the graph with HermiT (through owlready2) and materialise what it infers.
+
+HermiT sees only what it needs: the ontology (TBox) plus the individuals the defined classes are
+about (drugs, regimens, ratio estimates) with the assertions that matter to them. Two kinds of
+axiom are added for it:
+
+* ``owl:AllDifferentIndividuals`` over the drugs, since OWL does not assume unique names and a
+  combination regimen must count two *different* drugs;
+* for every active regimen, a closure ``hasComponent max N Drug``: the curated component list is
+  complete, which is what lets HermiT classify a one-drug regimen as a monotherapy.
+
+What comes back (individuals' new types, new subclass edges) is written to the ``inferred`` named
+graph, together with the closure of every individual's types over the (reasoned) class hierarchy
+and the reverse of symmetric properties, so that SPARQL users can ask ``?x a mmkg:Finding``
+without a reasoner of their own, and can tell inferred triples from asserted ones by graph.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from kg.errors import BuildError, ReasonerUnavailable
+from kg.namespaces import MMKG
+
+__all__ = ["ReasonerResult", "java_executable", "reason"]
+
+_ABOX_PREDICATES = {MMKG.hasComponent, MMKG.ciLower, MMKG.ciUpper}
+_REASONED_TYPES = {MMKG.Drug, MMKG.Regimen, MMKG.RatioEstimate}
+
+
+@dataclass
+class ReasonerResult:
+    """What HermiT inferred, before merging into the graph."""
+
+    inferred: Graph
+    individual_types: int
+    subclass_edges: int
+    consistent: bool
+    seconds: float
+
+
+def java_executable() -> str:
+    """The Java runtime HermiT will use.
+
+    :raises ReasonerUnavailable: with one line saying how to install one.
+    """
+    home = os.environ.get("JAVA_HOME")
+    candidates = [str(Path(home) / "bin" / "java")] if home else []
+    candidates.append("java")
+    for candidate in candidates:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise ReasonerUnavailable(
+        "No Java runtime found: HermiT needs one. Install it (Debian/Ubuntu: apt-get install -y "
+        "default-jre-headless; macOS: brew install openjdk) or set JAVA_HOME."
+    )
+
+
+def _named_types(graph: Graph, node: URIRef) -> set[URIRef]:
+    return {t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)}
+
+
+def _superclasses(tbox: Graph) -> dict[URIRef, set[URIRef]]:
+    parents: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for child, parent in tbox.subject_objects(RDFS.subClassOf):
+        if isinstance(child, URIRef) and isinstance(parent, URIRef):
+            parents[child].add(parent)
+    return parents
+
+
+def _closure(start: set[URIRef], parents: dict[URIRef, set[URIRef]]) -> set[URIRef]:
+    seen: set[URIRef] = set()
+    stack = list(start)
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(parents.get(current, ()))
+    return seen
+
+
+def reasoning_input(tbox: Graph, abox: Graph) -> tuple[Graph, set[URIRef]]:
+    """The graph handed to HermiT, and the individuals it is asked about."""
+    parents = _superclasses(tbox)
+    selected: set[URIRef] = set()
+    for node in set(abox.subjects(RDF.type, None)):
+        if not isinstance(node, URIRef):
+            continue
+        if _closure(_named_types(abox, node), parents) & _REASONED_TYPES:
+            selected.add(node)
+    graph = Graph()
+    for triple in tbox:
+        graph.add(triple)
+    drugs: list[URIRef] = []
+    for node in selected:
+        for rdf_type in abox.objects(node, RDF.type):
+            graph.add((node, RDF.type, rdf_type))
+            if isinstance(rdf_type, BNode):  # a restriction typing a pooled regimen
+                for triple in abox.triples((rdf_type, None, None)):
+                    graph.add(triple)
+        for predicate in _ABOX_PREDICATES:
+            for value in abox.objects(node, predicate):
+                graph.add((node, predicate, value))
+        types = _closure(_named_types(abox, node), parents)
+        if MMKG.Drug in types:
+            drugs.append(node)
+        components = set(abox.objects(node, MMKG.hasComponent))
+        if MMKG.Regimen in types and MMKG.PooledRegimen not in types:
+            closure = BNode()
+            graph.add((closure, RDF.type, OWL.Restriction))
+            graph.add((closure, OWL.onProperty, MMKG.hasComponent))
+            graph.add((closure, OWL.maxQualifiedCardinality,
+                       Literal(len(components), datatype=XSD.nonNegativeInteger)))
+            graph.add((closure, OWL.onClass, MMKG.Drug))
+            graph.add((node, RDF.type, closure))
+    if len(drugs) > 1:
+        members = BNode()
+        Collection(graph, members, sorted(drugs))
+        all_different = BNode()
+        graph.add((all_different, RDF.type, OWL.AllDifferent))
+        graph.add((all_different, OWL.distinctMembers, members))
+    return graph, selected
+
+
+def _java_cause(message: str) -> str:
+    """The first line of a Java stack trace that says what went wrong."""
+    for line in message.splitlines():
+        if "Exception" in line:
+            return line.strip()
+    return message.strip() or "unknown error"
+
+
+def reason(tbox: Graph, abox: Graph) -> ReasonerResult:
+    """Classify with HermiT and return the inferred triples.
+
+    :raises ReasonerUnavailable: when no Java runtime is found.
+    :raises BuildError: when the ontology and facts are inconsistent, naming the cause.
+    """
+    import time
+
+    import owlready2
+
+    started = time.perf_counter()
+    owlready2.JAVA_EXE = java_executable()
+    graph, selected = reasoning_input(tbox, abox)
+    asserted_types = {node: _named_types(abox, node) for node in selected}
+    parents_before = _superclasses(tbox)
+    world = owlready2.World()
+    with tempfile.TemporaryDirectory(prefix="mmkg-reason-") as tmp:
+        path = Path(tmp) / "input.nt"
+        graph.serialize(path, format="nt", encoding="utf-8")
+        world.get_ontology(path.as_uri()).load(format="ntriples")
+        try:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            raise BuildError(f"the ontology and facts are inconsistent according to HermiT: {exc}") from exc
+        except owlready2.OwlReadyJavaError as exc:
+            raise BuildError(f"HermiT failed: {_java_cause(str(exc))}") from exc
+
+    inferred = Graph()
+    ns = str(MMKG)
+    individual_types = 0
+    for node in selected:
+        individual = world[str(node)]
+        if individual is None:
+            continue
+        for cls in individual.is_a:
+            iri = getattr(cls, "iri", None)
+            if iri is None or not iri.startswith(ns):
+                continue
+            if URIRef(iri) not in asserted_types[node]:
+                inferred.add((node, RDF.type, URIRef(iri)))
+                individual_types += 1
+    subclass_edges = 0
+    for cls in world.classes():
+        if not cls.iri.startswith(ns):
+            continue
+        for parent in cls.is_a:
+            parent_iri = getattr(parent, "iri", None)
+            if parent_iri is None or parent_iri == str(OWL.Thing):
+                continue
+            if URIRef(parent_iri) not in parents_before.get(URIRef(cls.iri), set()):
+                inferred.add((URIRef(cls.iri), RDFS.subClassOf, URIRef(parent_iri)))
+                subclass_edges += 1
+    return ReasonerResult(inferred, individual_types, subclass_edges, True, time.perf_counter() - started)
+
+
+def entailed_closure(tbox: Graph, abox: Graph, inferred: Graph) -> Graph:
+    """Types implied by the reasoned class hierarchy and reverses of symmetric properties."""
+    parents = _superclasses(tbox)
+    for child, parent in inferred.subject_objects(RDFS.subClassOf):
+        if isinstance(child, URIRef) and isinstance(parent, URIRef):
+            parents[child].add(parent)
+    extra = Graph()
+    typed: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for graph in (abox, inferred):
+        for node, rdf_type in graph.subject_objects(RDF.type):
+            if isinstance(node, URIRef) and isinstance(rdf_type, URIRef):
+                typed[node].add(rdf_type)
+    ns = str(MMKG)
+    for node, types in typed.items():
+        for rdf_type in _closure(types, parents) - types:
+            if str(rdf_type).startswith(ns) or rdf_type.startswith("http://www.w3.org/ns/prov#"):
+                extra.add((node, RDF.type, rdf_type))
+    symmetric = set(tbox.subjects(RDF.type, OWL.SymmetricProperty))
+    for prop in symmetric:
+        for subject, obj in abox.subject_objects(prop):
+            if (obj, prop, subject) not in abox:
+                extra.add((obj, prop, subject))
+    return extra
