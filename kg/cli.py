@@ -1,0 +1,257 @@
+"""The ``mmkg`` command line (also ``python -m kg``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import resources
+from kg.build import BuildReport, build_graph, current_release, data_home, read_manifest, write_release
+from kg.catalogue import SavedQuery, load_catalogue, parse_query_file
+from kg.errors import MmkgError
+from kg.provenance import default_sources_dir
+from kg.store import QueryResult, Store, term_to_python
+
+__all__ = ["main"]
+
+_EXPORT_FORMATS = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "jsonld": "json-ld", "xml": "xml"}
+
+
+def _sources_option(sources: Path | None, no_sources: bool) -> Path | None:
+    if no_sources:
+        return None
+    return sources if sources is not None else default_sources_dir()
+
+
+def _print_report(report: BuildReport, release: Path | None) -> None:
+    t = report.timings
+    click.echo(f"Built {report.triples:,} triples in {len(report.graphs)} named graphs, "
+               f"{report.findings} findings from {len(report.findings_by_source)} sources.")
+    for source, count in sorted(report.findings_by_source.items()):
+        click.echo(f"  {source}: {count} findings")
+    click.echo(f"Reasoner (HermiT): {report.inferred_types} inferred individual types, "
+               f"{report.inferred_subclass_edges} inferred subclass edges; SHACL: "
+               f"{'conforms' if report.shacl_conforms else 'VIOLATIONS'}.")
+    if report.provenance_checked is not None:
+        click.echo(f"Provenance: {report.provenance_checked} figures found at their locators in {report.sources_dir}.")
+    else:
+        click.echo("Provenance: not checked (no source texts; use --sources DIR).")
+    click.echo("Time: " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()))
+    if release is not None:
+        click.echo(f"Written to {release}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="myeloma-kg")
+def main() -> None:
+    """myeloma-kg: the evidence on maintenance therapy in multiple myeloma as a knowledge graph."""
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory (default $MMKG_HOME or ./build).")
+@click.option("--sources", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Source texts for the provenance check (default ../shared/seeds when present).")
+@click.option("--no-sources", is_flag=True, help="Skip the provenance check.")
+def build(out: Path | None, sources: Path | None, no_sources: bool) -> None:
+    """Build, reason, validate and write the graph atomically."""
+    built = build_graph(_sources_option(sources, no_sources))
+    release = write_release(built, data_home(out))
+    _print_report(built.report, release)
+    click.echo("\nNext: mmkg stats | mmkg queries | mmkg query significant-pfs-benefit | mmkg serve")
+
+
+@main.command()
+@click.option("--sources", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Source texts for the provenance check (default ../shared/seeds when present).")
+@click.option("--no-sources", is_flag=True, help="Skip the provenance check.")
+def validate(sources: Path | None, no_sources: bool) -> None:
+    """Run every check of the build (schema, references, provenance, reasoner, SHACL) without writing."""
+    built = build_graph(_sources_option(sources, no_sources))
+    _print_report(built.report, None)
+    click.echo("All checks passed; nothing written.")
+
+
+def _release(out: Path | None) -> Path:
+    home = data_home(out)
+    release = current_release(home)
+    if release is None:
+        click.echo(f"No graph in {home} yet: building it first.", err=True)
+        release = write_release(build_graph(default_sources_dir()), home)
+    return release
+
+
+def _open_store(out: Path | None, store_path: Path | None) -> Store:
+    return Store.from_release(_release(out) / "mmkg.nq", store_path)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(sorted(_EXPORT_FORMATS)), default="trig", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
+def export(fmt: str, output: Path, out: Path | None) -> None:
+    """Export ontology + facts + inferences. Turtle, JSON-LD and RDF/XML merge the named graphs."""
+    from rdflib import Dataset, Graph
+
+    from kg.namespaces import PREFIXES
+
+    ds = Dataset()
+    ds.parse(_release(out) / "mmkg.nq", format="nquads")
+    target: Graph | Dataset = ds
+    if fmt in ("turtle", "xml", "jsonld"):
+        merged = Graph()
+        for graph in ds.graphs():
+            for triple in graph:
+                merged.add(triple)
+        target = merged
+    for prefix, namespace in PREFIXES.items():
+        target.bind(prefix, namespace)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    os.close(fd)
+    try:
+        target.serialize(tmp, format=_EXPORT_FORMATS[fmt], encoding="utf-8")
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    click.echo(f"Wrote {output} ({fmt}).")
+
+
+_STATS_BY_CLASS = """
+PREFIX mmkg: <https://w3id.org/mmkg/>
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  GRAPH ?g { ?s a ?class } FILTER(STRSTARTS(STR(?class), STR(mmkg:)))
+} GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+_STATS_BY_SOURCE = """
+PREFIX mmkg: <https://w3id.org/mmkg/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?source ?label (COUNT(?f) AS ?findings) WHERE {
+  ?f mmkg:fromSource ?source . ?source rdfs:label ?label
+} GROUP BY ?source ?label ORDER BY ?source
+"""
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
+def stats(out: Path | None) -> None:
+    """Counts by class (asserted or inferred) and findings by source."""
+    release = _release(out)
+    store = Store.from_release(release / "mmkg.nq")
+    manifest = read_manifest(release)
+    click.echo(f"Release {manifest.get('release')}: {len(store):,} quads")
+    click.echo("\nBy class:")
+    for row in store.query(_STATS_BY_CLASS).rows:
+        click.echo(f"  {term_to_python(row['n']):>5}  {str(term_to_python(row['class'])).rsplit('/', 1)[-1]}")
+    click.echo("\nFindings by source:")
+    for row in store.query(_STATS_BY_SOURCE).rows:
+        source = str(term_to_python(row["source"])).rsplit("/", 1)[-1]
+        click.echo(f"  {source}: {term_to_python(row['findings'])}  {term_to_python(row['label'])}")
+
+
+@main.command("queries")
+def list_queries() -> None:
+    """List the saved queries with their parameters."""
+    for query in load_catalogue(resources.queries_dir()):
+        params = ", ".join(f"{p.name}:{p.type}" + (f"={p.default}" if p.default else "") for p in query.parameters)
+        click.echo(f"{query.name}  {query.title}" + (f"  [{params}]" if params else ""))
+
+
+def _format_result(result: QueryResult, fmt: str) -> str:
+    if result.kind == "ask":
+        return json.dumps({"boolean": result.boolean}) if fmt == "json" else str(result.boolean).lower()
+    if result.kind == "graph":
+        return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in result.triples or [])
+    rows = [{k: term_to_python(v) for k, v in row.items()} for row in result.rows]
+    if fmt == "json":
+        return json.dumps({"columns": result.variables, "rows": rows}, indent=2, ensure_ascii=False)
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=result.variables, delimiter="," if fmt == "csv" else "\t",
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    return _table(result.variables, rows)
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    for prefix, ns in (("res:", "https://w3id.org/mmkg/resource/"), ("mmkg:", "https://w3id.org/mmkg/")):
+        if text.startswith(ns):
+            return prefix + text[len(ns):]
+    return text
+
+
+def _table(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    cells = [[_short(row.get(c, "")) for c in columns] for row in rows]
+    widths = [min(60, max([len(c), *(len(r[i]) for r in cells)])) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    for row in cells:
+        lines.append("  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(row, widths,
+                                                                                                strict=True)))
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
+              show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), help="On-disk pyoxigraph store to use.")
+def query(name: str, params: tuple[str, ...], fmt: str, out: Path | None, store_path: Path | None) -> None:
+    """Run a saved query by NAME, or a .rq FILE; parameter values are bound, never spliced."""
+    saved: SavedQuery
+    if name.endswith(".rq"):
+        saved = parse_query_file(Path(name))
+    else:
+        try:
+            saved = load_catalogue(resources.queries_dir()).get(name)
+        except KeyError as exc:
+            raise click.UsageError(str(exc.args[0])) from None
+    given: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        given[key] = value
+    bindings = saved.bindings(given)
+    result = _open_store(out, store_path).query(saved.sparql, bindings)
+    click.echo(_format_result(result, fmt))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the fact files."""
+    from kg.schema import ReferenceFile, SourceFile
+
+    click.echo(json.dumps({"reference.yaml": ReferenceFile.model_json_schema(),
+                           "sources/*.yaml": SourceFile.model_json_schema()}, indent=2))
+
+
+def run() -> None:
+    """Entry point that turns our errors into one clear message and exit status 1."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except MmkgError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)

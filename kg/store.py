@@ -1,0 +1,115 @@
+"""The embedded store: the built graph served from pyoxigraph.
+
+rdflib builds the graph; pyoxigraph serves it. On this kind of machine, at 1M triples, pyoxigraph
+loads in about 2.5 s against about 24 s for rdflib's memory store and answers joins 20-40 times
+faster, which is why queries never go through rdflib. Queries see the union of all named graphs as
+their default graph; ``GRAPH ?g`` still tells asserted (``graph:source/...``, ``graph:reference``)
+from inferred (``graph:inferred``) triples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+__all__ = ["QueryResult", "Store", "Term", "term_to_python"]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass
+class QueryResult:
+    """Rows of a SELECT, the answer of an ASK, or the triples of a CONSTRUCT/DESCRIBE."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str]
+    rows: list[dict[str, Term]]
+    boolean: bool | None = None
+    triples: list[ox.Triple] | None = None
+
+
+class Store:
+    """A pyoxigraph store holding one release of the graph."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        """Open an in-memory store, or an on-disk one at ``path``."""
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+
+    @classmethod
+    def from_release(cls, nquads: Path, path: Path | None = None) -> Store:
+        """A store loaded with a release's N-Quads (reused as is if an on-disk store is already filled)."""
+        store = cls(path)
+        if path is None or len(store._store) == 0:
+            store._store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        return store
+
+    @classmethod
+    def from_file(cls, rdf_file: Path) -> Store:
+        """A store loaded with any RDF file whose format pyoxigraph knows from the extension."""
+        store = cls()
+        fmt = ox.RdfFormat.from_extension(rdf_file.suffix.lstrip("."))
+        if fmt is None:
+            raise ValueError(f"{rdf_file}: unknown RDF format for extension {rdf_file.suffix!r}")
+        store._store.bulk_load(path=str(rdf_file), format=fmt)
+        return store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph store."""
+        return self._store
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
+        """Run a query with the union of named graphs as default graph; parameters are bound, never spliced.
+
+        :raises SyntaxError: from pyoxigraph, with the position of a parse error.
+        """
+        substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
+        result = self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=True)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("ask", [], [], boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                row: dict[str, Term] = {}
+                for name in variables:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = value
+                rows.append(row)
+            return QueryResult("select", variables, rows)
+        return QueryResult("graph", [], [], triples=list(result))
+
+
+def term_to_python(term: Term) -> str | int | float | bool:
+    """A plain value for tables and JSON: IRIs as strings, numeric literals as numbers."""
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        xsd = "http://www.w3.org/2001/XMLSchema#"
+        if datatype in (xsd + "integer", xsd + "int", xsd + "long", xsd + "nonNegativeInteger"):
+            return int(term.value)
+        if datatype in (xsd + "decimal", xsd + "double", xsd + "float"):
+            number = float(term.value)
+            return int(number) if number.is_integer() and "." not in term.value else number
+        if datatype == xsd + "boolean":
+            return term.value == "true"
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)
+
+
+def rows_as_values(result: QueryResult) -> list[dict[str, str | int | float | bool]]:
+    """Rows with plain values."""
+    return [{k: term_to_python(v) for k, v in row.items()} for row in result.rows]
+
+
+def columns(result: QueryResult) -> Sequence[str]:
+    """The column names of a SELECT result."""
+    return result.variables

@@ -1,0 +1,1 @@
+"""Web front end (see issue 4)."""
