@@ -55,14 +55,20 @@ def main() -> None:
     """myeloma-kg: the evidence on maintenance therapy in multiple myeloma as a knowledge graph."""
 
 
+_FACTS_OPTION = click.option(
+    "--facts", type=click.Path(path_type=Path, exists=True, file_okay=False), envvar="MMKG_FACTS",
+    help="Fact folder with reference.yaml and sources/ (default: the package's curated facts).")
+
+
 @main.command()
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory (default $MMKG_HOME or ./build).")
 @click.option("--sources", type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Source texts for the provenance check (default ../shared/seeds when present).")
 @click.option("--no-sources", is_flag=True, help="Skip the provenance check.")
-def build(out: Path | None, sources: Path | None, no_sources: bool) -> None:
+@_FACTS_OPTION
+def build(out: Path | None, sources: Path | None, no_sources: bool, facts: Path | None) -> None:
     """Build, reason, validate and write the graph atomically."""
-    built = build_graph(_sources_option(sources, no_sources))
+    built = build_graph(_sources_option(sources, no_sources), facts)
     release = write_release(built, data_home(out))
     _print_report(built.report, release)
     click.echo("\nNext: mmkg stats | mmkg queries | mmkg query significant-pfs-benefit | mmkg serve")
@@ -72,9 +78,10 @@ def build(out: Path | None, sources: Path | None, no_sources: bool) -> None:
 @click.option("--sources", type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Source texts for the provenance check (default ../shared/seeds when present).")
 @click.option("--no-sources", is_flag=True, help="Skip the provenance check.")
-def validate(sources: Path | None, no_sources: bool) -> None:
+@_FACTS_OPTION
+def validate(sources: Path | None, no_sources: bool, facts: Path | None) -> None:
     """Run every check of the build (schema, references, provenance, reasoner, SHACL) without writing."""
-    built = build_graph(_sources_option(sources, no_sources))
+    built = build_graph(_sources_option(sources, no_sources), facts)
     _print_report(built.report, None)
     click.echo("All checks passed; nothing written.")
 

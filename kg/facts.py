@@ -136,7 +136,10 @@ _SOURCE_SECTIONS = {
 
 
 def _parse(path: Path, model: type[BaseModel]) -> tuple[Any, LineMap, list[FactError]]:
-    raw, lines = load_yaml(path)
+    try:
+        raw, lines = load_yaml(path)
+    except FactError as exc:
+        return None, LineMap(), [exc]
     if not isinstance(raw, dict):
         return None, lines, [FactError(path, 1, "", "the file must hold a mapping at its top level")]
     try:

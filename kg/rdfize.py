@@ -223,6 +223,8 @@ def _stated_as(finding: FindingBase) -> str | None:
 def _finding(g: Graph, source: SourceFile, finding: FindingBase) -> None:
     node = RES[finding.id]
     g.add((node, RDF.type, _finding_class(finding)))
+    if finding.conclusion:
+        g.add((node, RDF.type, MMKG.Conclusion))
     g.add((node, RDF.type, OWL.NamedIndividual))
     g.add((node, RDFS.label, _en(f"{finding.id}")))
     g.add((node, RDFS.comment, _en(finding.statement)))

@@ -231,6 +231,7 @@ class FindingBase(Strict):
     corroborates: list[Slug] = []
     discrepant_with: list[Discrepancy] = []
     note: str | None = None
+    conclusion: bool = Field(False, description="The source presents this result as its (authors') conclusion.")
 
     @field_validator("at")
     @classmethod

@@ -1,0 +1,54 @@
+"""Shared fixtures: one build of the real graph per test session, its store and the query catalogue."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg import resources
+from kg.build import BuiltGraph, build_graph, write_release
+from kg.catalogue import Catalogue, load_catalogue
+from kg.provenance import default_sources_dir
+from kg.store import Store
+
+SEEDS: Path | None = default_sources_dir()
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    """The source texts; tests that need them skip (only that part) when ../shared/seeds is absent."""
+    if SEEDS is None or not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def built() -> BuiltGraph:
+    """The real graph, built once (provenance checked when the seeds are present)."""
+    return build_graph(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def release(built: BuiltGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    return write_release(built, home)
+
+
+@pytest.fixture(scope="session")
+def store(release: Path) -> Store:
+    return Store.from_release(release / "mmkg.nq")
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue(resources.queries_dir())
+
+
+@pytest.fixture()
+def facts_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fact files, for tests that break them on purpose."""
+    target = tmp_path / "facts"
+    shutil.copytree(resources.facts_dir(), target)
+    return target

@@ -1,0 +1,88 @@
+"""HermiT classifies the defined classes; inferences stay in their own named graph."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from kg.build import INFERRED_GRAPH, BuiltGraph
+from kg.errors import ReasonerUnavailable
+from kg.namespaces import MMKG, RES
+from kg.reasoning import java_executable
+
+
+def _types(built: BuiltGraph, node: URIRef) -> set[URIRef]:
+    return {t for t in built.dataset.graph(INFERRED_GRAPH).objects(node, RDF.type) if isinstance(t, URIRef)}
+
+
+def _asserted(built: BuiltGraph) -> Graph:
+    graph = Graph()
+    for g in built.dataset.graphs():
+        if g.identifier != INFERRED_GRAPH:
+            for triple in g:
+                graph.add(triple)
+    return graph
+
+
+@pytest.mark.parametrize(
+    ("regimen", "expected", "not_expected"),
+    [
+        ("len", {MMKG.ImidBasedRegimen, MMKG.Monotherapy}, {MMKG.CombinationRegimen}),
+        ("len-pred", {MMKG.ImidBasedRegimen, MMKG.CombinationRegimen, MMKG.GlucocorticoidContainingRegimen},
+         {MMKG.Monotherapy, MMKG.ProteasomeInhibitorBasedRegimen}),
+        ("thal-bort", {MMKG.ImidBasedRegimen, MMKG.ProteasomeInhibitorBasedRegimen, MMKG.CombinationRegimen},
+         {MMKG.Monotherapy}),
+        ("bort-pred", {MMKG.ProteasomeInhibitorBasedRegimen, MMKG.CombinationRegimen},
+         {MMKG.ImidBasedRegimen}),
+        ("bort", {MMKG.ProteasomeInhibitorBasedRegimen, MMKG.Monotherapy}, {MMKG.ImidBasedRegimen}),
+        ("thal-ifn", {MMKG.InterferonContainingRegimen, MMKG.ImidBasedRegimen, MMKG.CombinationRegimen}, set()),
+        ("imid-maintenance", {MMKG.ImidBasedRegimen}, {MMKG.Monotherapy, MMKG.CombinationRegimen}),
+        ("no-maintenance", set(), {MMKG.ImidBasedRegimen, MMKG.Monotherapy, MMKG.CombinationRegimen}),
+    ],
+)
+def test_regimens_are_classified(built: BuiltGraph, regimen: str, expected: set[URIRef],
+                                 not_expected: set[URIRef]) -> None:
+    types = _types(built, RES[regimen])
+    assert expected <= types
+    assert not (not_expected & types)
+
+
+@pytest.mark.parametrize(
+    ("finding", "expected", "not_expected"),
+    [
+        ("s000-pfs-hr-len", MMKG.SignificantHazardReduction, MMKG.IntervalIncludesNoEffect),
+        ("s001-pfs-hr", MMKG.SignificantHazardReduction, MMKG.IntervalIncludesNoEffect),
+        ("s000-os-hr-len", MMKG.IntervalIncludesNoEffect, MMKG.SignificantHazardReduction),
+        ("s001-os-hr", MMKG.IntervalIncludesNoEffect, MMKG.SignificantHazardReduction),
+        ("s001-vte-rr", MMKG.SignificantRiskIncrease, MMKG.SignificantHazardReduction),
+    ],
+)
+def test_findings_are_classified_by_their_interval(built: BuiltGraph, finding: str, expected: URIRef,
+                                                   not_expected: URIRef) -> None:
+    types = _types(built, RES[finding])
+    assert expected in types
+    assert not_expected not in types
+
+
+def test_inferred_triples_never_repeat_asserted_ones(built: BuiltGraph) -> None:
+    asserted = _asserted(built)
+    inferred = built.dataset.graph(INFERRED_GRAPH)
+    assert len(inferred) > 0
+    assert not [t for t in inferred if t in asserted]
+    # class-level: the defined classes are placed under the classes their definitions name
+    assert (MMKG.SignificantHazardReduction, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+            MMKG.HazardRatioEstimate) in inferred
+    # the closure makes a finding a mmkg:Finding and a drug a mmkg:Drug without a reasoner at query time
+    assert (RES["s001-pfs-hr"], RDF.type, MMKG.Finding) in inferred
+    assert (RES["s002-ref4-os"], MMKG.corroborates, RES["s004-calgb-os"]) in inferred
+
+
+def test_missing_java_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(ReasonerUnavailable) as info:
+        java_executable()
+    message = str(info.value)
+    assert "\n" not in message
+    assert "Java" in message and "apt-get install" in message
