@@ -33,9 +33,9 @@ from kg.reasoning import entailed_closure, reason
 from kg.validation import validate_shapes
 
 __all__ = [
-    "BuildReport",
     "INFERRED_GRAPH",
     "ONTOLOGY_GRAPH",
+    "BuildReport",
     "build_graph",
     "current_release",
     "data_home",

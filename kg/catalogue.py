@@ -195,8 +195,8 @@ def parse_query_file(path: Path) -> SavedQuery:
     try:
         meta = yaml.safe_load("\n".join(header))
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise _fail(path, line, f"header is not valid YAML: {exc.problem}") from exc
+        error_line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise _fail(path, error_line, f"header is not valid YAML: {exc.problem}") from exc
     if not isinstance(meta, dict):
         raise _fail(path, 1, "the header must be a YAML mapping")
 

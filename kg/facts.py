@@ -191,7 +191,7 @@ def load_facts(reference_path: Path, source_paths: Iterable[Path]) -> FactBase:
     located: list[tuple[Path, LineMap, str, int, BaseModel]] = []
 
     def register(path: Path, lines: LineMap, section: str, index: int, kind: str, entry: BaseModel) -> None:
-        entry_id: str = getattr(entry, "id")
+        entry_id = str(entry.model_dump(include={"id"})["id"])
         line = lines.line((section, index, "id"))
         if entry_id in base.kinds:
             first = base.origins[entry_id]

@@ -325,9 +325,9 @@ def _reference(g: Graph, base: FactBase) -> None:
             g.add((node, RDF.type, _DRUG_CLASSES[name]))
         for target in drug.targets:
             g.add((node, MMKG.hasMolecularTarget, RES[target]))
-    for target in ref.targets:
-        node = _entity(g, target, MMKG.MolecularTarget)
-        g.add((node, SKOS.altLabel, Literal(target.gene_symbol)))
+    for molecular_target in ref.targets:
+        node = _entity(g, molecular_target, MMKG.MolecularTarget)
+        g.add((node, SKOS.altLabel, Literal(molecular_target.gene_symbol)))
     for disease in ref.diseases:
         _entity(g, disease, MMKG.Disease)
     for endpoint in ref.endpoints:
@@ -344,29 +344,29 @@ def _reference(g: Graph, base: FactBase) -> None:
             g.add((node, RDF.type, MMKG.NoActiveTreatment))
         if regimen.kind == "pooled":
             g.add((node, RDF.type, MMKG.PooledRegimen))
-            for member in regimen.pools:
-                g.add((node, MMKG.poolsRegimen, RES[member]))
+            for member_id in regimen.pools:
+                g.add((node, MMKG.poolsRegimen, RES[member_id]))
             if regimen.contains_class:
                 restriction = BNode(f"contains-{regimen.id}")
                 g.add((restriction, RDF.type, OWL.Restriction))
                 g.add((restriction, OWL.onProperty, MMKG.hasComponent))
                 g.add((restriction, OWL.someValuesFrom, _DRUG_CLASSES[regimen.contains_class]))
                 g.add((node, RDF.type, restriction))
-        for drug in regimen.components:
-            g.add((node, MMKG.hasComponent, RES[drug]))
-    for name, label in _UNITS.items():
-        unit = _unit(name)
+        for component in regimen.components:
+            g.add((node, MMKG.hasComponent, RES[component]))
+    for unit_name, label in _UNITS.items():
+        unit = _unit(unit_name)
         g.add((unit, RDF.type, MMKG.Unit))
         g.add((unit, RDF.type, OWL.NamedIndividual))
         g.add((unit, RDFS.label, _en(label)))
-    for pub in ref.publications:
-        _publication(g, pub)
-    for study in ref.studies:
-        _study(g, study)
-    for pop in ref.populations:
-        _population(g, pop)
-    for arm in ref.arms:
-        _arm(g, arm)
+    for publication in ref.publications:
+        _publication(g, publication)
+    for study_entry in ref.studies:
+        _study(g, study_entry)
+    for population in ref.populations:
+        _population(g, population)
+    for arm_entry in ref.arms:
+        _arm(g, arm_entry)
 
 
 def _source(g: Graph, source: SourceFile) -> None:
@@ -381,10 +381,10 @@ def _source(g: Graph, source: SourceFile) -> None:
         g.add((node, MMKG.publicationDate, _date(meta.date)))
     for author in meta.authors:
         g.add((node, MMKG.author, Literal(author)))
-    for study in meta.reports:
-        g.add((node, MMKG.reports, RES[study]))
-    for pub in meta.cites:
-        g.add((node, MMKG.cites, RES[pub]))
+    for study_id in meta.reports:
+        g.add((node, MMKG.reports, RES[study_id]))
+    for publication_id in meta.cites:
+        g.add((node, MMKG.cites, RES[publication_id]))
     if meta.note:
         g.add((node, SKOS.note, _en(meta.note)))
     citation = f"{meta.title}. Seed file {meta.file}" + (f", {meta.date}" if meta.date else "") + "."

@@ -27,6 +27,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from kg.errors import BuildError, ReasonerUnavailable
 from kg.namespaces import MMKG
@@ -44,7 +45,6 @@ class ReasonerResult:
     inferred: Graph
     individual_types: int
     subclass_edges: int
-    consistent: bool
     seconds: float
 
 
@@ -102,7 +102,7 @@ def reasoning_input(tbox: Graph, abox: Graph) -> tuple[Graph, set[URIRef]]:
     graph = Graph()
     for triple in tbox:
         graph.add(triple)
-    drugs: list[URIRef] = []
+    drugs: list[Node] = []
     for node in selected:
         for rdf_type in abox.objects(node, RDF.type):
             graph.add((node, RDF.type, rdf_type))
@@ -126,7 +126,7 @@ def reasoning_input(tbox: Graph, abox: Graph) -> tuple[Graph, set[URIRef]]:
             graph.add((node, RDF.type, closure))
     if len(drugs) > 1:
         members = BNode()
-        Collection(graph, members, sorted(drugs))
+        Collection(graph, members, sorted(drugs, key=str))
         all_different = BNode()
         graph.add((all_different, RDF.type, OWL.AllDifferent))
         graph.add((all_different, OWL.distinctMembers, members))
@@ -193,7 +193,7 @@ def reason(tbox: Graph, abox: Graph) -> ReasonerResult:
             if URIRef(parent_iri) not in parents_before.get(URIRef(cls.iri), set()):
                 inferred.add((URIRef(cls.iri), RDFS.subClassOf, URIRef(parent_iri)))
                 subclass_edges += 1
-    return ReasonerResult(inferred, individual_types, subclass_edges, True, time.perf_counter() - started)
+    return ReasonerResult(inferred, individual_types, subclass_edges, time.perf_counter() - started)
 
 
 def entailed_closure(tbox: Graph, abox: Graph, inferred: Graph) -> Graph:

@@ -11,7 +11,7 @@ can count by eye:
   or ``?`` followed (after an optional citation marker such as ``2`` or ``3,4``) by white space and
   an upper-case letter, an opening bracket or a quotation mark.
 
->>> doc = SourceText.from_text("One. Two 2.5 vs 3.\\n\\nThree (P<.001).")
+>>> doc = SourceText.from_text("One. Two 2.5 vs 3.\\n\\nLast (P<.001).")
 >>> doc.sentence(1, 2)
 'Two 2.5 vs 3.'
 >>> sorted(str(n) for n in numbers_in(doc.sentence(2, 1)))

@@ -171,12 +171,12 @@ def test_finding_provenance(store: Store, catalogue: Catalogue) -> None:
 
 def test_parameter_values_are_checked(catalogue: Catalogue) -> None:
     query = catalogue.get("significant-pfs-benefit")
-    with pytest.raises(ParameterError, match="'endpoint'.*not one of"):
+    with pytest.raises(ParameterError, match=r"'endpoint'.*not one of"):
         query.bindings({"endpoint": "res:ttp"})
     with pytest.raises(ParameterError, match="unknown parameter"):
         query.bindings({"endpoitn": "res:pfs"})
     ids = catalogue.get("drug-identifiers")
-    with pytest.raises(ParameterError, match="'entity'.*outside the allowed namespaces"):
+    with pytest.raises(ParameterError, match=r"'entity'.*outside the allowed namespaces"):
         ids.bindings({"entity": "http://example.org/x"})
     with pytest.raises(ParameterError, match="'entity'"):
         ids.bindings({"entity": "res:x> } ; DROP ALL ; <y"})
@@ -218,7 +218,8 @@ def test_bad_parameter_type_and_unbound_parameter(tmp_path: Path) -> None:
     text = "#+ title: T\n#+ description: D\n#+ parameters:\n#+   x:\n#+     type: date\nSELECT ?x WHERE { ?x ?p ?o }\n"
     with pytest.raises(QueryFileError, match=r"q\.rq:4: parameter 'x': type must be"):
         parse_query_file(_write(tmp_path, text))
-    text = "#+ title: T\n#+ description: D\n#+ parameters:\n#+   y:\n#+     type: string\nSELECT ?x WHERE { ?x ?p ?o }\n"
+    text = ("#+ title: T\n#+ description: D\n#+ parameters:\n#+   y:\n#+     type: string\n"
+            "SELECT ?x WHERE { ?x ?p ?o }\n")
     with pytest.raises(QueryFileError, match="'y' is not a variable of the query"):
         parse_query_file(_write(tmp_path, text))
 

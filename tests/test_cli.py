@@ -1,0 +1,91 @@
+"""The mmkg command line, end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+from kg.cli import main
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("cli-home")
+    result = CliRunner().invoke(main, ["build", "--out", str(home)])
+    assert result.exit_code == 0, result.output
+    assert "Reasoner (HermiT)" in result.output and "SHACL: conforms" in result.output
+    return home
+
+
+def test_validate_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "nothing written" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stats_counts_classes_and_sources(home: Path) -> None:
+    result = CliRunner().invoke(main, ["stats", "--out", str(home)])
+    assert result.exit_code == 0, result.output
+    assert "HazardRatioEstimate" in result.output and "s003:" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "table"])
+def test_query_formats(home: Path, fmt: str) -> None:
+    result = CliRunner().invoke(main, ["query", "significant-pfs-benefit", "--format", fmt, "--out", str(home)])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        data = json.loads(result.output)
+        assert [row["hr"] for row in data["rows"]] == [0.39, 0.47]
+    elif fmt in ("csv", "tsv"):
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 3 and ("," if fmt == "csv" else "\t") in lines[0]
+    else:
+        assert "(2 rows)" in result.output
+
+
+def test_query_with_parameter_and_from_file(home: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["query", "trial-randomisation", "-p", "trial=res:myeloma-xi", "--format", "json",
+                                  "--out", str(home)])
+    assert result.exit_code == 0, result.output
+    assert 1971 in [row["value"] for row in json.loads(result.output)["rows"]]
+    rq = tmp_path / "mine.rq"
+    rq.write_text("#+ title: Mine\n#+ description: Count drugs.\nPREFIX mmkg: <https://w3id.org/mmkg/>\n"
+                  "SELECT (COUNT(?d) AS ?n) WHERE { ?d a mmkg:Drug }\n", encoding="utf-8")
+    result = runner.invoke(main, ["query", str(rq), "--format", "json", "--out", str(home)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["rows"] == [{"n": 5}]
+
+
+def test_bad_input_exits_non_zero_with_a_clear_message(home: Path) -> None:
+    for args, expected in [
+        (["query", "no-such-query"], "no saved query named 'no-such-query'"),
+        (["query", "significant-pfs-benefit", "-p", "endpoint=res:ttp"], "parameter 'endpoint'"),
+        (["query", "significant-pfs-benefit", "-p", "endpoint"], "is not NAME=VALUE"),
+    ]:
+        proc = subprocess.run([sys.executable, "-m", "kg", *args, "--out", str(home)],
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode != 0
+        assert expected in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("fmt", "parser", "quads"), [
+    ("trig", "trig", True), ("nquads", "nquads", True), ("turtle", "turtle", False),
+    ("jsonld", "json-ld", False), ("xml", "xml", False)])
+def test_export_round_trips(home: Path, tmp_path: Path, fmt: str, parser: str, quads: bool) -> None:
+    target = tmp_path / f"out.{fmt}"
+    result = CliRunner().invoke(main, ["export", "--format", fmt, "-o", str(target), "--out", str(home)])
+    assert result.exit_code == 0, result.output
+    graph: Graph = Dataset() if quads else Graph()
+    graph.parse(target, format=parser)
+    assert len(graph) > 4000
+    assert not list(tmp_path.glob(".out.*")), "no temporary file left behind"

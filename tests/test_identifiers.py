@@ -1,0 +1,60 @@
+"""External identifiers: every CURIE passes bioregistry, and none is invented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import bioregistry
+import pytest
+
+from kg.build import BuiltGraph
+from kg.identifiers import PREFIX_TABLE, parse_curie
+from kg.namespaces import MMKG
+
+IDENTIFIERS_MD = Path(__file__).resolve().parents[2] / "shared" / "reference" / "identifiers.md"
+
+
+def _curies(built: BuiltGraph) -> set[str]:
+    return {str(o) for g in built.dataset.graphs() for o in g.objects(None, MMKG.mappingObject)}
+
+
+def test_prefix_table_agrees_with_bioregistry() -> None:
+    for prefix, info in PREFIX_TABLE.items():
+        resource = bioregistry.get_resource(prefix)
+        assert resource is not None, prefix
+        assert bioregistry.get_pattern(prefix) == info.pattern, prefix
+        assert bioregistry.get_uri_format(prefix) == info.link_format, prefix
+
+
+def test_every_curie_passes_bioregistry(built: BuiltGraph) -> None:
+    curies = _curies(built)
+    assert len(curies) > 80
+    for curie in curies:
+        parsed = parse_curie(curie)
+        assert bioregistry.is_valid_identifier(parsed.info.prefix, parsed.local_id), curie
+        assert bioregistry.normalize_prefix(curie.split(":")[0]) == parsed.info.prefix, curie
+
+
+def test_no_identifier_is_invented(built: BuiltGraph) -> None:
+    """Every local identifier we use appears in identifiers.md, and never only as a candidate."""
+    if not IDENTIFIERS_MD.is_file():
+        pytest.skip("../shared/reference/identifiers.md is not present")
+    text = IDENTIFIERS_MD.read_text(encoding="utf-8")
+    for curie in _curies(built):
+        local = curie.split(":", 1)[1]
+        assert re.search(rf"(?<![\w]){re.escape(local)}(?![\w])", text), f"{curie} is not in identifiers.md"
+        assert not re.search(rf"{re.escape(local)}\s*\*\*\(cand\.\)\*\*", text), f"{curie} is an unverified candidate"
+
+
+def test_known_traps_are_respected(built: BuiltGraph) -> None:
+    curies = _curies(built)
+    assert "CHEBI:9513" in curies and "CHEBI:74947" not in curies
+    assert not {"MONDO:0024881", "EFO:0009812", "NCIT:C4968", "NCIT:C1666", "wikidata:Q421094"} & curies
+    assert "atc:L01XG01" in curies and "atc:L01XX32" not in curies
+
+
+def test_pubmed_links_use_the_pubmed_site() -> None:
+    assert parse_curie("pubmed:26582244").iri == "https://pubmed.ncbi.nlm.nih.gov/26582244/"
+    with pytest.raises(ValueError, match="unknown prefix"):
+        parse_curie("nosuch:1")

@@ -1,0 +1,44 @@
+"""A wheel installed into a fresh virtual environment finds its ontology, facts and queries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_builds_and_runs_outside_the_repository(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(dist.glob("myeloma_kg-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    # Borrow the already-installed dependencies instead of downloading them again; the project itself
+    # comes only from the wheel (the parent environment's editable install is not on this path).
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               check=True, capture_output=True, text=True).stdout.strip())
+    (site / "borrowed-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True)
+
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    where = subprocess.run([str(python), "-c", "import kg; print(kg.__file__)"], cwd=work,
+                           check=True, capture_output=True, text=True).stdout
+    assert str(site) in where, f"kg imported from {where}, not from the installed wheel"
+    mmkg = venv / "bin" / "mmkg"
+    built = subprocess.run([str(mmkg), "build", "--no-sources"], cwd=work, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert (work / "build" / "current" / "mmkg.nq").is_file()
+    queried = subprocess.run([str(mmkg), "query", "significant-pfs-benefit", "--format", "json"], cwd=work,
+                             capture_output=True, text=True)
+    assert queried.returncode == 0, queried.stderr
+    assert [row["hr"] for row in json.loads(queried.stdout)["rows"]] == [0.39, 0.47]
