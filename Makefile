@@ -29,7 +29,7 @@ run: build
 	@echo "           $(BIN)/mmkg export --format trig -o mmkg.trig"
 
 lint: $(STAMP)
-	$(BIN)/ruff check kg web tests bench
+	$(BIN)/ruff check kg web tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
