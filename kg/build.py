@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from kg import resources
 from kg.errors import BuildError, FactErrors
@@ -199,11 +199,3 @@ def read_manifest(release: Path) -> dict[str, object]:
     """The manifest of a release."""
     data: dict[str, object] = json.loads((release / MANIFEST).read_text(encoding="utf-8"))
     return data
-
-
-def graph_names(release: Path) -> list[URIRef]:
-    """The named graphs recorded in a release's manifest."""
-    graphs = read_manifest(release).get("graphs", {})
-    return [URIRef(name) for name in graphs] if isinstance(graphs, dict) else []
-
-

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,9 +148,7 @@ def reason(tbox: Graph, abox: Graph) -> ReasonerResult:
     :raises ReasonerUnavailable: when no Java runtime is found.
     :raises BuildError: when the ontology and facts are inconsistent, naming the cause.
     """
-    import time
-
-    import owlready2
+    import owlready2  # imported here: it is only needed when the build reasons
 
     started = time.perf_counter()
     owlready2.JAVA_EXE = java_executable()

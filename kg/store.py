@@ -9,13 +9,13 @@ from inferred (``graph:inferred``) triples.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-__all__ = ["QueryResult", "Store", "Term", "term_to_python"]
+__all__ = ["QueryResult", "Store", "Term", "rows_as_values", "term_to_python"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -40,7 +40,11 @@ class Store:
 
     @classmethod
     def from_release(cls, nquads: Path, path: Path | None = None) -> Store:
-        """A store loaded with a release's N-Quads (reused as is if an on-disk store is already filled)."""
+        """A store loaded with a release's N-Quads.
+
+        An on-disk store that already holds data is reused as it is: delete its folder after a
+        rebuild to reload it.
+        """
         store = cls(path)
         if path is None or len(store._store) == 0:
             store._store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
@@ -108,8 +112,3 @@ def term_to_python(term: Term) -> str | int | float | bool:
 def rows_as_values(result: QueryResult) -> list[dict[str, str | int | float | bool]]:
     """Rows with plain values."""
     return [{k: term_to_python(v) for k, v in row.items()} for row in result.rows]
-
-
-def columns(result: QueryResult) -> Sequence[str]:
-    """The column names of a SELECT result."""
-    return result.variables
