@@ -29,6 +29,7 @@ from kg.schema import (
     PublicationEntry,
     RankingFinding,
     RatioFinding,
+    ReferenceFile,
     SourceFile,
     StatementFinding,
     StudyEntry,
@@ -359,14 +360,19 @@ def _reference(g: Graph, base: FactBase) -> None:
         g.add((unit, RDF.type, MMKG.Unit))
         g.add((unit, RDF.type, OWL.NamedIndividual))
         g.add((unit, RDFS.label, _en(label)))
-    for publication in ref.publications:
+    _studies_and_context(g, ref)
+
+
+def _studies_and_context(g: Graph, entries: ReferenceFile | SourceFile) -> None:
+    """Publications, studies, populations and arms, which both kinds of fact file may define."""
+    for publication in entries.publications:
         _publication(g, publication)
-    for study_entry in ref.studies:
-        _study(g, study_entry)
-    for population in ref.populations:
+    for study in entries.studies:
+        _study(g, study)
+    for population in entries.populations:
         _population(g, population)
-    for arm_entry in ref.arms:
-        _arm(g, arm_entry)
+    for arm in entries.arms:
+        _arm(g, arm)
 
 
 def _source(g: Graph, source: SourceFile) -> None:
@@ -389,14 +395,7 @@ def _source(g: Graph, source: SourceFile) -> None:
         g.add((node, SKOS.note, _en(meta.note)))
     citation = f"{meta.title}. Seed file {meta.file}" + (f", {meta.date}" if meta.date else "") + "."
     g.add((node, DCTERMS.bibliographicCitation, Literal(citation)))
-    for pub in source.publications:
-        _publication(g, pub)
-    for study in source.studies:
-        _study(g, study)
-    for pop in source.populations:
-        _population(g, pop)
-    for arm in source.arms:
-        _arm(g, arm)
+    _studies_and_context(g, source)
     for finding in source.findings:
         _finding(g, source, finding)
 
