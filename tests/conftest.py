@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, URIRef
 
 from kg import resources
 from kg.build import BuiltGraph, build_graph, write_release
@@ -52,3 +53,13 @@ def facts_copy(tmp_path: Path) -> Path:
     target = tmp_path / "facts"
     shutil.copytree(resources.facts_dir(), target)
     return target
+
+
+def union_without(built: BuiltGraph, excluded: URIRef) -> Graph:
+    """All named graphs of a build merged into one, except ``excluded``."""
+    graph = Graph()
+    for g in built.dataset.graphs():
+        if g.identifier != excluded:
+            for triple in g:
+                graph.add(triple)
+    return graph

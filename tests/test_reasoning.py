@@ -10,6 +10,7 @@ from kg.build import INFERRED_GRAPH, BuiltGraph
 from kg.errors import ReasonerUnavailable
 from kg.namespaces import MMKG, RES
 from kg.reasoning import java_executable
+from tests.conftest import union_without
 
 
 def _types(built: BuiltGraph, node: URIRef) -> set[URIRef]:
@@ -17,12 +18,7 @@ def _types(built: BuiltGraph, node: URIRef) -> set[URIRef]:
 
 
 def _asserted(built: BuiltGraph) -> Graph:
-    graph = Graph()
-    for g in built.dataset.graphs():
-        if g.identifier != INFERRED_GRAPH:
-            for triple in g:
-                graph.add(triple)
-    return graph
+    return union_without(built, INFERRED_GRAPH)
 
 
 @pytest.mark.parametrize(

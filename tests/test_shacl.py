@@ -11,15 +11,11 @@ from kg import resources
 from kg.build import INFERRED_GRAPH, ONTOLOGY_GRAPH, BuiltGraph
 from kg.namespaces import MMKG, RES
 from kg.validation import validate_shapes
+from tests.conftest import union_without
 
 
 def _data(built: BuiltGraph) -> Graph:
-    graph = Graph()
-    for g in built.dataset.graphs():
-        if g.identifier != ONTOLOGY_GRAPH:
-            for triple in g:
-                graph.add(triple)
-    return graph
+    return union_without(built, ONTOLOGY_GRAPH)
 
 
 def test_the_built_graph_conforms(built: BuiltGraph) -> None:
