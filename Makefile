@@ -1,12 +1,16 @@
-# make run  : create .venv if missing, install, build the graph, show what it holds and what to try.
-# make test : create .venv if missing, install with test extras, run ruff, mypy and pytest.
+# make run     : create .venv if missing, install, build the graph, serve the web app at http://127.0.0.1:5000
+# make test    : create .venv if missing, install with test extras, run ruff, mypy and pytest.
+# make browser : install Debian's chromium + chromium-driver for the page tests (needs root; CI does it).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest build clean
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test lint typecheck pytest build browser browser-if-root clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -19,17 +23,25 @@ build: $(STAMP)
 	$(BIN)/mmkg build
 
 run: build
-	$(BIN)/mmkg stats
 	@echo
-	$(BIN)/mmkg query significant-pfs-benefit
-	@echo
-	@echo "Try next:  $(BIN)/mmkg queries            (the saved-query catalogue)"
-	@echo "           $(BIN)/mmkg query ci-includes-no-effect"
-	@echo "           $(BIN)/mmkg query adverse-events-by-drug -p drug=res:thalidomide"
-	@echo "           $(BIN)/mmkg export --format trig -o mmkg.trig"
+	@echo "Open http://$(HOST):$(PORT)/ (search, entity pages, saved queries, SPARQL editor; Ctrl-C stops)."
+	@echo "The command line works too:  $(BIN)/mmkg queries | $(BIN)/mmkg query significant-pfs-benefit"
+	$(BIN)/mmkg serve --host $(HOST) --port $(PORT)
+
+# As root with apt (CI, fresh containers) the page tests get their browser; elsewhere they skip.
+browser-if-root:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then $(MAKE) -s browser; \
+	else echo "not root: page tests run only if chromium and chromedriver are installed (make browser)"; fi
+
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+	  echo "chromium and chromedriver are installed"; \
+	else \
+	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check kg web tests
+	$(BIN)/ruff check kg web tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -39,7 +51,7 @@ pytest: $(STAMP)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
-test: lint typecheck pytest
+test: lint typecheck browser-if-root pytest
 
 clean:
 	rm -rf build dist $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -20,7 +20,7 @@ from kg.errors import MmkgError
 from kg.provenance import default_sources_dir
 from kg.store import QueryResult, Store, term_to_python
 
-__all__ = ["main"]
+__all__ = ["main", "open_store", "release_dir", "run"]
 
 _EXPORT_FORMATS = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "jsonld": "json-ld", "xml": "xml"}
 
@@ -86,7 +86,8 @@ def validate(sources: Path | None, no_sources: bool, facts: Path | None) -> None
     click.echo("All checks passed; nothing written.")
 
 
-def _release(out: Path | None) -> Path:
+def release_dir(out: Path | None) -> Path:
+    """The current release of the data home, built first when there is none."""
     home = data_home(out)
     release = current_release(home)
     if release is None:
@@ -95,8 +96,9 @@ def _release(out: Path | None) -> Path:
     return release
 
 
-def _open_store(out: Path | None, store_path: Path | None) -> Store:
-    return Store.from_release(_release(out) / "mmkg.nq", store_path)
+def open_store(out: Path | None, store_path: Path | None) -> Store:
+    """The current release in a pyoxigraph store (in memory, or on disk at ``store_path``)."""
+    return Store.from_release(release_dir(out) / "mmkg.nq", store_path)
 
 
 @main.command()
@@ -110,7 +112,7 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
     from kg.namespaces import PREFIXES
 
     ds = Dataset()
-    ds.parse(_release(out) / "mmkg.nq", format="nquads")
+    ds.parse(release_dir(out) / "mmkg.nq", format="nquads")
     target: Graph | Dataset = ds
     if fmt in ("turtle", "xml", "jsonld"):
         merged = Graph()
@@ -151,7 +153,7 @@ SELECT ?source ?label (COUNT(?f) AS ?findings) WHERE {
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
 def stats(out: Path | None) -> None:
     """Counts by class (asserted or inferred) and findings by source."""
-    release = _release(out)
+    release = release_dir(out)
     store = Store.from_release(release / "mmkg.nq")
     manifest = read_manifest(release)
     click.echo(f"Release {manifest.get('release')}: {len(store):,} quads")
@@ -234,7 +236,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path | None, store_
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         given[key] = value
     bindings = saved.bindings(given)
-    result = _open_store(out, store_path).query(saved.sparql, bindings)
+    result = open_store(out, store_path).query(saved.sparql, bindings)
     click.echo(_format_result(result, fmt))
 
 

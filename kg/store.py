@@ -9,13 +9,17 @@ from inferred (``graph:inferred``) triples.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
-__all__ = ["QueryResult", "Store", "Term", "rows_as_values", "term_to_python"]
+__all__ = ["LOADED_GRAPH", "QueryResult", "Store", "Term", "rows_as_values", "term_to_python"]
+
+LOADED_GRAPH = "https://w3id.org/mmkg/graph/loaded"
+"""Where :meth:`Store.from_file` puts the triples of a triple-format file."""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -29,6 +33,7 @@ class QueryResult:
     rows: list[dict[str, Term]]
     boolean: bool | None = None
     triples: list[ox.Triple] | None = None
+    truncated: bool = False
 
 
 class Store:
@@ -52,12 +57,20 @@ class Store:
 
     @classmethod
     def from_file(cls, rdf_file: Path) -> Store:
-        """A store loaded with any RDF file whose format pyoxigraph knows from the extension."""
+        """A store loaded with any RDF file whose format pyoxigraph knows from the extension.
+
+        Quads keep their graphs; the triples of a triple format go to the named graph
+        :data:`LOADED_GRAPH`, so that ``GRAPH ?g`` patterns (entity pages, provenance) see them.
+
+        :raises ValueError: for an extension pyoxigraph does not know.
+        :raises SyntaxError: for a file that does not parse, with its position.
+        """
         store = cls()
         fmt = ox.RdfFormat.from_extension(rdf_file.suffix.lstrip("."))
         if fmt is None:
             raise ValueError(f"{rdf_file}: unknown RDF format for extension {rdf_file.suffix!r}")
-        store._store.bulk_load(path=str(rdf_file), format=fmt)
+        target = None if fmt.supports_datasets else ox.NamedNode(LOADED_GRAPH)
+        store._store.bulk_load(path=str(rdf_file), format=fmt, to_graph=target)
         return store
 
     def __len__(self) -> int:
@@ -68,27 +81,45 @@ class Store:
         """The underlying pyoxigraph store."""
         return self._store
 
-    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
-        """Run a query with the union of named graphs as default graph; parameters are bound, never spliced.
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
+              default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> QueryResult:
+        """Run a query; parameters are bound, never spliced.
+
+        The default graph is the union of all named graphs unless ``default_graphs`` names some
+        (the protocol's ``default-graph-uri``); ``named_graphs`` restricts ``GRAPH`` likewise. At
+        most ``limit`` rows (or triples) are kept and ``truncated`` says whether more were there.
 
         :raises SyntaxError: from pyoxigraph, with the position of a parse error.
         """
         substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
-        result = self._store.query(sparql, substitutions=substitutions, use_default_graph_as_union=True)
+        options: dict[str, object] = {"substitutions": substitutions}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        result = self._store.query(sparql, **options)  # type: ignore[arg-type]
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ask", [], [], boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = []
+            rows: list[dict[str, Term]] = []
+            truncated = False
             for solution in result:
+                if limit is not None and len(rows) >= limit:
+                    truncated = True
+                    break
                 row: dict[str, Term] = {}
                 for name in variables:
                     value = solution[name]
                     if value is not None:
                         row[name] = value
                 rows.append(row)
-            return QueryResult("select", variables, rows)
-        return QueryResult("graph", [], [], triples=list(result))
+            return QueryResult("select", variables, rows, truncated=truncated)
+        triples = list(islice(result, limit + 1)) if limit is not None else list(result)
+        truncated = limit is not None and len(triples) > limit
+        return QueryResult("graph", [], [], triples=triples[:limit] if truncated else triples, truncated=truncated)
 
 
 def term_to_python(term: Term) -> str | int | float | bool:

@@ -1,11 +1,16 @@
-"""Shared fixtures: one build of the real graph per test session, its store and the query catalogue."""
+"""Shared fixtures: one build of the real graph per test session, its store, the query catalogue and the web app."""
 
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import waitress
+from flask import Flask
+from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
 from kg import resources
@@ -13,6 +18,7 @@ from kg.build import BuiltGraph, build_graph, write_release
 from kg.catalogue import Catalogue, load_catalogue
 from kg.provenance import default_sources_dir
 from kg.store import Store
+from web import create_app
 
 SEEDS: Path | None = default_sources_dir()
 
@@ -63,3 +69,24 @@ def union_without(built: BuiltGraph, excluded: URIRef) -> Graph:
             for triple in g:
                 graph.add(triple)
     return graph
+
+
+@pytest.fixture(scope="session")
+def app(store: Store, catalogue: Catalogue) -> Flask:
+    """The web app over the real graph."""
+    return create_app(store, catalogue)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_url(app: Flask) -> Iterator[str]:
+    """The app under waitress on a free loopback port, for real HTTP clients (SPARQLWrapper, Chromium)."""
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    server.close()

@@ -42,3 +42,21 @@ def test_wheel_builds_and_runs_outside_the_repository(tmp_path: Path) -> None:
                              capture_output=True, text=True)
     assert queried.returncode == 0, queried.stderr
     assert [row["hr"] for row in json.loads(queried.stdout)["rows"]] == [0.39, 0.47]
+    # The web app from the wheel finds its templates, static files and the vendored editor.
+    served = subprocess.run([str(python), "-c", _SERVE_PAGES], cwd=work, capture_output=True, text=True)
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.split() == ["200", "200", "200", "200"]
+
+
+_SERVE_PAGES = """
+import web
+from kg import resources
+from kg.catalogue import load_catalogue
+from kg.store import Store
+from web import create_app
+store = Store.from_release(__import__('pathlib').Path('build/current/mmkg.nq'))
+client = create_app(store, load_catalogue(resources.queries_dir())).test_client()
+for path in ('/', '/resource/lenalidomide', '/queries/imid-regimens', '/static/vendor/codemirror/lib/codemirror.js'):
+    print(client.get(path).status_code)
+assert 'site-packages' in web.__file__, web.__file__
+"""

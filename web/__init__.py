@@ -1,1 +1,63 @@
-"""Web front end (see issue 4)."""
+"""The myeloma-kg web front end: SPARQL endpoint, saved queries, editor, entity pages and search.
+
+``create_app(store, catalogue)`` builds a Flask app over any store with the :class:`kg.store.Store`
+interface; ``mmkg serve`` runs it under waitress. One blueprint per concern lives in
+``web/blueprints``; templates and static files (with the vendored CodeMirror editor) ship inside
+the package.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from kg.catalogue import Catalogue
+from kg.store import Store
+from web.context import AppContext
+from web.errors import register_error_handlers
+from web.render import register_filters
+from web.settings import Settings
+
+__all__ = ["create_app"]
+
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def create_app(store: Store, catalogue: Catalogue, settings: Settings | None = None, *, warm: bool = True) -> Flask:
+    """A Flask app serving ``store`` and the saved queries of ``catalogue``.
+
+    ``warm`` builds the search index, vocabulary and counts before the first request.
+    """
+    from web.blueprints import api, entities, pages, queries, search, sparql
+
+    app = Flask(__name__)
+    settings = settings or Settings()
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    context = AppContext(store, catalogue, settings)
+    app.extensions["mmkg"] = context
+    for blueprint in (sparql.bp, queries.bp, entities.bp, search.bp, pages.bp, api.bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    register_filters(app)
+    app.jinja_env.globals["settings"] = settings
+    app.after_request(_security_headers)
+
+    @app.after_request
+    def _cors(response: Response) -> Response:
+        if settings.cors and request.path == "/sparql" and request.method in ("GET", "HEAD"):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    if warm:
+        context.warm()
+    return app

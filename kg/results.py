@@ -1,0 +1,149 @@
+"""Query results in the W3C formats: SPARQL 1.1 JSON, XML, CSV and TSV; RDF for graph results.
+
+The serialisers work from :class:`kg.store.QueryResult` (not from pyoxigraph's own serialisers) so
+that a result capped at a row limit can still be written, with its truncation flag: a top-level
+``"truncated": true`` member in JSON (ignored by standard parsers) and a comment-free flag for the
+others, which callers also send as an HTTP header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from kg.store import QueryResult, Term
+
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "Serialised", "serialise", "term_json"]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+#: media type -> short name, for SELECT and ASK results.
+RESULT_FORMATS: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+#: media type -> pyoxigraph RDF format, for CONSTRUCT and DESCRIBE results.
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass(frozen=True)
+class Serialised:
+    """A serialised result with its media type."""
+
+    media_type: str
+    body: bytes
+    truncated: bool
+
+
+def term_json(term: Term) -> dict[str, Any]:
+    """One RDF term in the SPARQL 1.1 JSON results form."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": term_json(term.subject), "predicate": term_json(term.predicate),
+                                        "object": term_json(term.object)}}
+
+
+def _term_xml(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != _XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return (f"<triple><subject>{_term_xml(term.subject)}</subject><predicate>{_term_xml(term.predicate)}"
+            f"</predicate><object>{_term_xml(term.object)}</object></triple>")
+
+
+def _csv_value(term: Term) -> str:
+    if isinstance(term, ox.Literal | ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def _json(result: QueryResult) -> bytes:
+    doc: dict[str, Any]
+    if result.kind == "ask":
+        doc = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        doc = {"head": {"vars": result.variables},
+               "results": {"bindings": [{k: term_json(v) for k, v in row.items()} for row in result.rows]}}
+    if result.truncated:
+        doc["truncated"] = True
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def _xml(result: QueryResult) -> bytes:
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if result.kind == "ask":
+        parts.append(f"<head/><boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        parts.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
+        parts.append("<results>")
+        for row in result.rows:
+            parts.append("<result>" + "".join(f"<binding name={quoteattr(k)}>{_term_xml(v)}</binding>"
+                                              for k, v in row.items()) + "</result>")
+        parts.append("</results>")
+    parts.append("</sparql>\n")
+    return "".join(parts).encode()
+
+
+def _delimited(result: QueryResult, tsv: bool) -> bytes:
+    if result.kind == "ask":
+        return b"true\r\n" if result.boolean else b"false\r\n"
+    if tsv:
+        lines = ["\t".join(f"?{v}" for v in result.variables)]
+        lines += ["\t".join(str(row[v]) if v in row else "" for v in result.variables) for row in result.rows]
+        return ("\n".join(lines) + "\n").encode()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow([_csv_value(row[v]) if v in row else "" for v in result.variables])
+    return buffer.getvalue().encode()
+
+
+def serialise(result: QueryResult, media_type: str) -> Serialised:
+    """Write a result in a media type of :data:`RESULT_FORMATS` (SELECT, ASK) or :data:`GRAPH_FORMATS` (graphs).
+
+    :raises ValueError: for a media type that does not fit the kind of result.
+    """
+    if result.kind == "graph":
+        if media_type not in GRAPH_FORMATS:
+            raise ValueError(f"{media_type} is not an RDF format for a graph result")
+        body = ox.serialize(result.triples or [], format=GRAPH_FORMATS[media_type]) or b""
+        return Serialised(media_type, body, result.truncated)
+    name = RESULT_FORMATS.get(media_type)
+    if name is None:
+        raise ValueError(f"{media_type} is not a SPARQL results format")
+    writer = {"json": _json, "xml": _xml}.get(name)
+    body = writer(result) if writer else _delimited(result, tsv=name == "tsv")
+    return Serialised(media_type, body, result.truncated)

@@ -1,0 +1,136 @@
+"""The newcomer's path in a real headless Chromium (Debian's chromium + chromium-driver, via Selenium).
+
+``.ci/run`` installs the browser; elsewhere these tests skip when it is missing, unless
+``MMKG_REQUIRE_BROWSER=1`` (set by CI) turns the absence into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+SHOTS = Path(os.environ.get("MMKG_SCREENSHOTS", "build/screenshots"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        if os.environ.get("MMKG_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium and chromium-driver are required (MMKG_REQUIRE_BROWSER=1); .ci/run installs them")
+        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,1600"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver: WebDriver) -> WebDriverWait[WebDriver]:
+    return WebDriverWait(driver, 10)
+
+
+def _no_console_errors(driver: WebDriver) -> None:
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[no-untyped-call]
+    assert errors == [], errors
+
+
+def test_search_find_lenalidomide_and_see_the_forest_plot(browser: WebDriver, live_url: str) -> None:
+    browser.get(live_url + "/")
+    box = browser.find_element(By.ID, "site-search")
+    box.send_keys("lenalid")
+    suggestion = _wait(browser).until(ec.visibility_of_element_located(
+        (By.CSS_SELECTOR, "#site-search-suggestions li a")))
+    assert suggestion.text == "lenalidomide"
+    suggestion.click()
+    _wait(browser).until(ec.url_contains("/resource/lenalidomide"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "lenalidomide"
+    plot = browser.find_element(By.CSS_SELECTOR, "svg.forest")
+    assert plot.is_displayed() and plot.size["width"] > 400
+    assert len(plot.find_elements(By.CSS_SELECTOR, "rect.fp-point")) >= 3
+    identifiers = browser.find_element(By.CSS_SELECTOR, "section.identifiers").text
+    assert "CHEBI:63791" in identifiers and "DrugBank" in identifiers
+    browser.save_screenshot(str(SHOTS / "lenalidomide.png"))
+    _no_console_errors(browser)
+
+
+def test_follow_a_trial_from_a_regimen(browser: WebDriver, live_url: str) -> None:
+    browser.get(live_url + "/resource/len")
+    browser.find_element(By.CSS_SELECTOR, 'a[href="/resource/myeloma-xi"]').click()
+    _wait(browser).until(ec.url_contains("/resource/myeloma-xi"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Myeloma XI"
+    assert "NCT01554852" in browser.find_element(By.CSS_SELECTOR, "section.identifiers").text
+    browser.save_screenshot(str(SHOTS / "myeloma-xi.png"))
+
+
+def test_run_a_saved_query_with_a_parameter(browser: WebDriver, live_url: str) -> None:
+    browser.get(live_url + "/queries/significant-pfs-benefit")
+    Select(browser.find_element(By.ID, "param-endpoint")).select_by_value("res:os")
+    browser.find_element(By.CSS_SELECTOR, "#query-form button[type=submit]").click()
+    _wait(browser).until(ec.url_contains("endpoint=res%3Aos"))
+    count = browser.find_element(By.CSS_SELECTOR, "p.count").text
+    assert count.endswith("rows") or count.endswith("row")
+    browser.get(live_url + "/queries/adverse-events-by-drug")
+    field = browser.find_element(By.ID, "param-drug")
+    field.clear()
+    field.send_keys("res:thalidomide")
+    field.send_keys(Keys.ENTER)
+    _wait(browser).until(ec.url_contains("drug=res%3Athalidomide"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
+    assert rows, "the query returned rows"
+    browser.save_screenshot(str(SHOTS / "saved-query.png"))
+    _no_console_errors(browser)
+
+
+def test_write_a_query_in_the_editor(browser: WebDriver, live_url: str) -> None:
+    browser.get(live_url + "/query")
+    editor = _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".CodeMirror")))
+    browser.execute_script("arguments[0].CodeMirror.setValue('')", editor)  # type: ignore[no-untyped-call]
+    editor.click()
+    area = browser.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")
+    area.send_keys("SELECT ?drug WHERE { ?drug a mmkg:Dru")
+    area.send_keys(Keys.CONTROL, " ")
+    hint = _wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".CodeMirror-hint-active")))
+    assert hint.text.startswith("mmkg:Drug")
+    area.send_keys(Keys.ENTER)
+    area.send_keys(" }")
+    text = browser.execute_script("return arguments[0].CodeMirror.getValue()", editor)  # type: ignore[no-untyped-call]
+    assert text.startswith("PREFIX mmkg: <https://w3id.org/mmkg/>"), "completion declares the prefix"
+    area.send_keys(Keys.CONTROL, Keys.ENTER)
+    _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.results")))
+    assert "query=PREFIX" in browser.current_url, "the query is in the URL, so it can be shared"
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "table.results a")]
+    assert live_url + "/resource/lenalidomide" in links
+    browser.save_screenshot(str(SHOTS / "editor.png"))
+    _no_console_errors(browser)
+
+
+def test_hostile_literals_stay_inert(browser: WebDriver, live_url: str) -> None:
+    from urllib.parse import urlencode
+
+    query = ('SELECT ?x WHERE { VALUES ?x { "<script>window.pwned=1</script>" '
+             '"\\"><img src=x onerror=\\"window.pwned=2\\">" } }')
+    browser.get(live_url + "/query?" + urlencode({"query": query}))
+    _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.results")))
+    assert browser.execute_script("return window.pwned === undefined")  # type: ignore[no-untyped-call]
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "table.results td")]
+    assert "<script>window.pwned=1</script>" in cells

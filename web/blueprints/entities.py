@@ -1,0 +1,142 @@
+"""Entity pages: ``/resource/<id>``, ``/graph/<id>``, ``/ontology/<Term>`` and ``/describe?iri=``.
+
+One URL per entity, with its data on the same URL: ``Accept: text/turtle`` (or JSON-LD, N-Triples,
+RDF/XML), or the suffixes ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``. The RDF holds every triple
+with the entity as subject or object (a symmetric concise bounded description).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request
+
+from kg.namespaces import PREFIXES
+from kg.results import GRAPH_FORMATS
+from kg.store import term_to_python
+from web.conneg import RDF_SUFFIXES, negotiate
+from web.context import ctx
+from web.describe import Entity, FindingRow
+from web.errors import HttpError
+from web.forest import ForestRow, forest_svg
+from web.iris import compact, iri_for_path, local_path
+from web.sparqlterms import iri_ref
+
+__all__ = ["bp", "forest_rows"]
+
+bp = Blueprint("entities", __name__)
+
+_RATIO_KINDS = {PREFIXES["mmkg"] + "HazardRatioEstimate": "HR", PREFIXES["mmkg"] + "RiskRatioEstimate": "RR"}
+
+
+def _split_suffix(rest: str) -> tuple[str, str | None]:
+    stem, dot, suffix = rest.rpartition(".")
+    if dot and suffix in RDF_SUFFIXES and stem:
+        return stem, RDF_SUFFIXES[suffix]
+    return rest, None
+
+
+def rdf_description(iri: str) -> list[ox.Triple]:
+    """Triples with ``iri`` as subject or object."""
+    ref = iri_ref(iri)
+    result = ctx().store.query(f"CONSTRUCT {{ {ref} ?p ?o . ?s ?q {ref} }} WHERE {{ "
+                               f"{{ {ref} ?p ?o }} UNION {{ ?s ?q {ref} }} }}", limit=ctx().settings.max_rows)
+    return result.triples or []
+
+
+def forest_rows(findings: list[FindingRow]) -> list[ForestRow]:
+    """The ratio estimates among ``findings``, ready to plot, grouped by endpoint."""
+    rows = []
+    for f in findings:
+        if not f.is_ratio:
+            continue
+        lower, upper, estimate = (float(f.get(k) or 0) for k in ("ciLower", "ciUpper", "estimate"))
+        intervention = f.label_of("intervention") or "?"
+        comparator = f.label_of("comparator")
+        label = f"{intervention} vs {comparator}" if comparator else intervention
+        source = (f.iri_of("source") or "").rsplit("/", 1)[-1]
+        detail = " · ".join(x for x in (f.label_of("endpoint"), f.label_of("population"),
+                                        f"{source} {f.get('locator') or ''}".strip()) if x)
+        rows.append(ForestRow(label, detail, estimate, lower, upper, _RATIO_KINDS.get(f.kind or "", "ratio"),
+                              f.significant, local_path(f.iri)))
+    rows.sort(key=lambda r: (r.detail.split(" · ")[0], r.estimate))
+    return rows
+
+
+def _rdf(triples: list[ox.Triple], media: str) -> Response:
+    fmt = GRAPH_FORMATS[media]
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "obo"}
+    kwargs = {"prefixes": prefixes} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+    response = Response(ox.serialize(triples, format=fmt, **kwargs), mimetype=media)  # type: ignore[arg-type]
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _page(iri: str, suffix_media: str | None) -> Response:
+    app = ctx()
+    offered = ["text/html", *GRAPH_FORMATS]
+    media = suffix_media or negotiate(offered, request.args.get("format"))
+    if media != "text/html":
+        triples = rdf_description(iri)
+        if not triples:
+            raise HttpError(404, f"{compact(iri)} is not in the graph.")
+        return _rdf(triples, media)
+    entity: Entity | None = app.describer.describe(iri)
+    if entity is None:
+        raise HttpError(404, f"{compact(iri)} is not in the graph.")
+    plot = forest_svg(forest_rows(entity.findings), f"Effect estimates concerning {entity.label or compact(iri)}")
+    term = app.vocabulary.terms.get(iri)
+    children = app.vocabulary.children().get(iri, []) if term is not None else []
+    response = Response(render_template("entity.html", entity=entity, plot=plot, term=term, children=children,
+                                        vocabulary=app.vocabulary), mimetype="text/html")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/resource/<path:rest>")
+def resource(rest: str) -> Response:
+    stem, media = _split_suffix(rest)
+    return _page(iri_for_path("resource", stem), media)
+
+
+@bp.route("/graph/<path:rest>")
+def graph(rest: str) -> Response:
+    """A named graph: its size, the source document it holds, its subjects; or its triples as RDF."""
+    stem, media = _split_suffix(rest)
+    iri = iri_for_path("graph", stem)
+    app = ctx()
+    ref = iri_ref(iri)
+    count = int(str(term_to_python(app.store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }}").rows[0]["n"])))
+    if count == 0:
+        return _page(iri, media)
+    media = media or negotiate(["text/html", *GRAPH_FORMATS], request.args.get("format"))
+    if media != "text/html":
+        triples = app.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }}",
+                                  limit=app.settings.max_rows).triples or []
+        return _rdf(triples, media)
+    rows = app.store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} "
+                           f"ORDER BY ?s LIMIT 500").rows
+    subjects = [r["s"].value for r in rows]  # type: ignore[union-attr]
+    labels = app.describer.labels(set(subjects))
+    source = PREFIXES["res"] + stem[len("source/"):] if stem.startswith("source/") else None
+    page = render_template("graph.html", iri=iri, count=count, subjects=[(s, labels.get(s)) for s in subjects],
+                           source=source, inferred=stem == "inferred")
+    return Response(page, mimetype="text/html")
+
+
+@bp.route("/ontology/<name>")
+def term(name: str) -> Response:
+    stem, media = _split_suffix(name)
+    return _page(iri_for_path("ontology", stem), media)
+
+
+@bp.route("/describe")
+def describe() -> Response:
+    iri = request.args.get("iri", "")
+    if not iri:
+        raise HttpError(400, "parameter 'iri' is missing")
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise HttpError(400, f"parameter 'iri': {iri!r} is not an IRI ({exc})") from exc
+    return _page(iri, None)

@@ -1,0 +1,117 @@
+"""Home, ontology reference and the SPARQL editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from kg import resources
+from kg.namespaces import PREFIXES
+from kg.store import QueryResult
+from web.blueprints.sparql import run_query
+from web.context import ctx
+from web.errors import HttpError
+from web.iris import compact
+
+__all__ = ["bp"]
+
+bp = Blueprint("pages", __name__)
+
+_ENTRY_POINTS = ("lenalidomide", "thalidomide", "bortezomib", "myeloma-xi", "pfs", "os", "gay-2018-nma")
+_DEFAULT_QUERY = """PREFIX mmkg: <https://w3id.org/mmkg/>
+PREFIX res: <https://w3id.org/mmkg/resource/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+# Hazard ratios with their confidence intervals and where each was stated
+SELECT ?finding ?interventionLabel ?endpointLabel ?hr ?lower ?upper ?source ?locator WHERE {
+  ?finding a mmkg:HazardRatioEstimate ;
+           mmkg:intervention/rdfs:label ?interventionLabel ;
+           mmkg:endpoint/rdfs:label ?endpointLabel ;
+           mmkg:estimate ?hr ; mmkg:ciLower ?lower ; mmkg:ciUpper ?upper ;
+           mmkg:fromSource ?source ; mmkg:locator ?locator .
+}
+ORDER BY ?hr
+"""
+
+
+@bp.route("/")
+def home() -> Response:
+    app = ctx()
+    labels = app.describer.labels({PREFIXES["res"] + e for e in _ENTRY_POINTS})
+    entry_points = [(PREFIXES["res"] + e, labels[PREFIXES["res"] + e]) for e in _ENTRY_POINTS
+                    if PREFIXES["res"] + e in labels]
+    ours = [(c, n) for c, n in app.stats.classes if c.startswith(PREFIXES["mmkg"])]
+    return Response(render_template("home.html", stats=app.stats, classes=ours[:24], entry_points=entry_points,
+                                    queries=list(app.catalogue)[:8], vocabulary=app.vocabulary),
+                    mimetype="text/html")
+
+
+@bp.route("/ontology")
+def ontology() -> Response:
+    if request.args.get("format") or request.accept_mimetypes.best == "text/turtle":
+        if request.args.get("format", "ttl") not in ("ttl", "turtle"):
+            raise HttpError(406, "the ontology source is available as Turtle (format=ttl)")
+        return Response(resources.ontology_file().read_bytes(), mimetype="text/turtle")
+    vocab = ctx().vocabulary
+    classes = vocab.classes()
+    known = {t.iri for t in classes}
+    roots = [t for t in classes if not any(p in known for p, _ in t.parents)]
+    children = {parent: sorted((vocab.terms[c] for c in kids if c in vocab.terms), key=lambda t: vocab.label(t.iri))
+                for parent, kids in vocab.children().items()}
+    return Response(render_template("ontology.html", vocabulary=vocab, roots=roots, children=children,
+                                    classes=classes, properties=vocab.properties()), mimetype="text/html")
+
+
+@bp.route("/ontology.ttl")
+def ontology_source() -> Response:
+    return Response(resources.ontology_file().read_bytes(), mimetype="text/turtle")
+
+
+def _examples() -> list[dict[str, str]]:
+    return [{"name": q.name, "title": q.title, "sparql": q.sparql} for q in ctx().catalogue]
+
+
+@bp.route("/query")
+def editor() -> Response:
+    app = ctx()
+    text = request.args.get("query")
+    example = request.args.get("example")
+    if text is None and example:
+        try:
+            text = app.catalogue.get(example).sparql
+        except KeyError as exc:
+            raise HttpError(404, str(exc.args[0])) from None
+    if text is not None and len(text.encode()) > app.settings.max_query_bytes:
+        raise HttpError(413, f"the query is longer than {app.settings.max_query_bytes} bytes")
+    run = text is not None and request.args.get("run", "1") != "0" and example is None
+    result: QueryResult | None = None
+    error: HttpError | None = None
+    labels: dict[str, str] = {}
+    if run and text is not None and text.strip():
+        try:
+            result = run_query(text, limit=app.settings.page_rows)
+            if result.kind == "select":
+                labels = app.describer.labels({t.value for row in result.rows for t in row.values()
+                                               if isinstance(t, ox.NamedNode)})
+        except HttpError as exc:
+            error = exc
+    graph_text = None
+    if result is not None and result.kind == "graph":
+        graph_text = (ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE,
+                                   prefixes=dict(PREFIXES)) or b"").decode()
+    page = render_template("editor.html", text=text if text is not None else _DEFAULT_QUERY, result=result,
+                           error=error, labels=labels, examples=_examples(), graph_text=graph_text, ran=run)
+    return Response(page, status=error.status if error else 200, mimetype="text/html")
+
+
+@bp.route("/query/vocabulary.json")
+def vocabulary_json() -> Response:
+    """What the editor completes: prefixes, and our classes and properties with their labels."""
+    vocab = ctx().vocabulary
+    terms: list[dict[str, Any]] = [
+        {"curie": compact(t.iri), "label": t.label or "", "kind": t.kind, "definition": (t.definition or "")[:200]}
+        for t in vocab.terms.values() if compact(t.iri) != t.iri]
+    return jsonify({"prefixes": PREFIXES, "terms": sorted(terms, key=lambda t: t["curie"]),
+                    "examples": _examples()})

@@ -1,0 +1,164 @@
+"""Saved queries as pages and as an API: ``/queries``, ``/queries/<name>`` and its data twins.
+
+``.json``, ``.csv`` and ``.tsv`` after the name give the rows as data.
+
+The page URL carries the parameter values (``/queries/adverse-events-by-drug?drug=res:thalidomide``),
+so a result can be bookmarked and shared; adding ``.json`` or ``.csv`` before the ``?`` gives the
+same rows as data. Values are bound through the store's substitutions, never pasted into the query.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from kg.catalogue import Parameter, SavedQuery, expand_iri
+from kg.errors import ParameterError
+from kg.store import QueryResult, term_to_python
+from web.context import ctx
+from web.errors import HttpError
+from web.iris import compact
+
+__all__ = ["bp", "catalogue_json", "query_json"]
+
+bp = Blueprint("queries", __name__)
+
+_TWINS = {"json": "application/json", "csv": "text/csv", "tsv": "text/tab-separated-values"}
+
+
+def _saved(name: str) -> SavedQuery:
+    try:
+        return ctx().catalogue.get(name)
+    except KeyError as exc:
+        raise HttpError(404, str(exc.args[0])) from None
+
+
+def parameter_json(param: Parameter) -> dict[str, Any]:
+    """A parameter as the catalogue and OpenAPI describe it."""
+    out: dict[str, Any] = {"name": param.name, "type": param.type, "description": param.description}
+    if param.default is not None:
+        out["default"] = param.default
+    if param.values:
+        out["values"] = list(param.values)
+        out["of"] = param.of
+    if param.prefixes:
+        out["prefixes"] = list(param.prefixes)
+    return out
+
+
+def query_json(query: SavedQuery) -> dict[str, Any]:
+    """A saved query's description (no results)."""
+    return {"name": query.name, "title": query.title, "description": query.description, "tags": list(query.tags),
+            "parameters": [parameter_json(p) for p in query.parameters],
+            "url": url_for("queries.show", name=query.name, _external=True),
+            "json": url_for("queries.show", name=query.name + ".json", _external=True), "sparql": query.sparql}
+
+
+def catalogue_json() -> list[dict[str, Any]]:
+    return [query_json(q) for q in ctx().catalogue]
+
+
+@bp.route("/queries")
+def index() -> Response:
+    return Response(render_template("queries.html", queries=list(ctx().catalogue)), mimetype="text/html")
+
+
+@bp.route("/queries.json")
+def index_json() -> Response:
+    return jsonify(catalogue_json())
+
+
+def _given(query: SavedQuery) -> dict[str, str]:
+    given: dict[str, str] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        if len(values) > 1:
+            raise HttpError(400, f"parameter {key!r} given {len(values)} times")
+        given[key] = values[0]
+    return given
+
+
+def _bind(query: SavedQuery, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    try:
+        return query.bindings(given)
+    except ParameterError as exc:
+        raise HttpError(400, str(exc)) from exc
+
+
+def _run(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal], limit: int) -> QueryResult:
+    try:
+        return ctx().store.query(query.sparql, bindings, limit=limit)
+    except (SyntaxError, RuntimeError, OSError, ValueError) as exc:
+        raise HttpError(400, f"query {query.name!r} failed: {exc}") from exc
+
+
+def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
+    bindings = _bind(query, given)
+    result = _run(query, bindings, ctx().settings.max_rows)
+    rows = [{k: term_to_python(v) for k, v in row.items()} for row in result.rows]
+    headers = {"MMKG-Results-Truncated": "true"} if result.truncated else {}
+    if fmt == "json":
+        body = {"query": query.name, "title": query.title,
+                "parameters": {k: (v.value if isinstance(v, ox.NamedNode | ox.Literal) else str(v))
+                               for k, v in bindings.items()},
+                "columns": result.variables, "rows": rows, "truncated": result.truncated}
+        if result.kind == "ask":
+            body["boolean"] = result.boolean
+        return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json",
+                        headers=headers)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=result.variables, delimiter="," if fmt == "csv" else "\t",
+                            lineterminator="\r\n" if fmt == "csv" else "\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    response = Response(buffer.getvalue(), content_type=f"{_TWINS[fmt]}; charset=utf-8", headers=headers)
+    response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt}"'
+    return response
+
+
+def _form_fields(query: SavedQuery, given: dict[str, str]) -> list[dict[str, Any]]:
+    iris = [v for p in query.parameters if p.of == "iri" for v in p.values]
+    labels = ctx().describer.labels({_expand(v) for v in iris})
+    fields = []
+    for param in query.parameters:
+        options = [(v, labels.get(_expand(v), v)) for v in param.values] if param.values and param.of == "iri" \
+            else [(v, v) for v in param.values]
+        fields.append({"param": param, "value": given.get(param.name, param.default or ""), "options": options})
+    return fields
+
+
+def _expand(value: str) -> str:
+    try:
+        return expand_iri(value)
+    except ValueError:
+        return value
+
+
+@bp.route("/queries/<name>")
+def show(name: str) -> Response:
+    stem, dot, suffix = name.rpartition(".")
+    if dot and suffix in _TWINS:
+        query = _saved(stem)
+        return _twin(query, suffix, _given(query))
+    query = _saved(name)
+    given = _given(query)
+    error: HttpError | None = None
+    result: QueryResult | None = None
+    labels: dict[str, str] = {}
+    try:
+        bindings = _bind(query, given)
+        result = _run(query, bindings, ctx().settings.page_rows)
+        labels = ctx().describer.labels({t.value for row in result.rows for t in row.values()
+                                         if isinstance(t, ox.NamedNode)})
+    except HttpError as exc:
+        error = exc
+    query_string = ("?" + urlencode(given)) if given else ""
+    page = render_template("query.html", query=query, fields=_form_fields(query, given), result=result,
+                           labels=labels, error=error, query_string=query_string, compact=compact)
+    return Response(page, status=error.status if error else 200, mimetype="text/html")

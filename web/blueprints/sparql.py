@@ -1,0 +1,203 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query operation only), its service description and VoID.
+
+* Queries by ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``) and ``POST``
+  direct (``application/sparql-query``), with ``default-graph-uri`` / ``named-graph-uri``.
+* Results by ``Accept`` (or ``format=``): SPARQL JSON, XML, CSV, TSV for SELECT and ASK; Turtle,
+  N-Triples, JSON-LD, RDF/XML for CONSTRUCT and DESCRIBE.
+* Read-only: updates are refused (403) whichever way they come.
+* A bad query: 400 with the parser's message and its line and column. A malformed request (two
+  ``query`` parameters, a missing or wrong media type, a body that is not UTF-8): 4xx.
+* ``GET /sparql`` without a query: the service description (an HTML page for browsers).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request, url_for
+
+from kg.namespaces import PREFIXES
+from kg.results import GRAPH_FORMATS, RESULT_FORMATS, serialise
+from kg.store import QueryResult
+from web.conneg import ALL_FORMATS, negotiate
+from web.context import ctx
+from web.errors import HttpError, parse_error_position
+
+__all__ = ["bp", "run_query"]
+
+bp = Blueprint("sparql", __name__)
+
+_FORM = "application/x-www-form-urlencoded"
+_DIRECT = "application/sparql-query"
+_UPDATE = "application/sparql-update"
+_READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HttpError(400, f"{what} is not UTF-8 (byte {exc.start})") from exc
+
+
+def _single(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise HttpError(400, f"{len(values)} '{name}' parameters given; the protocol allows one")
+    return values[0] if values else None
+
+
+def _graph_iris(params: dict[str, list[str]], name: str) -> list[str]:
+    iris = []
+    for value in params.get(name, []):
+        try:
+            iris.append(ox.NamedNode(value).value)
+        except ValueError as exc:
+            raise HttpError(400, f"{name}={value!r} is not an IRI: {exc}") from exc
+    return iris
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: request.args.getlist(key) for key in request.args}
+
+
+def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
+    """The query text (None when there is none) and all protocol parameters of this request.
+
+    :raises HttpError: for updates (403), malformed requests (400), unsupported media types (415).
+    """
+    limit = ctx().settings.max_query_bytes
+    params = _url_params()
+    if request.method == "GET":
+        if "update" in params:
+            raise HttpError(403, _READ_ONLY)
+        query = _single(params, "query")
+        if query is not None and len(query.encode()) > limit:
+            raise HttpError(413, f"the query is longer than {limit} bytes")
+        return query, params
+    media = request.mimetype
+    if media == _UPDATE:
+        raise HttpError(403, _READ_ONLY)
+    if media not in (_FORM, _DIRECT):
+        shown = media or "no Content-Type"
+        raise HttpError(415, f"{shown} is not a SPARQL request; POST {_FORM} or {_DIRECT}")
+    if request.content_length is not None and request.content_length > limit:
+        raise HttpError(413, f"the request body is larger than {limit} bytes")
+    body = request.get_data(cache=True)
+    if len(body) > limit:
+        raise HttpError(413, f"the request body is larger than {limit} bytes")
+    if media == _DIRECT:
+        if "query" in params:
+            raise HttpError(400, "a query in the body and another in the URL; send one")
+        return _decode(body, "the request body"), params
+    try:
+        form = parse_qs(body.decode("ascii"), keep_blank_values=True, strict_parsing=False, encoding="utf-8",
+                        errors="strict")
+    except UnicodeDecodeError as exc:
+        raise HttpError(400, "the form body is not UTF-8 (or not URL-encoded ASCII)") from exc
+    if "update" in form:
+        raise HttpError(403, _READ_ONLY)
+    if "query" in params and "query" in form:
+        raise HttpError(400, "a query in the body and another in the URL; send one")
+    for key, values in form.items():
+        params.setdefault(key, []).extend(values)
+    query = _single(params, "query")
+    return query, params
+
+
+def run_query(query: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              limit: int | None = None) -> QueryResult:
+    """Run a client's query on the app's store; a query the parser or engine rejects is a 400."""
+    app = ctx()
+    try:
+        return app.store.query(query, limit=limit if limit is not None else app.settings.max_rows,
+                               default_graphs=default_graphs or (), named_graphs=named_graphs or ())
+    except SyntaxError as exc:
+        message = str(exc)
+        raise HttpError(400, f"the query does not parse: {message}", parse_error_position(message)) from exc
+    except (RuntimeError, OSError, ValueError, TypeError) as exc:
+        raise HttpError(400, f"the query failed: {exc}") from exc
+
+
+def result_response(result: QueryResult, media_type: str) -> Response:
+    """A serialised result with its truncation header."""
+    out = serialise(result, media_type)
+    textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
+    response = Response(out.body, content_type=f"{media_type}; charset=utf-8" if textual else media_type)
+    if out.truncated:
+        response.headers["MMKG-Results-Truncated"] = "true"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    query, params = read_protocol_request()
+    # Clients (SPARQLWrapper) may repeat format/output in URL and body: the first one counts.
+    override = next(iter(params.get("format", []) + params.get("output", [])), None)
+    if query is None:
+        return service_description(override)
+    if not query.strip():
+        raise HttpError(400, "the query is empty")
+    # Refuse a hopeless Accept before doing any work.
+    negotiate(ALL_FORMATS, override)
+    result = run_query(query, _graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"))
+    offered = list(GRAPH_FORMATS) if result.kind == "graph" else list(RESULT_FORMATS)
+    return result_response(result, negotiate(offered, override))
+
+
+def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | None = None) -> Response:
+    offered = (["text/html"] if html is not None else []) + list(GRAPH_FORMATS)
+    media = negotiate(offered, override)
+    if media == "text/html" and html is not None:
+        return Response(html, mimetype="text/html")
+    prefixes = {k: v for k, v in PREFIXES.items() if k in ("rdf", "rdfs", "xsd", "mmkg", "owl")}
+    prefixes.update(sd="http://www.w3.org/ns/sparql-service-description#", void="http://rdfs.org/ns/void#",
+                    dcterms=PREFIXES["dcterms"])
+    fmt = GRAPH_FORMATS[media]
+    kwargs = {"prefixes": prefixes} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+    response = Response(ox.serialize(triples, format=fmt, **kwargs), mimetype=media)  # type: ignore[arg-type]
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def service_description(override: str | None = None) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint."""
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    formats = "http://www.w3.org/ns/formats/"
+    endpoint_iri = ox.NamedNode(url_for("sparql.endpoint", _external=True))
+    service = ox.BlankNode("service")
+    dataset = ox.BlankNode("dataset")
+    a = ox.NamedNode(PREFIXES["rdf"] + "type")
+    triples = [
+        ox.Triple(service, a, ox.NamedNode(sd + "Service")),
+        ox.Triple(service, ox.NamedNode(sd + "endpoint"), endpoint_iri),
+        ox.Triple(service, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")),
+        ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "UnionDefaultGraph")),
+        ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "BasicFederatedQuery")),
+        ox.Triple(service, ox.NamedNode(sd + "defaultDataset"), dataset),
+        ox.Triple(dataset, a, ox.NamedNode(sd + "Dataset")),
+    ]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name)))
+    graphs = ctx().store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g").rows
+    for i, row in enumerate(graphs):
+        named = ox.BlankNode(f"g{i}")
+        triples += [ox.Triple(dataset, ox.NamedNode(sd + "namedGraph"), named),
+                    ox.Triple(named, ox.NamedNode(sd + "name"), row["g"])]
+    html = None
+    if override is None:
+        html = render_template("sparql_service.html", endpoint=endpoint_iri.value,
+                               graphs=[row["g"].value for row in graphs])  # type: ignore[union-attr]
+    return _rdf_response(triples, override, html)
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    """A VoID description of the dataset: size, named graphs, classes, vocabularies, endpoint."""
+    from web.void import void_triples
+
+    return _rdf_response(void_triples(url_for("sparql.endpoint", _external=True), request.url_root),
+                         request.args.get("format"))

@@ -1,0 +1,63 @@
+"""``mmkg serve``: the web app under waitress. The ``mmkg`` script is this module's :func:`run`.
+
+``kg`` must not import ``web``, so the web commands are added to the core command group here, and
+the console script points at this module; ``python -m kg`` has the core commands only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg import resources
+from kg.catalogue import load_catalogue
+from kg.cli import main, open_store
+from kg.cli import run as run_cli
+from kg.store import Store
+
+__all__ = ["run", "serve"]
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--store", "store_path", type=click.Path(path_type=Path),
+              help="On-disk pyoxigraph store (loaded from the current release when empty).")
+@click.option("--graph", "graph_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Serve this RDF file (any format pyoxigraph reads: .ttl .nt .nq .trig .rdf .jsonld) instead of "
+                   "the built graph.")
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory of the built graph.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None, out: Path | None,
+          threads: int) -> None:
+    """Serve the web app (SPARQL endpoint, saved queries, editor, entity pages) with waitress."""
+    import waitress
+
+    from web import create_app
+    from web.settings import Settings
+
+    if graph_file is not None and store_path is not None:
+        raise click.UsageError("give --graph or --store, not both")
+    store = _load_graph(graph_file) if graph_file is not None else open_store(out, store_path)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    app = create_app(store, load_catalogue(resources.queries_dir()), settings)
+    click.echo(f"Serving {len(store):,} quads at http://{host}:{port}/ (Ctrl-C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
+
+
+def _load_graph(path: Path) -> Store:
+    try:
+        return Store.from_file(path)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--graph") from exc
+    except SyntaxError as exc:
+        raise click.BadParameter(f"{path}: not valid RDF: {exc}", param_hint="--graph") from exc
+
+
+def run() -> None:
+    """The ``mmkg`` console script: core commands plus ``serve``."""
+    run_cli()

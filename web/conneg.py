@@ -1,0 +1,60 @@
+"""Content negotiation: pick a media type from ``Accept`` (or a format override) or answer 406."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import request
+
+from kg.results import GRAPH_FORMATS, RESULT_FORMATS
+from web.errors import HttpError
+
+__all__ = ["FORMAT_NAMES", "RDF_SUFFIXES", "negotiate"]
+
+#: ``format=`` / ``output=`` values and file suffixes accepted as overrides of ``Accept``.
+FORMAT_NAMES: dict[str, str] = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
+    "tsv": "text/tab-separated-values", "ttl": "text/turtle", "turtle": "text/turtle",
+    "nt": "application/n-triples", "ntriples": "application/n-triples", "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml",
+    # Values SPARQLWrapper, Virtuoso and Fuseki clients send as format= / output=.
+    "n3": "text/turtle", "rdf+xml": "application/rdf+xml", "json-ld": "application/ld+json",
+    "sparql-results+json": "application/sparql-results+json", "sparql-results+xml": "application/sparql-results+xml",
+}
+# The same wish for the other kind of result (JSON for a CONSTRUCT means JSON-LD).
+_OTHER_KIND = {"application/sparql-results+json": "application/ld+json",
+               "application/sparql-results+xml": "application/rdf+xml",
+               "application/ld+json": "application/sparql-results+json",
+               "application/rdf+xml": "application/sparql-results+xml"}
+RDF_SUFFIXES: dict[str, str] = {"ttl": "text/turtle", "jsonld": "application/ld+json",
+                                "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+# Synonyms clients send for the same formats.
+_ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
+            "text/xml": "application/sparql-results+xml", "application/x-turtle": "text/turtle",
+            "text/plain": "application/n-triples", "application/json+ld": "application/ld+json"}
+ALL_FORMATS = [*RESULT_FORMATS, *GRAPH_FORMATS]
+
+
+def negotiate(offered: Sequence[str], override: str | None = None) -> str:
+    """The best of ``offered`` for this request.
+
+    :raises HttpError: 400 for an unknown override, 406 when ``Accept`` allows none of ``offered``.
+    """
+    if override:
+        media = FORMAT_NAMES.get(override.lower(), override.lower())
+        if media not in offered:
+            media = _ALIASES.get(media, media)
+        if media not in offered and _OTHER_KIND.get(media) in offered:
+            media = _OTHER_KIND[media]
+        if media not in offered:
+            raise HttpError(400 if media not in ALL_FORMATS and "/" not in override else 406,
+                            f"format {override!r} is not available here (use one of: {', '.join(offered)})")
+        return media
+    accept = request.accept_mimetypes
+    if not accept:
+        return offered[0]
+    candidates = list(offered) + [alias for alias, target in _ALIASES.items() if target in offered]
+    best = accept.best_match(candidates)
+    if best is None:
+        raise HttpError(406, f"cannot answer with {request.headers.get('Accept')!r}; available: {', '.join(offered)}")
+    return best if best in offered else _ALIASES[best]

@@ -1,0 +1,53 @@
+"""What every view needs: the store, the saved queries and the indexes built from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import cast
+
+from flask import current_app
+
+from kg.catalogue import Catalogue
+from kg.store import Store
+from web.describe import Describer
+from web.search_index import SearchIndex
+from web.settings import Settings
+from web.stats import DatasetStats
+from web.vocabulary import Vocabulary
+
+__all__ = ["AppContext", "ctx"]
+
+
+@dataclass
+class AppContext:
+    """Shared, read-only state of one app."""
+
+    store: Store
+    catalogue: Catalogue
+    settings: Settings = field(default_factory=Settings)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.store)
+
+    @cached_property
+    def search(self) -> SearchIndex:
+        return SearchIndex(self.store, self.vocabulary)
+
+    @cached_property
+    def stats(self) -> DatasetStats:
+        return DatasetStats.compute(self.store)
+
+    @cached_property
+    def describer(self) -> Describer:
+        return Describer(self.store)
+
+    def warm(self) -> None:
+        """Build the indexes now rather than on the first request."""
+        _ = self.vocabulary, self.search, self.stats
+
+
+def ctx() -> AppContext:
+    """The context of the app handling the current request."""
+    return cast(AppContext, current_app.extensions["mmkg"])

@@ -1,0 +1,83 @@
+"""Errors a client can cause, answered with the right status and a message that says what and where."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+__all__ = ["HttpError", "parse_error_position", "register_error_handlers"]
+
+_log = logging.getLogger("mmkg.web")
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+class HttpError(Exception):
+    """A client error: status, message and (for a query) the line and column of the problem."""
+
+    def __init__(self, status: int, message: str, position: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.position = position
+
+
+def parse_error_position(message: str) -> tuple[int, int] | None:
+    """(line, column) of a pyoxigraph parse error such as ``error at 1:25: expected ...``."""
+    match = _POSITION.search(message)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _wants_plain() -> bool:
+    return request.path == "/sparql" or request.path.startswith("/.well-known/")
+
+
+def _wants_json() -> bool:
+    if request.path.endswith(".json") or request.path == "/openapi.json":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes["application/json"] > \
+        request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, message: str, position: tuple[int, int] | None = None) -> Response:
+    """The error as text (protocol endpoints), JSON (data twins, API clients) or an HTML page."""
+    if _wants_plain():
+        text = message if position is None else f"{message}\n(line {position[0]}, column {position[1]})"
+        response = Response(text + "\n", status=status, mimetype="text/plain")
+    elif _wants_json():
+        body: dict[str, object] = {"status": status, "error": message}
+        if position:
+            body["line"], body["column"] = position
+        response = jsonify(body)
+        response.status_code = status
+    else:
+        response = Response(render_template("error.html", status=status, message=message, position=position),
+                            status=status, mimetype="text/html")
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """4xx for everything a client can send wrong; a logged, generic 500 for our own bugs."""
+
+    @app.errorhandler(HttpError)
+    def _client_error(exc: HttpError) -> Response:
+        return error_response(exc.status, exc.message, exc.position)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        messages = {404: f"Nothing at {request.path}.",
+                    405: f"{request.method} is not allowed on {request.path}.",
+                    413: "The request is too large."}
+        response = error_response(status, messages.get(status, exc.description or exc.name))
+        if status == 405 and exc.get_response().headers.get("Allow"):
+            response.headers["Allow"] = exc.get_response().headers["Allow"]
+        return response
+
+    @app.errorhandler(Exception)
+    def _bug(exc: Exception) -> Response:
+        _log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "Internal error: this is a bug in myeloma-kg, not in your request.")

@@ -1,0 +1,46 @@
+"""Settings of the web app, from keyword arguments or ``MMKG_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits and switches; every field can be set as ``MMKG_<FIELD>`` in the environment."""
+
+    max_rows: int = 10_000
+    """Rows (or triples) a query may return before the answer is cut and flagged truncated."""
+    max_query_bytes: int = 100_000
+    """Largest query text or request body accepted (413 above)."""
+    page_rows: int = 1_000
+    """Rows shown in an HTML results table (downloads carry up to ``max_rows``)."""
+    cors: bool = True
+    """Allow cross-origin GETs of ``/sparql`` (read-only), as Oxigraph's ``--cors``."""
+    title: str = "myeloma-kg"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Defaults, then ``MMKG_*`` variables, then ``overrides``.
+
+        :raises ValueError: naming the variable whose value does not parse.
+        """
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"MMKG_{f.name.upper()}")
+            if raw is None:
+                continue
+            try:
+                if f.type == "bool":
+                    values[f.name] = raw.lower() in ("1", "true", "yes", "on")
+                elif f.type == "int":
+                    values[f.name] = int(raw)
+                else:
+                    values[f.name] = raw
+            except ValueError as exc:
+                raise ValueError(f"MMKG_{f.name.upper()}={raw!r}: {exc}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
