@@ -56,6 +56,13 @@ class Store:
         return store
 
     @classmethod
+    def read_only(cls, path: Path) -> Store:
+        """An on-disk store opened read-only (several processes may do so at once)."""
+        store = cls.__new__(cls)
+        store._store = ox.Store.read_only(str(path))
+        return store
+
+    @classmethod
     def from_file(cls, rdf_file: Path) -> Store:
         """A store loaded with any RDF file whose format pyoxigraph knows from the extension.
 

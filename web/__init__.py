@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from kg.catalogue import Catalogue
+from kg.sandbox import QueryPool
 from kg.store import Store
 from web.context import AppContext
 from web.errors import register_error_handlers
@@ -31,10 +32,13 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def create_app(store: Store, catalogue: Catalogue, settings: Settings | None = None, *, warm: bool = True) -> Flask:
+def create_app(store: Store, catalogue: Catalogue, settings: Settings | None = None, *,
+               pool: QueryPool | None = None, warm: bool = True) -> Flask:
     """A Flask app serving ``store`` and the saved queries of ``catalogue``.
 
-    ``warm`` builds the search index, vocabulary and counts before the first request.
+    Queries from outside (``/sparql``, the editor) are checked by :mod:`kg.guard` and, given a
+    ``pool``, run in its worker processes under the time limit. ``warm`` builds the search index,
+    vocabulary and counts before the first request.
     """
     from web.blueprints import api, entities, pages, queries, search, sparql
 
@@ -43,7 +47,7 @@ def create_app(store: Store, catalogue: Catalogue, settings: Settings | None = N
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    context = AppContext(store, catalogue, settings)
+    context = AppContext(store, catalogue, settings, pool)
     app.extensions["mmkg"] = context
     for blueprint in (sparql.bp, queries.bp, entities.bp, search.bp, pages.bp, api.bp):
         app.register_blueprint(blueprint)

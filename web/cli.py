@@ -12,8 +12,9 @@ import click
 
 from kg import resources
 from kg.catalogue import load_catalogue
-from kg.cli import main, open_store
+from kg.cli import main, open_store, release_dir
 from kg.cli import run as run_cli
+from kg.sandbox import QueryPool, StoreSpec
 from kg.store import Store
 
 __all__ = ["run", "serve"]
@@ -29,8 +30,11 @@ __all__ = ["run", "serve"]
                    "the built graph.")
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory of the built graph.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Query worker processes (default $MMKG_WORKERS or 2).")
+@click.option("--timeout", "query_timeout", type=click.FloatRange(0.1, 3600),
+              help="Seconds before a query from outside is stopped (default $MMKG_QUERY_TIMEOUT or 10).")
 def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None, out: Path | None,
-          threads: int) -> None:
+          threads: int, workers: int | None, query_timeout: float | None) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, editor, entity pages) with waitress."""
     import waitress
 
@@ -39,14 +43,26 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
 
     if graph_file is not None and store_path is not None:
         raise click.UsageError("give --graph or --store, not both")
-    store = _load_graph(graph_file) if graph_file is not None else open_store(out, store_path)
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(workers=workers, query_timeout=query_timeout)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    app = create_app(store, load_catalogue(resources.queries_dir()), settings)
-    click.echo(f"Serving {len(store):,} quads at http://{host}:{port}/ (Ctrl-C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
+    if graph_file is not None:
+        store, spec = _load_graph(graph_file), StoreSpec(rdf_file=graph_file.resolve())
+    elif store_path is not None:
+        store = open_store(out, store_path)
+        spec = StoreSpec(store_dir=store_path.resolve())
+    else:
+        nquads = release_dir(out) / "mmkg.nq"
+        store, spec = Store.from_release(nquads), StoreSpec(nquads=nquads.resolve())
+    pool = QueryPool(spec, settings.workers, settings.query_timeout)
+    try:
+        app = create_app(store, load_catalogue(resources.queries_dir()), settings, pool=pool)
+        click.echo(f"Serving {len(store):,} quads at http://{host}:{port}/ (Ctrl-C to stop); queries from "
+                   f"outside run in {settings.workers} worker processes, stopped after {settings.query_timeout:g} s")
+        waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
+    finally:
+        pool.close()
 
 
 def _load_graph(path: Path) -> Store:

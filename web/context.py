@@ -9,6 +9,8 @@ from typing import cast
 from flask import current_app
 
 from kg.catalogue import Catalogue
+from kg.guard import QueryPolicy
+from kg.sandbox import QueryPool
 from kg.store import Store
 from web.describe import Describer
 from web.search_index import SearchIndex
@@ -26,6 +28,12 @@ class AppContext:
     store: Store
     catalogue: Catalogue
     settings: Settings = field(default_factory=Settings)
+    pool: QueryPool | None = None
+    """Worker processes for queries from outside; None runs them in-process (no time limit)."""
+
+    @cached_property
+    def policy(self) -> QueryPolicy:
+        return QueryPolicy(self.settings.allowed_services, frozenset(g for g, _ in self.stats.graphs))
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -45,7 +53,7 @@ class AppContext:
 
     def warm(self) -> None:
         """Build the indexes now rather than on the first request."""
-        _ = self.vocabulary, self.search, self.stats
+        _ = self.vocabulary, self.search, self.stats, self.policy
 
 
 def ctx() -> AppContext:

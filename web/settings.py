@@ -18,6 +18,12 @@ class Settings:
     """Largest query text or request body accepted (413 above)."""
     page_rows: int = 1_000
     """Rows shown in an HTML results table (downloads carry up to ``max_rows``)."""
+    query_timeout: float = 10.0
+    """Seconds a query from outside may run before its worker is killed (requests may ask for less)."""
+    workers: int = 2
+    """Worker processes running queries from outside (``mmkg serve``; tests may run without)."""
+    service_allow: str = ""
+    """Space- or comma-separated IRI prefixes of endpoints ``SERVICE`` may call; empty: federation off."""
     cors: bool = True
     """Allow cross-origin GETs of ``/sparql`` (read-only), as Oxigraph's ``--cors``."""
     title: str = "myeloma-kg"
@@ -38,9 +44,15 @@ class Settings:
                     values[f.name] = raw.lower() in ("1", "true", "yes", "on")
                 elif f.type == "int":
                     values[f.name] = int(raw)
+                elif f.type == "float":
+                    values[f.name] = float(raw)
                 else:
                     values[f.name] = raw
             except ValueError as exc:
                 raise ValueError(f"MMKG_{f.name.upper()}={raw!r}: {exc}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def allowed_services(self) -> tuple[str, ...]:
+        return tuple(p for p in self.service_allow.replace(",", " ").split() if p)

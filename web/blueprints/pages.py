@@ -91,7 +91,8 @@ def editor() -> Response:
     labels: dict[str, str] = {}
     if run and text is not None and text.strip():
         try:
-            result = run_query(text, limit=app.settings.page_rows)
+            result = run_query(text, limit=app.settings.page_rows,
+                               params={k: request.args.getlist(k) for k in ("timeout",) if k in request.args})
             if result.kind == "select":
                 labels = app.describer.labels({t.value for row in result.rows for t in row.values()
                                                if isinstance(t, ox.NamedNode)})

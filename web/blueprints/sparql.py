@@ -17,8 +17,10 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
+from kg.guard import QueryRefused, check_query
 from kg.namespaces import PREFIXES
 from kg.results import GRAPH_FORMATS, RESULT_FORMATS, serialise
+from kg.sandbox import QueryTimeout
 from kg.store import QueryResult
 from web.conneg import ALL_FORMATS, negotiate
 from web.context import ctx
@@ -106,13 +108,39 @@ def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
     return query, params
 
 
+def _timeout(params: dict[str, list[str]] | None) -> float | None:
+    raw = (params or {}).get("timeout", [None])[0]
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise HttpError(400, f"parameter 'timeout': {raw!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise HttpError(400, f"parameter 'timeout': {raw} is not between 0 and 3600 seconds")
+    return value
+
+
 def run_query(query: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              limit: int | None = None) -> QueryResult:
-    """Run a client's query on the app's store; a query the parser or engine rejects is a 400."""
+              limit: int | None = None, params: dict[str, list[str]] | None = None) -> QueryResult:
+    """Check and run a client's query: refused by policy → 403/400, does not parse → 400 with position,
+    past the time limit → 503 (the worker running it is killed)."""
     app = ctx()
     try:
-        return app.store.query(query, limit=limit if limit is not None else app.settings.max_rows,
-                               default_graphs=default_graphs or (), named_graphs=named_graphs or ())
+        check_query(query, app.policy)
+    except QueryRefused as exc:
+        raise HttpError(exc.status, exc.reason, exc.position) from exc
+    options = {"limit": limit if limit is not None else app.settings.max_rows,
+               "default_graphs": default_graphs or (), "named_graphs": named_graphs or ()}
+    for graph in [*(default_graphs or []), *(named_graphs or [])]:
+        if graph not in app.policy.local_graphs:  # type: ignore[operator]
+            raise HttpError(400, f"graph <{graph}> is not a graph of this dataset (remote graphs are never fetched)")
+    try:
+        if app.pool is not None:
+            return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
+        return app.store.query(query, **options)  # type: ignore[arg-type]
+    except QueryTimeout as exc:
+        raise HttpError(503, str(exc)) from exc
     except SyntaxError as exc:
         message = str(exc)
         raise HttpError(400, f"the query does not parse: {message}", parse_error_position(message)) from exc
@@ -142,7 +170,8 @@ def endpoint() -> Response:
         raise HttpError(400, "the query is empty")
     # Refuse a hopeless Accept before doing any work.
     negotiate(ALL_FORMATS, override)
-    result = run_query(query, _graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"))
+    result = run_query(query, _graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"),
+                       params=params)
     offered = list(GRAPH_FORMATS) if result.kind == "graph" else list(RESULT_FORMATS)
     return result_response(result, negotiate(offered, override))
 

@@ -1,0 +1,174 @@
+"""Queries from outside run in worker processes that are killed at the time limit.
+
+A running pyoxigraph query ignores signals and has no timeout, so the only way to stop a runaway
+query is to end its process. :class:`QueryPool` keeps ``workers`` processes, each with its own copy
+of the store (re-opened from a :class:`StoreSpec`), hands each query to an idle one and waits at most
+the time limit; past it the worker is killed, a fresh one started in the background, and the caller
+gets :class:`QueryTimeout`. Other requests keep being served by the other workers meanwhile.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from kg.errors import MmkgError
+from kg.store import QueryResult, Store, Term
+
+__all__ = ["QueryPool", "QueryTimeout", "StoreSpec"]
+
+
+class QueryTimeout(MmkgError):
+    """A query that did not finish within its time limit (it was stopped)."""
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """How a worker process opens its own copy of the store."""
+
+    nquads: Path | None = None
+    """A release's N-Quads, loaded into memory."""
+    store_dir: Path | None = None
+    """An on-disk pyoxigraph store, opened read-only."""
+    rdf_file: Path | None = None
+    """Any RDF file (``mmkg serve --graph``)."""
+
+    def open(self) -> Store:
+        if self.store_dir is not None:
+            return Store.read_only(self.store_dir)
+        if self.nquads is not None:
+            return Store.from_release(self.nquads)
+        if self.rdf_file is not None:
+            return Store.from_file(self.rdf_file)
+        raise ValueError("an empty StoreSpec")
+
+
+def _serve(spec: StoreSpec, conn: Connection) -> None:
+    """A worker: answer queries until the pipe closes."""
+    store = spec.open()
+    conn.send(("ready", None))
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        sparql, bindings, options = task
+        try:
+            conn.send(("ok", store.query(sparql, bindings, **options)))
+        except SyntaxError as exc:
+            conn.send(("syntax", str(exc)))
+        except Exception as exc:
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+
+
+class QueryPool:
+    """Worker processes that run queries with a hard time limit."""
+
+    def __init__(self, spec: StoreSpec, workers: int = 2, timeout: float = 10.0) -> None:
+        if workers < 1:
+            raise ValueError("a pool needs at least one worker")
+        self.spec = spec
+        self.timeout = timeout
+        self._context = mp.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._closed = False
+        self.killed = 0
+        started = [self._start() for _ in range(workers)]
+        for worker in started:
+            self._wait_ready(worker)
+            self._idle.put(worker)
+        self.size = workers
+
+    @property
+    def idle_workers(self) -> int:
+        """Workers waiting for a query (a killed one counts again once its replacement has started)."""
+        return self._idle.qsize()
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(self.spec, child), daemon=True, name="mmkg-query")
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _wait_ready(self, worker: _Worker) -> None:
+        if not worker.conn.poll(120):
+            worker.process.kill()
+            raise RuntimeError("a query worker did not start within 120 s")
+        status, _ = worker.conn.recv()
+        if status != "ready":
+            raise RuntimeError(f"a query worker failed to start: {status}")
+
+    def _replace(self) -> None:
+        def start() -> None:
+            if self._closed:
+                return
+            worker = self._start()
+            self._wait_ready(worker)
+            self._idle.put(worker)
+
+        threading.Thread(target=start, daemon=True, name="mmkg-query-respawn").start()
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
+              default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+              timeout: float | None = None) -> QueryResult:
+        """Run a query in a worker; like :meth:`kg.store.Store.query`, plus a time limit.
+
+        :raises QueryTimeout: past the time limit (the worker is killed), or when no worker frees up in time.
+        :raises SyntaxError: for a query that does not parse.
+        :raises RuntimeError: for any other engine error, with its message.
+        """
+        limit_s = min(timeout, self.timeout) if timeout is not None else self.timeout
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=limit_s)
+        except queue.Empty:
+            raise QueryTimeout(f"no query worker was free within {limit_s:g} s; try again later") from None
+        remaining = max(0.0, limit_s - (time.monotonic() - started))
+        options: dict[str, Any] = {"limit": limit, "default_graphs": tuple(default_graphs),
+                                   "named_graphs": tuple(named_graphs)}
+        try:
+            worker.conn.send((sparql, dict(bindings or {}), options))
+            if not worker.conn.poll(remaining):
+                raise TimeoutError
+            status, payload = worker.conn.recv()
+        except (TimeoutError, EOFError, OSError, BrokenPipeError):
+            worker.process.kill()
+            worker.process.join(5)
+            worker.conn.close()
+            self.killed += 1
+            self._replace()
+            raise QueryTimeout(f"the query ran longer than {limit_s:g} s and was stopped") from None
+        self._idle.put(worker)
+        if status == "ok":
+            result: QueryResult = payload
+            return result
+        if status == "syntax":
+            raise SyntaxError(payload)
+        raise RuntimeError(payload)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            worker.conn.close()
+            worker.process.kill()
+            worker.process.join(5)
