@@ -1,9 +1,9 @@
 """Query results in the W3C formats: SPARQL 1.1 JSON, XML, CSV and TSV; RDF for graph results.
 
 The serialisers work from :class:`kg.store.QueryResult` (not from pyoxigraph's own serialisers) so
-that a result capped at a row limit can still be written, with its truncation flag: a top-level
-``"truncated": true`` member in JSON (ignored by standard parsers) and a comment-free flag for the
-others, which callers also send as an HTTP header.
+that a result capped at a row limit can still be written. JSON then carries a top-level
+``"truncated": true`` member (standard parsers ignore it); the other formats have no place for it,
+so :class:`Serialised` carries the flag and the web app sends it as a header.
 """
 
 from __future__ import annotations

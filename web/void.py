@@ -23,7 +23,7 @@ def void_triples(endpoint: str, root: str) -> list[ox.Triple]:
     dataset = ox.NamedNode(root.rstrip("/") + "/.well-known/void#dataset")
     v = {name: ox.NamedNode(_VOID + name) for name in (
         "Dataset", "sparqlEndpoint", "triples", "distinctSubjects", "properties", "uriSpace", "vocabulary",
-        "subset", "classPartition", "class", "entities", "exampleResource", "rootResource")}
+        "subset", "classPartition", "class", "entities", "rootResource")}
     triples = [
         ox.Triple(dataset, _A, v["Dataset"]),
         ox.Triple(dataset, ox.NamedNode(PREFIXES["dcterms"] + "title"), ox.Literal(ctx().settings.title)),
