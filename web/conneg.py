@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from flask import request
+import pyoxigraph as ox
+from flask import Response, request
 
 from kg.results import GRAPH_FORMATS, RESULT_FORMATS
 from web.errors import HttpError
 
-__all__ = ["FORMAT_NAMES", "RDF_SUFFIXES", "negotiate"]
+__all__ = ["FORMAT_NAMES", "RDF_SUFFIXES", "negotiate", "rdf_response"]
 
 #: ``format=`` / ``output=`` values and file suffixes accepted as overrides of ``Accept``.
 FORMAT_NAMES: dict[str, str] = {
@@ -58,3 +59,12 @@ def negotiate(offered: Sequence[str], override: str | None = None) -> str:
     if best is None:
         raise HttpError(406, f"cannot answer with {request.headers.get('Accept')!r}; available: {', '.join(offered)}")
     return best if best in offered else _ALIASES[best]
+
+
+def rdf_response(triples: list[ox.Triple], media: str, prefixes: Mapping[str, str]) -> Response:
+    """Triples in the RDF format ``media`` (prefixes used where the format has them), varying on Accept."""
+    fmt = GRAPH_FORMATS[media]
+    kwargs = {"prefixes": dict(prefixes)} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+    response = Response(ox.serialize(triples, format=fmt, **kwargs), mimetype=media)  # type: ignore[arg-type]
+    response.headers["Vary"] = "Accept"
+    return response

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, render_template, request
 from kg.namespaces import PREFIXES
 from kg.results import GRAPH_FORMATS
 from kg.store import term_to_python
-from web.conneg import RDF_SUFFIXES, negotiate
+from web.conneg import RDF_SUFFIXES, negotiate, rdf_response
 from web.context import ctx
 from web.describe import Entity, FindingRow
 from web.errors import HttpError
@@ -63,12 +63,7 @@ def forest_rows(findings: list[FindingRow]) -> list[ForestRow]:
 
 
 def _rdf(triples: list[ox.Triple], media: str) -> Response:
-    fmt = GRAPH_FORMATS[media]
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "obo"}
-    kwargs = {"prefixes": prefixes} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
-    response = Response(ox.serialize(triples, format=fmt, **kwargs), mimetype=media)  # type: ignore[arg-type]
-    response.headers["Vary"] = "Accept"
-    return response
+    return rdf_response(triples, media, {k: v for k, v in PREFIXES.items() if k != "obo"})
 
 
 def _page(iri: str, suffix_media: str | None) -> Response:

@@ -22,7 +22,7 @@ from kg.namespaces import PREFIXES
 from kg.results import GRAPH_FORMATS, RESULT_FORMATS, serialise
 from kg.sandbox import QueryTimeout
 from kg.store import QueryResult
-from web.conneg import ALL_FORMATS, negotiate
+from web.conneg import ALL_FORMATS, negotiate, rdf_response
 from web.context import ctx
 from web.errors import HttpError, parse_error_position
 
@@ -184,11 +184,7 @@ def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | No
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("rdf", "rdfs", "xsd", "mmkg", "owl")}
     prefixes.update(sd="http://www.w3.org/ns/sparql-service-description#", void="http://rdfs.org/ns/void#",
                     dcterms=PREFIXES["dcterms"])
-    fmt = GRAPH_FORMATS[media]
-    kwargs = {"prefixes": prefixes} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
-    response = Response(ox.serialize(triples, format=fmt, **kwargs), mimetype=media)  # type: ignore[arg-type]
-    response.headers["Vary"] = "Accept"
-    return response
+    return rdf_response(triples, media, prefixes)
 
 
 def service_description(override: str | None = None) -> Response:
