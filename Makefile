@@ -1,6 +1,7 @@
 # make run     : create .venv if missing, install, build the graph, serve the web app at http://127.0.0.1:5000
 # make test    : create .venv if missing, install with test extras, run ruff, mypy and pytest.
 # make browser : install Debian's chromium + chromium-driver for the page tests (needs root; CI does it).
+# make bench-tools : install Debian's wrk for bench/load.py (needs root).
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,7 +11,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint typecheck pytest build browser browser-if-root clean
+.PHONY: run test lint typecheck pytest build browser browser-if-root bench-tools clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -39,6 +40,9 @@ browser:
 	else \
 	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
+
+bench-tools:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg web tests bench

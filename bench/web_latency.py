@@ -20,8 +20,6 @@ import http.client
 import itertools
 import os
 import platform
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -31,32 +29,12 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._server import mmkg_serve  # noqa: E402
 from kg import resources  # noqa: E402
 from kg.catalogue import load_catalogue  # noqa: E402
 
 ENTITIES = ["lenalidomide", "thalidomide", "bortezomib", "myeloma-xi", "pfs", "os", "len", "s001", "gay-2018-nma",
             "s000-pfs-hr-len"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(port: int) -> subprocess.Popen[bytes]:
-    mmkg = Path(sys.executable).parent / "mmkg"
-    process = subprocess.Popen([str(mmkg), "serve", "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("mmkg serve did not start: " + (process.stdout.read() if process.stdout else b"").decode())
 
 
 def _get(conn: http.client.HTTPConnection, path: str, accept: str = "text/html") -> tuple[int, float]:
@@ -126,9 +104,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     catalogue = load_catalogue(resources.queries_dir())
-    port = _free_port()
-    server = _start(port)
-    try:
+    with mmkg_serve() as port:
         groups = {
             "entity pages (HTML)": [(f"/resource/{e}", "text/html") for e in ENTITIES],
             "entity pages (Turtle)": [(f"/resource/{e}", "text/turtle") for e in ENTITIES],
@@ -149,9 +125,6 @@ def main() -> None:
         rate, p99, errors = _throughput(port, args.seconds, args.connections)
         print(f"\nEntity pages under load: {args.connections} connections for {args.seconds:.0f} s: "
               f"{rate:.0f} requests/s, p99 {p99:.1f} ms, {errors} errors.")
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -19,7 +21,8 @@ import pyoxigraph as ox
 
 from kg.store import QueryResult, Term
 
-__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "Serialised", "serialise", "term_json"]
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "NotRepresentable", "Serialised", "serialise", "serialise_triples",
+           "term_json"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -38,6 +41,22 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
+
+
+# Characters XML 1.0 cannot carry, not even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class NotRepresentable(ValueError):
+    """A result holds something the requested format cannot carry (e.g. U+0001 in XML)."""
+
+
+def _xml_safe(text: str, media_type: str) -> str:
+    bad = _NOT_XML.search(text)
+    if bad is not None:
+        raise NotRepresentable(f"the results contain U+{ord(bad.group()):04X}, which {media_type} (XML 1.0) cannot "
+                               f"carry; ask for a JSON, CSV or TSV format instead")
+    return text
 
 
 @dataclass(frozen=True)
@@ -113,7 +132,13 @@ def _xml(result: QueryResult) -> bytes:
                                               for k, v in row.items()) + "</result>")
         parts.append("</results>")
     parts.append("</sparql>\n")
-    return "".join(parts).encode()
+    return _xml_safe("".join(parts), "application/sparql-results+xml").encode()
+
+
+def _tsv_term(term: Term) -> str:
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+    return str(term)
 
 
 def _delimited(result: QueryResult, tsv: bool) -> bytes:
@@ -121,7 +146,7 @@ def _delimited(result: QueryResult, tsv: bool) -> bytes:
         return b"true\r\n" if result.boolean else b"false\r\n"
     if tsv:
         lines = ["\t".join(f"?{v}" for v in result.variables)]
-        lines += ["\t".join(str(row[v]) if v in row else "" for v in result.variables) for row in result.rows]
+        lines += ["\t".join(_tsv_term(row[v]) if v in row else "" for v in result.variables) for row in result.rows]
         return ("\n".join(lines) + "\n").encode()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -131,16 +156,29 @@ def _delimited(result: QueryResult, tsv: bool) -> bytes:
     return buffer.getvalue().encode()
 
 
+def serialise_triples(triples: list[ox.Triple], media_type: str, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Triples in an RDF format of :data:`GRAPH_FORMATS`, with ``prefixes`` where the format has them.
+
+    :raises NotRepresentable: for RDF/XML of a literal with a character XML 1.0 cannot carry.
+    """
+    fmt = GRAPH_FORMATS[media_type]
+    kwargs = {"prefixes": dict(prefixes)} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+    body = ox.serialize(triples, format=fmt, **kwargs) or b""  # type: ignore[arg-type]
+    if fmt == ox.RdfFormat.RDF_XML:
+        _xml_safe(body.decode("utf-8"), media_type)
+    return body
+
+
 def serialise(result: QueryResult, media_type: str) -> Serialised:
     """Write a result in a media type of :data:`RESULT_FORMATS` (SELECT, ASK) or :data:`GRAPH_FORMATS` (graphs).
 
     :raises ValueError: for a media type that does not fit the kind of result.
+    :raises NotRepresentable: for XML formats of a result with a character XML 1.0 cannot carry.
     """
     if result.kind == "graph":
         if media_type not in GRAPH_FORMATS:
             raise ValueError(f"{media_type} is not an RDF format for a graph result")
-        body = ox.serialize(result.triples or [], format=GRAPH_FORMATS[media_type]) or b""
-        return Serialised(media_type, body, result.truncated)
+        return Serialised(media_type, serialise_triples(result.triples or [], media_type), result.truncated)
     name = RESULT_FORMATS.get(media_type)
     if name is None:
         raise ValueError(f"{media_type} is not a SPARQL results format")

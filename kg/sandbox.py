@@ -58,14 +58,16 @@ def _serve(spec: StoreSpec, conn: Connection) -> None:
     while True:
         try:
             task = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the pool closed the pipe (shutdown): stop quietly
             return
         sparql, bindings, options = task
         try:
             conn.send(("ok", store.query(sparql, bindings, **options)))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
-        except Exception as exc:
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # pyoxigraph's Rust panics are BaseExceptions: answer them, keep serving
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
@@ -146,13 +148,16 @@ class QueryPool:
             if not worker.conn.poll(remaining):
                 raise TimeoutError
             status, payload = worker.conn.recv()
-        except (TimeoutError, EOFError, OSError, BrokenPipeError):
+        except (TimeoutError, EOFError, OSError) as exc:
             worker.process.kill()
             worker.process.join(5)
             worker.conn.close()
             self.killed += 1
             self._replace()
-            raise QueryTimeout(f"the query ran longer than {limit_s:g} s and was stopped") from None
+            if isinstance(exc, TimeoutError):
+                raise QueryTimeout(f"the query ran longer than {limit_s:g} s and was stopped") from None
+            raise QueryTimeout("the query worker stopped unexpectedly (a bug in the engine); it has been "
+                               "replaced, try again") from None
         self._idle.put(worker)
         if status == "ok":
             result: QueryResult = payload

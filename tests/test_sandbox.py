@@ -159,6 +159,21 @@ def test_pool_reports_errors_like_the_store(pool: QueryPool) -> None:
         pool.query(RUNAWAY, timeout=0.5)
 
 
+def test_a_dead_worker_is_reported_and_replaced(release: Path) -> None:
+    """A worker that dies (an engine crash) costs one 503-worthy error, not the pool."""
+    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=5.0)
+    try:
+        victim = pool._idle.queue[0]  # the only worker
+        victim.process.kill()
+        victim.process.join(5)
+        with pytest.raises(QueryTimeout, match="stopped unexpectedly"):
+            pool.query("ASK {}")
+        assert pool.query("ASK {}").boolean is True  # waits for the replacement
+        assert pool.killed == 1
+    finally:
+        pool.close()
+
+
 def test_editor_uses_the_sandbox(sandboxed: Flask) -> None:
     client: FlaskClient = sandboxed.test_client()
     response = client.get("/query", query_string={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> {} }"})

@@ -116,6 +116,7 @@ def test_parse_error_is_400_with_position(client: FlaskClient) -> None:
     ({"method": "GET", "query_string": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}}, 406),
     ({"method": "GET", "query_string": {"query": "ASK {}", "format": "nonsense"}}, 400),
     ({"method": "GET", "query_string": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400),
+    ({"method": "POST", "data": {"querx": "ASK {}"}}, 400),
     ({"method": "DELETE"}, 405),
 ])
 def test_malformed_requests_are_4xx(client: FlaskClient, store: Store, kwargs: dict[str, object],
@@ -179,3 +180,31 @@ def test_sparqlwrapper_against_the_live_server(live_url: str, store: Store) -> N
             converted = client.query().convert()
             graph = converted if isinstance(converted, Graph) else Graph().parse(data=converted, format="turtle")
             assert len(graph) == n
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+xml", "application/rdf+xml"])
+def test_characters_xml_cannot_carry_are_406_not_broken_xml(client: FlaskClient, accept: str) -> None:
+    query = ('CONSTRUCT { <urn:a> <urn:b> "x\\u0001y" } WHERE {}' if accept == "application/rdf+xml"
+             else 'SELECT ?l WHERE { BIND("x\\u0001y" AS ?l) }')
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 406
+    assert "U+0001" in response.get_data(as_text=True)
+    other = "application/n-triples" if "rdf" in accept else "application/sparql-results+json"
+    fine = client.get("/sparql", query_string={"query": query}, headers={"Accept": other})
+    assert fine.status_code == 200
+    if "rdf" in accept:
+        [triple] = ox.parse(fine.data, format=ox.RdfFormat.N_TRIPLES)
+        assert triple.object.value == "x\u0001y"
+    else:
+        assert json.loads(fine.data)["results"]["bindings"][0]["l"]["value"] == "x\u0001y"
+
+
+def test_triple_terms_in_every_results_format(client: FlaskClient) -> None:
+    query = 'SELECT ?t WHERE { BIND(<<( <urn:a> <urn:b> "c"@en )>> AS ?t) }'
+    for media, fmt in (("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+                       ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+                       ("text/tab-separated-values", ox.QueryResultsFormat.TSV)):
+        body = client.get("/sparql", query_string={"query": query}, headers={"Accept": media}).data
+        rows = list(ox.parse_query_results(body, format=fmt))  # type: ignore[arg-type]
+        triple = rows[0]["t"]
+        assert isinstance(triple, ox.Triple) and triple.object == ox.Literal("c", language="en"), media

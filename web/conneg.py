@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 from flask import Response, request
 
-from kg.results import GRAPH_FORMATS, RESULT_FORMATS
+from kg.results import GRAPH_FORMATS, RESULT_FORMATS, serialise_triples
 from web.errors import HttpError
 
 __all__ = ["FORMAT_NAMES", "RDF_SUFFIXES", "negotiate", "rdf_response"]
@@ -63,8 +63,6 @@ def negotiate(offered: Sequence[str], override: str | None = None) -> str:
 
 def rdf_response(triples: list[ox.Triple], media: str, prefixes: Mapping[str, str]) -> Response:
     """Triples in the RDF format ``media`` (prefixes used where the format has them), varying on Accept."""
-    fmt = GRAPH_FORMATS[media]
-    kwargs = {"prefixes": dict(prefixes)} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
-    response = Response(ox.serialize(triples, format=fmt, **kwargs), mimetype=media)  # type: ignore[arg-type]
+    response = Response(serialise_triples(triples, media, prefixes), mimetype=media)
     response.headers["Vary"] = "Accept"
     return response

@@ -8,6 +8,8 @@ import re
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from kg.results import NotRepresentable
+
 __all__ = ["HttpError", "parse_error_position", "register_error_handlers"]
 
 _log = logging.getLogger("mmkg.web")
@@ -65,6 +67,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HttpError)
     def _client_error(exc: HttpError) -> Response:
         return error_response(exc.status, exc.message, exc.position)
+
+    @app.errorhandler(NotRepresentable)
+    def _not_representable(exc: NotRepresentable) -> Response:
+        return error_response(406, str(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -66,6 +66,16 @@ def _rdf(triples: list[ox.Triple], media: str) -> Response:
     return rdf_response(triples, media, {k: v for k, v in PREFIXES.items() if k != "obo"})
 
 
+def _local_iri(kind: str, stem: str) -> str:
+    """The IRI a local path shows; 404 when the path cannot name an IRI (e.g. it holds a space or a quote)."""
+    iri = iri_for_path(kind, stem)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise HttpError(404, f"/{kind}/{stem} does not name an IRI of this dataset.") from None
+    return iri
+
+
 def _page(iri: str, suffix_media: str | None) -> Response:
     app = ctx()
     offered = ["text/html", *GRAPH_FORMATS]
@@ -90,14 +100,14 @@ def _page(iri: str, suffix_media: str | None) -> Response:
 @bp.route("/resource/<path:rest>")
 def resource(rest: str) -> Response:
     stem, media = _split_suffix(rest)
-    return _page(iri_for_path("resource", stem), media)
+    return _page(_local_iri("resource", stem), media)
 
 
 @bp.route("/graph/<path:rest>")
 def graph(rest: str) -> Response:
     """A named graph: its size, the source document it holds, its subjects; or its triples as RDF."""
     stem, media = _split_suffix(rest)
-    iri = iri_for_path("graph", stem)
+    iri = _local_iri("graph", stem)
     app = ctx()
     ref = iri_ref(iri)
     count = int(str(term_to_python(app.store.query(
@@ -122,7 +132,7 @@ def graph(rest: str) -> Response:
 @bp.route("/ontology/<name>")
 def term(name: str) -> Response:
     stem, media = _split_suffix(name)
-    return _page(iri_for_path("ontology", stem), media)
+    return _page(_local_iri("ontology", stem), media)
 
 
 @bp.route("/describe")

@@ -165,6 +165,8 @@ def endpoint() -> Response:
     # Clients (SPARQLWrapper) may repeat format/output in URL and body: the first one counts.
     override = next(iter(params.get("format", []) + params.get("output", [])), None)
     if query is None:
+        if request.method == "POST":
+            raise HttpError(400, "the form has no 'query' parameter (updates are not accepted here)")
         return service_description(override)
     if not query.strip():
         raise HttpError(400, "the query is empty")
