@@ -18,6 +18,7 @@ from kg.build import BuildReport, build_graph, current_release, data_home, read_
 from kg.catalogue import SavedQuery, load_catalogue, parse_query_file
 from kg.errors import MmkgError
 from kg.provenance import default_sources_dir
+from kg.remote import RemoteStore
 from kg.store import QueryResult, Store, term_to_python
 
 __all__ = ["main", "open_store", "release_dir", "run"]
@@ -212,6 +213,48 @@ def _table(columns: list[str], rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def remote_options(func: Any) -> Any:
+    """``--endpoint``, ``--auth`` and ``--remote-timeout``: run on any SPARQL 1.1 server instead."""
+    func = click.option("--remote-timeout", type=click.FloatRange(1, 3600), default=30.0, show_default=True,
+                        help="Seconds to wait for the remote server.")(func)
+    func = click.option("--auth", "auth_env", metavar="ENV",
+                        help="Name of an environment variable holding 'user:password' or 'Bearer TOKEN' "
+                             "(credentials never go on the command line).")(func)
+    return click.option("--endpoint", metavar="URL",
+                        help="A SPARQL 1.1 query endpoint to use instead of the embedded store.")(func)
+
+
+def remote_store(endpoint: str, auth_env: str | None, timeout: float, graph_store: str | None = None) -> RemoteStore:
+    """A :class:`RemoteStore`, with its set-up warnings shown on stderr."""
+    store = RemoteStore(endpoint, graph_store=graph_store, auth_env=auth_env, timeout=timeout)
+    for warning in store.check():
+        click.echo(f"warning: {warning}", err=True)
+    return store
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL", help="The server's SPARQL query endpoint.")
+@click.option("--graph-store", metavar="URL",
+              help="The server's Graph Store Protocol URL (default: the endpoint; Oxigraph /store, Fuseki /DS/data).")
+@click.option("--auth", "auth_env", metavar="ENV",
+              help="Name of an environment variable holding 'user:password' or 'Bearer TOKEN'.")
+@click.option("--remote-timeout", type=click.FloatRange(1, 3600), default=60.0, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
+def push(endpoint: str, graph_store: str | None, auth_env: str | None, remote_timeout: float,
+         out: Path | None) -> None:
+    """Upload the built graph, named graph by named graph, to a SPARQL 1.1 server (Graph Store Protocol)."""
+    nquads = release_dir(out) / "mmkg.nq"
+    store = RemoteStore(endpoint, graph_store=graph_store, auth_env=auth_env, timeout=remote_timeout)
+    total = sum(1 for _ in nquads.open("rb"))
+    with click.progressbar(length=total, label=f"Pushing {nquads.parent.name}", file=sys.stderr,
+                           show_pos=True) as bar:
+        counts = store.push(nquads, progress=bar.update)
+    click.echo(f"Pushed {sum(counts.values()):,} triples in {len(counts)} graphs to {store.graph_store}; "
+               f"counts read back through {endpoint} match.")
+    for warning in store.check():
+        click.echo(f"warning: {warning}", err=True)
+
+
 @main.command()
 @click.argument("name")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
@@ -219,7 +262,9 @@ def _table(columns: list[str], rows: list[dict[str, Any]]) -> str:
               show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), help="On-disk pyoxigraph store to use.")
-def query(name: str, params: tuple[str, ...], fmt: str, out: Path | None, store_path: Path | None) -> None:
+@remote_options
+def query(name: str, params: tuple[str, ...], fmt: str, out: Path | None, store_path: Path | None,
+          endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
     """Run a saved query by NAME, or a .rq FILE; parameter values are bound, never spliced."""
     saved: SavedQuery
     if name.endswith(".rq"):
@@ -236,8 +281,28 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path | None, store_
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         given[key] = value
     bindings = saved.bindings(given)
-    result = open_store(out, store_path).query(saved.sparql, bindings)
+    if endpoint is not None and store_path is not None:
+        raise click.UsageError("give --endpoint or --store, not both")
+    store = remote_store(endpoint, auth_env, remote_timeout) if endpoint else open_store(out, store_path)
+    result = store.query(saved.sparql, bindings)
     click.echo(_format_result(result, fmt))
+
+
+@main.command()
+@click.option("--triples", type=click.IntRange(1000), required=True, help="About how many quads to write.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The N-Quads file to write (.nq).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same file.")
+def synth(triples: int, output: Path, seed: int) -> None:
+    """Write a deterministic synthetic evidence graph in our ontology, for scale tests."""
+    from kg.synth import synthesise
+
+    if output.suffix != ".nq":
+        raise click.BadParameter(f"{output}: the synthetic graph is N-Quads; name it *.nq", param_hint="-o")
+    with click.progressbar(length=triples, label="Synthesising", file=sys.stderr, show_pos=True) as bar:
+        report = synthesise(output, triples, seed, progress=bar.update)
+    click.echo(f"Wrote {report.triples:,} quads to {output}: {report.drugs} drugs, {report.regimens} regimens, "
+               f"{report.trials} trials and sources, {report.findings:,} findings (seed {seed}).")
 
 
 @main.command()
@@ -262,5 +327,11 @@ def run() -> None:
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except MmkgError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except SyntaxError as exc:
+        click.echo(f"error: the query does not parse: {exc}", err=True)
+        sys.exit(1)
+    except TimeoutError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -13,10 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
-__all__ = ["LOADED_GRAPH", "QueryResult", "Store", "Term", "rows_as_values", "term_to_python"]
+__all__ = ["LOADED_GRAPH", "QueryResult", "QueryStore", "Store", "Term", "collect", "rows_as_values",
+           "term_to_python"]
 
 LOADED_GRAPH = "https://w3id.org/mmkg/graph/loaded"
 """Where :meth:`Store.from_file` puts the triples of a triple-format file."""
@@ -106,27 +108,42 @@ class Store:
             options["use_default_graph_as_union"] = True
         if named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        result = self._store.query(sparql, **options)  # type: ignore[arg-type]
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult("ask", [], [], boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows: list[dict[str, Term]] = []
-            truncated = False
-            for solution in result:
-                if limit is not None and len(rows) >= limit:
-                    truncated = True
-                    break
-                row: dict[str, Term] = {}
-                for name in variables:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = value
-                rows.append(row)
-            return QueryResult("select", variables, rows, truncated=truncated)
-        triples = list(islice(result, limit + 1)) if limit is not None else list(result)
-        truncated = limit is not None and len(triples) > limit
-        return QueryResult("graph", [], [], triples=triples[:limit] if truncated else triples, truncated=truncated)
+        return collect(self._store.query(sparql, **options), limit)  # type: ignore[arg-type]
+
+
+def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit: int | None = None) -> QueryResult:
+    """A pyoxigraph result (from a store or parsed from a server's answer) as a :class:`QueryResult`,
+    keeping at most ``limit`` rows or triples."""
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", [], [], boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[dict[str, Term]] = []
+        truncated = False
+        for solution in result:
+            if limit is not None and len(rows) >= limit:
+                truncated = True
+                break
+            row: dict[str, Term] = {}
+            for name in variables:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return QueryResult("select", variables, rows, truncated=truncated)
+    triples = list(islice(result, limit + 1)) if limit is not None else list(result)
+    truncated = limit is not None and len(triples) > limit
+    return QueryResult("graph", [], [], triples=triples[:limit] if truncated else triples, truncated=truncated)
+
+
+class QueryStore(Protocol):
+    """What the CLI and the web app need of a store: the embedded :class:`Store` or a
+    :class:`kg.remote.RemoteStore` on any SPARQL 1.1 server."""
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
+              default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> QueryResult: ...
+
+    def __len__(self) -> int: ...
 
 
 def term_to_python(term: Term) -> str | int | float | bool:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,3 +94,40 @@ def live_url(app: Flask) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
     server.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_oxigraph(tmp: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``oxigraph serve`` (the ``oxigraph`` wheel's server) on a free loopback port; returns it and its base URL."""
+    binary = Path(sys.executable).parent / "oxigraph"
+    command = str(binary) if binary.exists() else shutil.which("oxigraph")
+    if command is None:
+        pytest.fail("the oxigraph server is not installed (it is in the test extras: pip install -e '.[test]')")
+    port = _free_port()
+    process = subprocess.Popen([command, "serve", "--location", str(tmp), "--bind", f"127.0.0.1:{port}", *options],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                err = process.stderr.read().decode() if process.stderr else ""
+                pytest.fail(f"oxigraph serve did not start: {err}")
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server with the union default graph, empty at first."""
+    process, url = start_oxigraph(tmp_path_factory.mktemp("oxigraph"), "--union-default-graph")
+    yield url
+    process.terminate()
+    process.wait(10)

@@ -12,7 +12,7 @@ from flask import Flask, Response, request
 
 from kg.catalogue import Catalogue
 from kg.sandbox import QueryPool
-from kg.store import Store
+from kg.store import QueryStore
 from web.context import AppContext
 from web.errors import register_error_handlers
 from web.render import register_filters
@@ -32,7 +32,7 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def create_app(store: Store, catalogue: Catalogue, settings: Settings | None = None, *,
+def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | None = None, *,
                pool: QueryPool | None = None, warm: bool = True) -> Flask:
     """A Flask app serving ``store`` and the saved queries of ``catalogue``.
 

@@ -12,10 +12,12 @@ import click
 
 from kg import resources
 from kg.catalogue import load_catalogue
-from kg.cli import main, open_store, release_dir
+from kg.cli import main, open_store, release_dir, remote_options, remote_store
 from kg.cli import run as run_cli
+from kg.remote import RemoteStore
 from kg.sandbox import QueryPool, StoreSpec
 from kg.store import Store
+from web.settings import Settings
 
 __all__ = ["run", "serve"]
 
@@ -33,20 +35,24 @@ __all__ = ["run", "serve"]
 @click.option("--workers", type=click.IntRange(1, 64), help="Query worker processes (default $MMKG_WORKERS or 2).")
 @click.option("--timeout", "query_timeout", type=click.FloatRange(0.1, 3600),
               help="Seconds before a query from outside is stopped (default $MMKG_QUERY_TIMEOUT or 10).")
+@remote_options
 def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None, out: Path | None,
-          threads: int, workers: int | None, query_timeout: float | None) -> None:
+          threads: int, workers: int | None, query_timeout: float | None, endpoint: str | None,
+          auth_env: str | None, remote_timeout: float) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, editor, entity pages) with waitress."""
     import waitress
 
     from web import create_app
-    from web.settings import Settings
 
-    if graph_file is not None and store_path is not None:
-        raise click.UsageError("give --graph or --store, not both")
+    if sum(x is not None for x in (graph_file, store_path, endpoint)) > 1:
+        raise click.UsageError("give one of --graph, --store and --endpoint")
     try:
         settings = Settings.from_env(workers=workers, query_timeout=query_timeout)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    if endpoint is not None:
+        _serve_remote(host, port, threads, settings, remote_store(endpoint, auth_env, remote_timeout))
+        return
     if graph_file is not None:
         store, spec = _load_graph(graph_file), StoreSpec(rdf_file=graph_file.resolve())
     elif store_path is not None:
@@ -63,6 +69,19 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
         waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
     finally:
         pool.close()
+
+
+def _serve_remote(host: str, port: int, threads: int, settings: Settings, store: RemoteStore) -> None:
+    """The whole app, read-only, on a remote SPARQL server: no worker pool, the server's own time
+    limit plus ours as the client's timeout; the guard still refuses updates and SERVICE."""
+    import waitress
+
+    from web import create_app
+
+    app = create_app(store, load_catalogue(resources.queries_dir()), settings)
+    click.echo(f"Serving {store.endpoint} ({len(store):,} quads) at http://{host}:{port}/ (Ctrl-C to stop); "
+               f"queries time out after {store.timeout:g} s")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
 
 
 def _load_graph(path: Path) -> Store:

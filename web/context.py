@@ -11,7 +11,7 @@ from flask import current_app
 from kg.catalogue import Catalogue
 from kg.guard import QueryPolicy
 from kg.sandbox import QueryPool
-from kg.store import Store
+from kg.store import QueryStore
 from web.describe import Describer
 from web.search_index import SearchIndex
 from web.settings import Settings
@@ -25,7 +25,7 @@ __all__ = ["AppContext", "ctx"]
 class AppContext:
     """Shared, read-only state of one app."""
 
-    store: Store
+    store: QueryStore
     catalogue: Catalogue
     settings: Settings = field(default_factory=Settings)
     pool: QueryPool | None = None

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg.identifiers import parse_curie
 from kg.namespaces import PREFIXES
-from kg.store import Store, Term, term_to_python
+from kg.store import QueryStore, Term, term_to_python
 from web.sparqlterms import iri_ref, values_clause
 
 __all__ = ["Describer", "Entity", "FindingRow", "Identifier", "Incoming", "PropertyValues", "Value"]
@@ -188,7 +188,7 @@ _GENERIC_KINDS = {MMKG + k for k in ("Finding", "EffectEstimate", "RatioEstimate
 class Describer:
     """Gathers :class:`Entity` descriptions from a store."""
 
-    def __init__(self, store: Store, max_findings: int = 500) -> None:
+    def __init__(self, store: QueryStore, max_findings: int = 500) -> None:
         self.store = store
         self.max_findings = max_findings
 
@@ -361,7 +361,7 @@ def _first_literal(grouped: dict[str, list[Value]], properties: tuple[str, ...])
 _MATCH_CURIES = {f"skos:{k}Match": k for k in ("exact", "close", "broad", "narrow")}
 
 
-def _identifiers(store: Store, ref: str, grouped: dict[str, list[Value]]) -> list[Identifier]:
+def _identifiers(store: QueryStore, ref: str, grouped: dict[str, list[Value]]) -> list[Identifier]:
     """External identifiers: ``mmkg:xref`` CURIEs, with the match kind and confidence of their mapping."""
     mappings: dict[str, tuple[str, str | None]] = {}
     query = (f"PREFIX mmkg: <{MMKG}> SELECT ?object ?predicate ?confidence WHERE {{ "

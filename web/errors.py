@@ -8,6 +8,7 @@ import re
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from kg.remote import RemoteError
 from kg.results import NotRepresentable
 
 __all__ = ["HttpError", "parse_error_position", "register_error_handlers"]
@@ -67,6 +68,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HttpError)
     def _client_error(exc: HttpError) -> Response:
         return error_response(exc.status, exc.message, exc.position)
+
+    @app.errorhandler(RemoteError)
+    def _upstream(exc: RemoteError) -> Response:
+        _log.warning("remote store failed on %s %s: %s", request.method, request.path, exc)
+        return error_response(502, f"The SPARQL server behind this app failed: {exc}")
+
+    @app.errorhandler(TimeoutError)
+    def _upstream_timeout(exc: TimeoutError) -> Response:
+        return error_response(503, f"The SPARQL server behind this app did not answer in time: {exc}")
 
     @app.errorhandler(NotRepresentable)
     def _not_representable(exc: NotRepresentable) -> Response:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.store import Store
+from kg.store import QueryStore
 from web.vocabulary import Vocabulary
 
 __all__ = ["Hit", "SearchIndex"]
@@ -56,7 +56,7 @@ class _Entry:
 class SearchIndex:
     """Labels, synonyms and identifiers of every IRI subject of the store."""
 
-    def __init__(self, store: Store, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, store: QueryStore, vocabulary: Vocabulary | None = None) -> None:
         entries: dict[str, _Entry] = {}
         for row in store.query(_QUERY).rows:
             iri = row["s"].value  # type: ignore[union-attr]

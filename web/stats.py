@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.store import Store, term_to_python
+from kg.store import QueryStore, term_to_python
 
 __all__ = ["DatasetStats", "SourceSummary"]
 
@@ -48,7 +48,7 @@ class DatasetStats:
     sources: list[SourceSummary]
 
     @classmethod
-    def compute(cls, store: Store) -> DatasetStats:
+    def compute(cls, store: QueryStore) -> DatasetStats:
         def rows(query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]:
             return store.query(query).rows
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.store import Store, Term
+from kg.store import QueryStore, Term
 from web.iris import compact
 
 __all__ = ["VocabTerm", "Vocabulary"]
@@ -66,7 +66,7 @@ class VocabTerm:
 class Vocabulary:
     """Every class and property declared in the store."""
 
-    def __init__(self, store: Store, blank_limit: int = 50_000) -> None:
+    def __init__(self, store: QueryStore, blank_limit: int = 50_000) -> None:
         terms: dict[str, VocabTerm] = {}
         equivalents: dict[str, list[Term]] = defaultdict(list)
         for row in store.query(_QUERY).rows:

@@ -139,7 +139,7 @@ def run_query(query: str, default_graphs: list[str] | None = None, named_graphs:
         if app.pool is not None:
             return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
         return app.store.query(query, **options)  # type: ignore[arg-type]
-    except QueryTimeout as exc:
+    except (QueryTimeout, TimeoutError) as exc:  # a worker stopped, or a remote server too slow
         raise HttpError(503, str(exc)) from exc
     except SyntaxError as exc:
         message = str(exc)

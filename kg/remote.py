@@ -1,0 +1,219 @@
+"""A remote store: any SPARQL 1.1 server (Oxigraph, Fuseki, Virtuoso, GraphDB, QLever) as a backend.
+
+Queries go through SPARQLWrapper to the server's query endpoint (SPARQL JSON for SELECT/ASK,
+N-Triples for CONSTRUCT/DESCRIBE, read back with pyoxigraph's parsers into the same
+:class:`kg.store.QueryResult` the embedded store gives). Loading goes through the SPARQL 1.1 Graph
+Store Protocol: one ``PUT ?graph=<iri>`` per named graph, so each graph is replaced as a whole and a
+failed push leaves every other graph as it was.
+
+Saved-query parameters are bound with a trailing ``VALUES`` clause written from RDF terms (what
+rdflib does with ``initBindings``), never pasted from user text. The queries expect the union of
+the named graphs as the default graph: :meth:`RemoteStore.check` says so when the server does not
+(Oxigraph ``--union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``; Virtuoso and GraphDB
+do it by default).
+
+Credentials come only from the environment: ``auth_env`` names a variable holding ``user:password``
+(HTTP Basic) or ``Bearer <token>``; the value is never logged or shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from kg.errors import MmkgError
+from kg.store import QueryResult, Term, collect, term_to_python
+
+__all__ = ["RemoteError", "RemoteStore", "auth_header"]
+
+_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+
+class RemoteError(MmkgError):
+    """The server could not be reached or refused the request (the message names the URL, never secrets)."""
+
+
+def auth_header(auth_env: str | None) -> str | None:
+    """The ``Authorization`` header from the environment variable ``auth_env``.
+
+    :raises RemoteError: when the variable is unset or holds neither ``user:password`` nor ``Bearer <token>``.
+
+    >>> os.environ["MMKG_DOCTEST_AUTH"] = "reader:secret"
+    >>> auth_header("MMKG_DOCTEST_AUTH")
+    'Basic cmVhZGVyOnNlY3JldA=='
+    """
+    if not auth_env:
+        return None
+    value = os.environ.get(auth_env)
+    if not value:
+        raise RemoteError(f"the environment variable {auth_env} (named by --auth) is not set")
+    if value.startswith("Bearer "):
+        return value
+    if ":" not in value:
+        raise RemoteError(f"the environment variable {auth_env} holds neither 'user:password' nor 'Bearer <token>'")
+    return "Basic " + base64.b64encode(value.encode()).decode("ascii")
+
+
+def _values_clause(bindings: Mapping[str, Term]) -> str:
+    names = list(bindings)
+    for name in names:
+        ox.Variable(name)  # raises ValueError for a name that is not a variable
+    cells = " ".join(str(bindings[name]) for name in names)
+    return f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({cells}) }}"
+
+
+def _query_form(sparql: str) -> str:
+    wrapper = SPARQLWrapper("http://localhost/")
+    wrapper.setQuery(sparql)
+    return str(wrapper.queryType)
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server used like the embedded :class:`kg.store.Store`."""
+
+    def __init__(self, endpoint: str, *, graph_store: str | None = None, auth_env: str | None = None,
+                 timeout: float = 30.0) -> None:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise RemoteError(f"--endpoint {endpoint!r} is not an http(s) URL")
+        self.endpoint = endpoint
+        self.graph_store = graph_store or endpoint
+        self.timeout = timeout
+        self._auth = auth_header(auth_env)
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.endpoint!r})"
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
+              default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> QueryResult:
+        """Run a query on the server; like :meth:`kg.store.Store.query`.
+
+        :raises SyntaxError: when the server answers 400 (a query it cannot parse), with its message.
+        :raises TimeoutError: when the server does not answer within the timeout.
+        :raises RemoteError: when it cannot be reached or answers with another error.
+        """
+        text = sparql + (_values_clause(bindings) if bindings else "")
+        wrapper = SPARQLWrapper(self.endpoint)
+        wrapper.setQuery(text)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(POSTDIRECTLY)
+        wrapper.setTimeout(max(1, round(self.timeout)))
+        graph_form = str(wrapper.queryType) in _GRAPH_FORMS
+        wrapper.setReturnFormat(TURTLE if graph_form else JSON)
+        if self._auth:
+            wrapper.addCustomHttpHeader("Authorization", self._auth)
+        for graph in default_graphs:
+            wrapper.addDefaultGraph(graph)
+        for graph in named_graphs:
+            wrapper.addNamedGraph(graph)
+        try:
+            response = wrapper.query().response
+            body = response.read()
+            media = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+        except SPARQLWrapperException as exc:
+            message = str(exc).split("Response:", 1)[-1].strip() or str(exc)
+            if "QueryBadFormed" in type(exc).__name__:
+                raise SyntaxError(message) from None
+            raise RemoteError(f"{self.endpoint}: {type(exc).__name__}: {message[:500]}") from None
+        except TimeoutError:
+            raise TimeoutError(f"{self.endpoint} did not answer within {self.timeout:g} s") from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError | socket.timeout):
+                raise TimeoutError(f"{self.endpoint} did not answer within {self.timeout:g} s") from None
+            raise RemoteError(f"{self.endpoint} cannot be reached: {exc.reason}") from None
+        if graph_form:
+            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE
+            triples = [q.triple for q in ox.parse(body, format=fmt)]
+            kept = triples[:limit] if limit is not None else triples
+            return QueryResult("graph", [], [], triples=kept, truncated=len(kept) < len(triples))
+        return collect(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), limit)
+
+    def __len__(self) -> int:
+        """Quads in the server's named graphs."""
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        return int(term_to_python(rows[0]["n"])) if rows else 0
+
+    def check(self) -> list[str]:
+        """Reach the server; warnings about how it is set up (empty when all is well).
+
+        :raises RemoteError: when it cannot be reached.
+        """
+        try:
+            in_graphs = self.query("ASK { GRAPH ?g { ?s ?p ?o } }").boolean
+            in_default = self.query("ASK { ?s ?p ?o }").boolean
+        except TimeoutError as exc:
+            raise RemoteError(str(exc)) from None
+        warnings = []
+        if in_graphs and not in_default:
+            warnings.append(f"{self.endpoint} does not query the union of its named graphs by default; the saved "
+                            "queries and pages need it (Oxigraph: serve --union-default-graph; Fuseki: "
+                            "tdb2:unionDefaultGraph true)")
+        if not in_graphs and not in_default:
+            warnings.append(f"{self.endpoint} holds no data yet: run mmkg push --endpoint ... first")
+        return warnings
+
+    # --- loading (Graph Store Protocol) -------------------------------------------------------
+
+    def _request(self, method: str, url: str, body: bytes | None = None,
+                 content_type: str | None = None) -> int:
+        request = urllib.request.Request(url, data=body, method=method)
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        if self._auth:
+            request.add_header("Authorization", self._auth)
+        try:
+            with urllib.request.urlopen(request, timeout=max(self.timeout, 60.0)) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:300].decode("utf-8", "replace").strip()
+            hint = (" (is --graph-store the server's Graph Store Protocol URL? Oxigraph: /store, Fuseki: "
+                    "/DATASET/data)") if exc.code in (404, 405, 415) else ""
+            raise RemoteError(f"{method} {url}: HTTP {exc.code} {detail}{hint}") from None
+        except urllib.error.URLError as exc:
+            raise RemoteError(f"{method} {url}: cannot be reached: {exc.reason}") from None
+
+    def _graph_url(self, graph: str | None) -> str:
+        joiner = "&" if "?" in self.graph_store else "?"
+        return self.graph_store + joiner + ("default" if graph is None else "graph=" + quote(graph, safe=""))
+
+    def push(self, nquads: Path, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+        """Upload a release's N-Quads, one ``PUT`` per named graph; returns triples per graph.
+
+        Each graph replaces the server's graph of the same name. After the upload the counts are
+        read back through the query endpoint and compared.
+
+        :raises RemoteError: when the server refuses a graph, or a count read back differs.
+        """
+        graphs: dict[str | None, list[ox.Triple]] = defaultdict(list)
+        for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
+            name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
+            graphs[name].append(quad.triple)
+        graphs = defaultdict(list, {name: list(dict.fromkeys(triples)) for name, triples in graphs.items()})
+        counts: dict[str, int] = {}
+        for name, triples in sorted(graphs.items(), key=lambda item: item[0] or ""):
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            self._request("PUT", self._graph_url(name), body, "application/n-triples")
+            counts[name or "(default graph)"] = len(triples)
+            if progress is not None:
+                progress(len(triples))
+        for name, expected in counts.items():
+            if name == "(default graph)":
+                continue
+            rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}").rows
+            found = int(term_to_python(rows[0]["n"])) if rows else 0
+            if found != expected:
+                raise RemoteError(f"graph <{name}>: pushed {expected} triples, the server holds {found}")
+        return counts
