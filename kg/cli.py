@@ -306,6 +306,18 @@ def synth(triples: int, output: Path, seed: int) -> None:
 
 
 @main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder to write model.svg and querying.html into.")
+def docs(output: Path) -> None:
+    """Write the model diagram (drawn from the ontology) and the querying guide as HTML."""
+    from kg.docs import guide_examples, write_docs
+
+    for path in write_docs(output):
+        click.echo(f"Wrote {path}")
+    click.echo(f"The guide has {len(guide_examples())} example queries; the web app serves it at /docs/querying.")
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the fact files."""
     from kg.schema import ReferenceFile, SourceFile

@@ -1,8 +1,8 @@
 """Where the ontology, shapes, facts and saved queries live, in a checkout and in an installed wheel.
 
 In a source checkout (or an editable install) they are read from the repository: ``ontology/``
-and ``queries/`` at the top, facts in ``kg/facts/``. A wheel carries copies of ``ontology/`` and
-``queries/`` inside the package as ``kg/_data/`` (see ``pyproject.toml``), so an installed tool
+and ``queries/`` at the top, facts in ``kg/facts/``. A wheel carries copies of ``ontology/``,
+``queries/`` and ``docs/`` inside the package as ``kg/_data/`` (see ``pyproject.toml``), so an installed tool
 used from any folder finds them too.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["facts_dir", "ontology_dir", "ontology_file", "queries_dir", "shapes_file"]
+__all__ = ["docs_dir", "facts_dir", "ontology_dir", "ontology_file", "queries_dir", "shapes_file"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -43,6 +43,11 @@ def shapes_file() -> Path:
 def queries_dir() -> Path:
     """The saved-query catalogue."""
     return _data_dir("queries")
+
+
+def docs_dir() -> Path:
+    """The querying guide (``docs/querying.md``)."""
+    return _data_dir("docs")
 
 
 def facts_dir() -> Path:

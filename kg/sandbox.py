@@ -156,8 +156,9 @@ class QueryPool:
             self._replace()
             if isinstance(exc, TimeoutError):
                 raise QueryTimeout(f"the query ran longer than {limit_s:g} s and was stopped") from None
-            raise QueryTimeout("the query worker stopped unexpectedly (a bug in the engine); it has been "
-                               "replaced, try again") from None
+            raise QueryTimeout("the query engine crashed on this query and its worker was replaced (an engine "
+                               "bug: pyoxigraph can abort sorting values of mixed kinds, cf. oxigraph issue "
+                               "#1542; try ORDER BY STR(?x))") from None
         self._idle.put(worker)
         if status == "ok":
             result: QueryResult = payload

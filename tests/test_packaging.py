@@ -1,4 +1,4 @@
-"""A wheel installed into a fresh virtual environment finds its ontology, facts and queries."""
+"""A wheel installed into a fresh virtual environment finds its ontology, facts, queries and guide."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_wheel_builds_and_runs_outside_the_repository(tmp_path: Path) -> None:
     # The web app from the wheel finds its templates, static files and the vendored editor.
     served = subprocess.run([str(python), "-c", _SERVE_PAGES], cwd=work, capture_output=True, text=True)
     assert served.returncode == 0, served.stderr
-    assert served.stdout.split() == ["200", "200", "200", "200"]
+    assert served.stdout.split() == ["200"] * 6
 
 
 _SERVE_PAGES = """
@@ -56,7 +56,8 @@ from kg.store import Store
 from web import create_app
 store = Store.from_release(__import__('pathlib').Path('build/current/mmkg.nq'))
 client = create_app(store, load_catalogue(resources.queries_dir())).test_client()
-for path in ('/', '/resource/lenalidomide', '/queries/imid-regimens', '/static/vendor/codemirror/lib/codemirror.js'):
+for path in ('/', '/resource/lenalidomide', '/queries/imid-regimens', '/static/vendor/codemirror/lib/codemirror.js',
+             '/docs/querying', '/docs/model.svg'):
     print(client.get(path).status_code)
 assert 'site-packages' in web.__file__, web.__file__
 """

@@ -156,22 +156,26 @@ class Entity:
     identifiers: list[Identifier]
     findings: list[FindingRow]
     provenance: list[SourceInfo] = field(default_factory=list)
+    findings_total: int = 0
+    """How many findings ``findings`` holds, or one more when there are more than it shows."""
+    findings_query: str = ""
+    """A query listing all of them, for the editor link when the table is cut."""
 
 
 _FINDING_LINKS = ("intervention", "comparator", "endpoint", "fromStudy", "aboutDrug", "aboutRegimen",
                   "population", "fromSource", "arm", "adverseEvent")
+# Every property here has mmkg:Finding as its domain, so no "?f a mmkg:Finding" (which made the
+# engine start from all findings); each branch starts from the entity, not from a property path.
 _FINDINGS = _PREFIX_DECL + """
 SELECT DISTINCT ?f WHERE {
   VALUES ?e { %(entity)s }
   { %(links)s }
-  UNION { ?f mmkg:intervention/mmkg:hasComponent ?e }
-  UNION { ?f mmkg:comparator/mmkg:hasComponent ?e }
-  UNION { ?f mmkg:arm/mmkg:receivesRegimen ?e }
-  UNION { ?f mmkg:arm/mmkg:receivesRegimen/mmkg:hasComponent ?e }
-  UNION { ?f mmkg:fromStudy/mmkg:includesStudy ?e }
-  ?f a mmkg:Finding .
+  UNION { ?r1 mmkg:hasComponent ?e . ?f mmkg:intervention ?r1 }
+  UNION { ?r2 mmkg:hasComponent ?e . ?f mmkg:comparator ?r2 }
+  UNION { ?a1 mmkg:receivesRegimen ?e . ?f mmkg:arm ?a1 }
+  UNION { ?r3 mmkg:hasComponent ?e . ?a2 mmkg:receivesRegimen ?r3 . ?f mmkg:arm ?a2 }
+  UNION { ?s1 mmkg:includesStudy ?e . ?f mmkg:fromStudy ?s1 }
 }
-ORDER BY ?f
 LIMIT %(limit)d
 """
 # Properties of a finding shown in the table, by local name.
@@ -188,7 +192,7 @@ _GENERIC_KINDS = {MMKG + k for k in ("Finding", "EffectEstimate", "RatioEstimate
 class Describer:
     """Gathers :class:`Entity` descriptions from a store."""
 
-    def __init__(self, store: QueryStore, max_findings: int = 500) -> None:
+    def __init__(self, store: QueryStore, max_findings: int = 50) -> None:
         self.store = store
         self.max_findings = max_findings
 
@@ -198,8 +202,10 @@ class Describer:
         named = sorted(i for i in iris if i)
         for start in range(0, len(named), 200):
             chunk = named[start:start + 200]
-            query = (f"SELECT ?x ?p ?l WHERE {{ {values_clause('x', chunk)} "
-                     f"{values_clause('p', LABEL_PROPERTIES)} ?x ?p ?l }}")
+            # One branch per label property, so that the engine looks each IRI up by subject (a
+            # VALUES over the properties made it scan every triple: 200 ms at 1M triples).
+            branches = " UNION ".join(f"{{ ?x {iri_ref(p)} ?l BIND({iri_ref(p)} AS ?p) }}" for p in LABEL_PROPERTIES)
+            query = f"SELECT ?x ?p ?l WHERE {{ {values_clause('x', chunk)} {branches} }}"
             for row in self.store.query(query).rows:
                 label = row["l"]
                 if not isinstance(label, ox.Literal):
@@ -226,11 +232,12 @@ class Describer:
         for row in incoming_counts:
             predicate = row["p"].value  # type: ignore[union-attr]
             count = int(term_to_python(row["n"]))
+            # No ORDER BY: sorting thousands of subjects of a hub to show 25 cost most of the page.
             subjects = self.store.query(
                 f"SELECT DISTINCT ?s WHERE {{ ?s {iri_ref(predicate)} {ref} FILTER(isIRI(?s)) }} "
-                f"ORDER BY ?s LIMIT {INCOMING_SHOWN}").rows
-            incoming.append(Incoming(predicate, None, count, [(_v(r["s"]), None) for r in subjects]))
-        findings = self._findings(ref)
+                f"LIMIT {INCOMING_SHOWN}").rows
+            incoming.append(Incoming(predicate, None, count, sorted((_v(r["s"]), None) for r in subjects)))
+        findings, findings_total = self._findings(ref)
 
         wanted = {iri} | {p for p, _ in by_value} | {o.value for _, o in by_value if isinstance(o, ox.NamedNode)}
         for inc in incoming:
@@ -262,8 +269,16 @@ class Describer:
             iri=iri, label=labels.get(iri), definition=_first_literal(grouped, DEFINITION_PROPERTIES),
             asserted_types=asserted, inferred_types=inferred, outgoing=outgoing, incoming=incoming,
             identifiers=_identifiers(self.store, ref, grouped), findings=findings,
-            provenance=self.sources(sorted(source_ids)),
+            provenance=self.sources(sorted(source_ids)), findings_total=findings_total,
+            findings_query=self.findings_query(ref),
         )
+
+    @staticmethod
+    def findings_query(ref: str) -> str:
+        """All findings linked to an entity, as a query for the editor."""
+        links = " UNION ".join(f"{{ ?f mmkg:{p} ?e }}" for p in _FINDING_LINKS)
+        query = _FINDINGS % {"links": links, "entity": ref, "limit": 10_000}
+        return query.replace("LIMIT 10000", "ORDER BY ?f").strip()
 
     def sources(self, ids: list[str]) -> list[SourceInfo]:
         """The source documents ``s000``... with the publications they cite and their DOI/PMID links."""
@@ -299,13 +314,18 @@ SELECT ?source ?label ?kind ?pub ?pubLabel ?citation ?doi ?pmid ?pmcid WHERE {{
                                                        values.get("citation"), links))
         return list(found.values())
 
-    def _findings(self, ref: str) -> list[FindingRow]:
-        """Findings linked to the entity (two queries: which findings, then their properties)."""
+    def _findings(self, ref: str) -> tuple[list[FindingRow], int]:
+        """At most :attr:`max_findings` findings linked to the entity, and their number, or
+        ``max_findings + 1`` when there are more (a hub drug of a large graph has tens of thousands:
+        the page shows a bounded table and links to a query for all of them). No ORDER BY, so the
+        engine stops after the first rows instead of sorting them all; the table is sorted after."""
         links = " UNION ".join(f"{{ ?f mmkg:{p} ?e }}" for p in _FINDING_LINKS)
-        ids = [_v(r["f"]) for r in self.store.query(
-            _FINDINGS % {"links": links, "entity": ref, "limit": self.max_findings}).rows]
+        result = self.store.query(_FINDINGS % {"links": links, "entity": ref, "limit": self.max_findings + 1})
+        ids = [_v(r["f"]) for r in result.rows]
+        total = len(ids)  # max_findings + 1 means "more than max_findings": counting them all costs a full scan
+        ids = ids[: self.max_findings]
         if not ids:
-            return []
+            return [], 0
         rows = {f: FindingRow(f) for f in ids}
         query = f"SELECT ?f ?g ?p ?o WHERE {{ {values_clause('f', ids)} GRAPH ?g {{ ?f ?p ?o }} }}"
         for row in self.store.query(query).rows:
@@ -323,8 +343,9 @@ SELECT ?source ?label ?kind ?pub ?pubLabel ?citation ?doi ?pmid ?pmcid WHERE {{
         for finding in rows.values():
             label = finding.values.get("label")
             finding.label = label.value if isinstance(label, ox.Literal) else None
-        return sorted(rows.values(), key=lambda f: (str(f.get("source") or ""), _locator_key(f.get("locator")),
-                                                    f.iri))
+        ordered = sorted(rows.values(), key=lambda f: (str(f.get("source") or ""), _locator_key(f.get("locator")),
+                                                       f.iri))
+        return ordered, total
 
 
 def _locator_key(locator: object) -> tuple[int, ...]:
