@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -100,21 +101,33 @@ def _timed(report: BuildReport, name: str, started: float) -> float:
     return now
 
 
-def build_graph(sources_dir: Path | None, facts_dir: Path | None = None) -> BuiltGraph:
+BUILD_STEPS = ("loading facts", "checking provenance", "converting to RDF", "reasoning (HermiT) and SHACL",
+               "assembling the graph")
+
+
+def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
+                progress: Callable[[str], None] | None = None) -> BuiltGraph:
     """Load, convert, check provenance, reason and validate.
 
     :param sources_dir: folder of the source texts for the provenance check, or None to skip it.
     :param facts_dir: folder holding ``reference.yaml`` and ``sources/`` (default: the package's).
+    :param progress: called with each of :data:`BUILD_STEPS` as it starts.
     :raises FactErrors: for problems in the fact files (each with file, line and field).
     :raises BuildError: for an inconsistent ontology or a SHACL violation.
     """
+    def announce(step_name: str) -> None:
+        if progress is not None:
+            progress(step_name)
+
     report = BuildReport(built_at=datetime.now(UTC).isoformat(timespec="seconds"))
     start = step = time.perf_counter()
+    announce(BUILD_STEPS[0])
     facts = facts_dir or resources.facts_dir()
     tbox = Graph().parse(resources.ontology_file(), format="turtle")
     base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
     step = _timed(report, "load", step)
 
+    announce(BUILD_STEPS[1])
     if sources_dir is not None:
         checked, problems = check_provenance(base, sources_dir)
         if problems:
@@ -123,6 +136,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None) -> Buil
         report.sources_dir = str(sources_dir)
     step = _timed(report, "provenance", step)
 
+    announce(BUILD_STEPS[2])
     ds = Dataset()
     facts_to_dataset(base, ds)
     abox = Graph()
@@ -131,6 +145,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None) -> Buil
             abox.add(triple)
     step = _timed(report, "rdf", step)
 
+    announce(BUILD_STEPS[3])
     # HermiT runs in a Java subprocess; SHACL runs meanwhile in a thread. The shapes target only
     # asserted classes and their superclasses, so the asserted hierarchy's closure is all they need.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -148,6 +163,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None) -> Buil
     report.shacl_conforms = True
     step = _timed(report, "validate_wait", step)
 
+    announce(BUILD_STEPS[4])
     ontology_graph = ds.graph(ONTOLOGY_GRAPH)
     for triple in tbox:
         ontology_graph.add(triple)

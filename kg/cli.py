@@ -14,7 +14,16 @@ from typing import Any
 import click
 
 from kg import resources
-from kg.build import BuildReport, build_graph, current_release, data_home, read_manifest, write_release
+from kg.build import (
+    BUILD_STEPS,
+    BuildReport,
+    BuiltGraph,
+    build_graph,
+    current_release,
+    data_home,
+    read_manifest,
+    write_release,
+)
 from kg.catalogue import SavedQuery, load_catalogue, parse_query_file
 from kg.errors import MmkgError
 from kg.provenance import default_sources_dir
@@ -69,10 +78,22 @@ _FACTS_OPTION = click.option(
 @_FACTS_OPTION
 def build(out: Path | None, sources: Path | None, no_sources: bool, facts: Path | None) -> None:
     """Build, reason, validate and write the graph atomically."""
-    built = build_graph(_sources_option(sources, no_sources), facts)
+    built = _build_with_progress(_sources_option(sources, no_sources), facts)
     release = write_release(built, data_home(out))
     _print_report(built.report, release)
     click.echo("\nNext: mmkg stats | mmkg queries | mmkg query significant-pfs-benefit | mmkg serve")
+
+
+def _build_with_progress(sources: Path | None, facts: Path | None) -> BuiltGraph:
+    """:func:`build_graph` with a progress bar over its steps on a terminal (stderr)."""
+    with click.progressbar(length=len(BUILD_STEPS), label="Building", file=sys.stderr,
+                           item_show_func=lambda step: step) as bar:
+        def advance(step: str) -> None:
+            bar.update(1 if step != BUILD_STEPS[0] else 0, step)
+
+        built = build_graph(sources, facts, progress=advance)
+        bar.update(1, "done")
+    return built
 
 
 @main.command()

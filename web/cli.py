@@ -6,6 +6,8 @@ the console script points at this module; ``python -m kg`` has the core commands
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -54,13 +56,15 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
         _serve_remote(host, port, threads, settings, remote_store(endpoint, auth_env, remote_timeout))
         return
     if graph_file is not None:
-        store, spec = _load_graph(graph_file), StoreSpec(rdf_file=graph_file.resolve())
+        store = _loading(graph_file, lambda: _load_graph(graph_file))
+        spec = StoreSpec(rdf_file=graph_file.resolve())
     elif store_path is not None:
         store = open_store(out, store_path)
         spec = StoreSpec(store_dir=store_path.resolve())
     else:
         nquads = release_dir(out) / "mmkg.nq"
-        store, spec = Store.from_release(nquads), StoreSpec(nquads=nquads.resolve())
+        store = _loading(nquads, lambda: Store.from_release(nquads))
+        spec = StoreSpec(nquads=nquads.resolve())
     pool = QueryPool(spec, settings.workers, settings.query_timeout)
     try:
         app = create_app(store, load_catalogue(resources.queries_dir()), settings, pool=pool)
@@ -82,6 +86,16 @@ def _serve_remote(host: str, port: int, threads: int, settings: Settings, store:
     click.echo(f"Serving {store.endpoint} ({len(store):,} quads) at http://{host}:{port}/ (Ctrl-C to stop); "
                f"queries time out after {store.timeout:g} s")
     waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
+
+
+def _loading(path: Path, load: Callable[[], Store]) -> Store:
+    """Say what is being loaded and how long it took (pyoxigraph's bulk loader reports no progress)."""
+    started = time.perf_counter()
+    click.echo(f"Loading {path} ({path.stat().st_size / 2**20:,.0f} MB)…", err=True)
+    store = load()
+    click.echo(f"Loaded {len(store):,} quads in {time.perf_counter() - started:.1f} s; starting "
+               "the query workers (each loads its own copy)…", err=True)
+    return store
 
 
 def _load_graph(path: Path) -> Store:
