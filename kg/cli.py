@@ -28,7 +28,7 @@ from kg.catalogue import SavedQuery, load_catalogue, parse_query_file
 from kg.errors import MmkgError
 from kg.provenance import default_sources_dir
 from kg.remote import RemoteStore
-from kg.store import QueryResult, Store, term_to_python
+from kg.store import QueryResult, QueryStore, Store, term_to_python
 
 __all__ = ["main", "open_store", "release_dir", "run"]
 
@@ -336,6 +336,35 @@ def docs(output: Path) -> None:
     for path in write_docs(output):
         click.echo(f"Wrote {path}")
     click.echo(f"The guide has {len(guide_examples())} example queries; the web app serves it at /docs/querying.")
+
+
+@main.command("check-ids")
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory of the built graph.")
+@click.option("--graph", "graph_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Check this RDF file instead of the built graph.")
+@remote_options
+def check_ids(out: Path | None, graph_file: Path | None, endpoint: str | None, auth_env: str | None,
+              remote_timeout: float) -> None:
+    """Check every external identifier against bioregistry; exit 1 if any is invalid, unknown or non-standard."""
+    from kg.check_ids import check_identifiers
+
+    store: QueryStore
+    if endpoint:
+        store = remote_store(endpoint, auth_env, remote_timeout)
+    elif graph_file is not None:
+        try:
+            store = Store.from_file(graph_file)
+        except (ValueError, SyntaxError) as exc:
+            raise click.BadParameter(f"{graph_file}: {exc}", param_hint="--graph") from exc
+    else:
+        store = open_store(out, None)
+    checked, problems = check_identifiers(store)
+    for problem in problems:
+        click.echo(f"{problem.kind:13s} {problem.curie:28s} on {problem.entity}: {problem.detail}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {checked} identifier statements.", err=True)
+        sys.exit(1)
+    click.echo(f"All {checked} identifier statements are valid, known and in bioregistry's preferred form.")
 
 
 @main.command()
