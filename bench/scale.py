@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from bench._server import free_port, mmkg_serve  # noqa: E402
 from kg import resources  # noqa: E402
 from kg.catalogue import SavedQuery, load_catalogue  # noqa: E402
+from kg.remote import trailing_values  # noqa: E402
 
 JSON = "application/sparql-results+json"
 
@@ -95,11 +96,7 @@ def _time_get(port: int, path: str, accept: str, reps: int) -> list[float]:
 def _bound_query(saved: SavedQuery) -> str:
     """The saved query with its default bindings as a trailing VALUES clause (as the remote backend sends it)."""
     bindings = saved.bindings({})
-    if not bindings:
-        return saved.sparql
-    names = list(bindings)
-    return (saved.sparql + f"\nVALUES ({' '.join('?' + n for n in names)}) "
-            f"{{ ({' '.join(str(bindings[n]) for n in names)}) }}")
+    return saved.sparql + trailing_values(bindings) if bindings else saved.sparql
 
 
 def _oxigraph_server(path: Path, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:

@@ -9,6 +9,7 @@ the graph and the web app can offer each in the editor.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,13 +56,13 @@ def guide_examples(text: str | None = None) -> list[GuideExample]:
     return examples
 
 
-def render_guide_html(text: str, editor_link: object = None) -> str:
+def render_guide_html(text: str, editor_link: Callable[[str], str] | None = None) -> str:
     """The guide as an HTML fragment; ``editor_link(sparql) -> url`` adds an editor link under each example."""
     import markdown
 
     if editor_link is not None:
         def add_link(match: re.Match[str]) -> str:
-            url = editor_link(match.group(1))  # type: ignore[operator]
+            url = editor_link(match.group(1))
             return f"{match.group(0)}\n\n[Open in the editor]({url}){{: .open-in-editor }}\n"
 
         text = _FENCE.sub(add_link, text)

@@ -35,7 +35,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from kg.errors import MmkgError
 from kg.store import QueryResult, Term, collect, term_to_python
 
-__all__ = ["RemoteError", "RemoteStore", "auth_header"]
+__all__ = ["RemoteError", "RemoteStore", "auth_header", "trailing_values"]
 
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
@@ -65,18 +65,13 @@ def auth_header(auth_env: str | None) -> str | None:
     return "Basic " + base64.b64encode(value.encode()).decode("ascii")
 
 
-def _values_clause(bindings: Mapping[str, Term]) -> str:
+def trailing_values(bindings: Mapping[str, Term]) -> str:
+    """Bindings as a trailing ``VALUES`` clause written from RDF terms (how a remote server gets them)."""
     names = list(bindings)
     for name in names:
         ox.Variable(name)  # raises ValueError for a name that is not a variable
     cells = " ".join(str(bindings[name]) for name in names)
     return f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({cells}) }}"
-
-
-def _query_form(sparql: str) -> str:
-    wrapper = SPARQLWrapper("http://localhost/")
-    wrapper.setQuery(sparql)
-    return str(wrapper.queryType)
 
 
 class RemoteStore:
@@ -105,7 +100,7 @@ class RemoteStore:
         :raises TimeoutError: when the server does not answer within the timeout.
         :raises RemoteError: when it cannot be reached or answers with another error.
         """
-        text = sparql + (_values_clause(bindings) if bindings else "")
+        text = sparql + (trailing_values(bindings) if bindings else "")
         wrapper = SPARQLWrapper(self.endpoint)
         wrapper.setQuery(text)
         wrapper.setMethod(POST)
