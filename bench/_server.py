@@ -1,7 +1,9 @@
-"""Start ``mmkg serve`` as its own process on a free loopback port, for the benchmarks and the soak."""
+"""Start ``mmkg serve`` as its own process on a free loopback port, and time requests to it (benchmarks, soak)."""
 
 from __future__ import annotations
 
+import http.client
+import itertools
 import socket
 import subprocess
 import sys
@@ -50,3 +52,31 @@ def mmkg_serve(*options: str) -> Iterator[int]:
         log.close()
         warnings = [line for line in Path(log.name).read_text().splitlines() if "Task queue depth" not in line]
         print(f"(server log: {log.name}; {len(warnings)} lines besides waitress's queue-depth notes)", file=sys.stderr)
+
+
+def percentile_ms(values: list[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of durations in seconds, in milliseconds."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+
+def timed_gets(port: int, paths: list[tuple[str, str]], n: int) -> list[float]:
+    """Seconds of ``n`` keep-alive GETs cycling through ``(path, Accept)`` pairs, after one warm-up each.
+
+    :raises RuntimeError: for an answer other than 200.
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    times = []
+    try:
+        for i, (path, accept) in enumerate([*paths, *itertools.islice(itertools.cycle(paths), n)]):
+            start = time.perf_counter()
+            conn.request("GET", path, headers={"Accept": accept})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{path[:80]}: HTTP {response.status}")
+            if i >= len(paths):  # the first pass warms caches
+                times.append(time.perf_counter() - start)
+    finally:
+        conn.close()
+    return times

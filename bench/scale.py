@@ -20,7 +20,6 @@ Prints markdown tables with the ratios (ours / Oxigraph, rdflib / ours) and writ
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -37,17 +36,12 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._server import free_port, mmkg_serve  # noqa: E402
+from bench._server import free_port, mmkg_serve, percentile_ms, timed_gets  # noqa: E402
 from kg import resources  # noqa: E402
 from kg.catalogue import SavedQuery, load_catalogue  # noqa: E402
 from kg.remote import trailing_values  # noqa: E402
 
 JSON = "application/sparql-results+json"
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
 def _fmt(seconds_ms: float | None) -> str:
@@ -77,22 +71,6 @@ def measure_load(path: Path, code: str) -> tuple[float, float, int]:
 
 # --- HTTP timing ----------------------------------------------------------------------------------
 
-def _time_get(port: int, path: str, accept: str, reps: int) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    times = []
-    for i in range(reps + 1):
-        start = time.perf_counter()
-        conn.request("GET", path, headers={"Accept": accept})
-        response = conn.getresponse()
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{path[:80]}: HTTP {response.status}")
-        if i:  # the first run warms caches
-            times.append(time.perf_counter() - start)
-    conn.close()
-    return times
-
-
 def _bound_query(saved: SavedQuery) -> str:
     """The saved query with its default bindings as a trailing VALUES clause (as the remote backend sends it)."""
     bindings = saved.bindings({})
@@ -111,7 +89,7 @@ def _oxigraph_server(path: Path, workdir: Path) -> tuple[subprocess.Popen[bytes]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            _time_get(port, "/query?" + urlencode({"query": "ASK {}"}), JSON, 0)
+            timed_gets(port, [("/query?" + urlencode({"query": "ASK {}"}), JSON)], 0)
             return process, port
         except OSError:
             time.sleep(0.2)
@@ -188,11 +166,11 @@ def bench_size(triples: int, reps: int, rdflib_timeout: float, workdir: Path, li
     throughput = ""
     with mmkg_serve("--graph", str(path), "--timeout", "600") as port:
         for name, text in queries.items():
-            ours[name] = _time_get(port, "/sparql?" + urlencode({"query": text}), JSON, reps)
+            ours[name] = timed_gets(port, [("/sparql?" + urlencode({"query": text}), JSON)], reps)
         pages = {"hub drug (lenalidomide)": "/resource/lenalidomide", "trial": "/resource/syn-trial-7",
                  "finding": "/resource/syn-s7-f0", "regimen": "/resource/syn-regimen-0"}
         for label, page in pages.items():
-            entity[label] = _time_get(port, page, "text/html", reps)
+            entity[label] = timed_gets(port, [(page, "text/html")], reps)
         if shutil.which("wrk"):
             from bench.load import _wrk
 
@@ -205,7 +183,7 @@ def bench_size(triples: int, reps: int, rdflib_timeout: float, workdir: Path, li
     process, port = _oxigraph_server(path, workdir)
     try:
         for name, text in queries.items():
-            raw[name] = _time_get(port, "/query?" + urlencode({"query": text}), JSON, reps)
+            raw[name] = timed_gets(port, [("/query?" + urlencode({"query": text}), JSON)], reps)
     finally:
         process.terminate()
         process.wait(10)
@@ -217,14 +195,14 @@ def bench_size(triples: int, reps: int, rdflib_timeout: float, workdir: Path, li
     say("|---|---:|---:|---:|---:|---:|")
     ratios, speedups = [], []
     for name in queries:
-        o50, o95 = _pct(ours[name], 0.5), _pct(ours[name], 0.95)
-        r50, r95 = _pct(raw[name], 0.5), _pct(raw[name], 0.95)
+        o50, o95 = percentile_ms(ours[name], 0.5), percentile_ms(ours[name], 0.95)
+        r50, r95 = percentile_ms(raw[name], 0.5), percentile_ms(raw[name], 0.95)
         ratios.append(o50 / r50)
         times = slow[name]
         if times is None:
             rd, speed = f"> {rdflib_timeout:g} s", f"> {rdflib_timeout * 1000 / o50:.0f}×"
         else:
-            rd50 = _pct(times, 0.5)
+            rd50 = percentile_ms(times, 0.5)
             rd, speed = _fmt(rd50), f"{rd50 / o50:.0f}×"
             speedups.append(rd50 / o50)
         say(f"| {name} | {_fmt(o50)} / {_fmt(o95)} | {_fmt(r50)} / {_fmt(r95)} | {o50 / r50:.2f} | {rd} | {speed} |")
@@ -232,7 +210,7 @@ def bench_size(triples: int, reps: int, rdflib_timeout: float, workdir: Path, li
         f"{statistics.median(speedups):.0f}× (queries that finished in rdflib).\n" if speedups else "")
     say("| entity page (HTML, our server) | p50 ms | p95 ms |\n|---|---:|---:|")
     for label, times in entity.items():
-        say(f"| {label} | {_fmt(_pct(times, 0.5))} | {_fmt(_pct(times, 0.95))} |")
+        say(f"| {label} | {_fmt(percentile_ms(times, 0.5))} | {_fmt(percentile_ms(times, 0.95))} |")
     if throughput:
         say("\n" + throughput)
 

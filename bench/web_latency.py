@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._server import mmkg_serve  # noqa: E402
+from bench._server import mmkg_serve, percentile_ms, timed_gets  # noqa: E402
 from kg import resources  # noqa: E402
 from kg.catalogue import load_catalogue  # noqa: E402
 
@@ -43,25 +43,6 @@ def _get(conn: http.client.HTTPConnection, path: str, accept: str = "text/html")
     response = conn.getresponse()
     response.read()
     return response.status, time.perf_counter() - start
-
-
-def _latencies(port: int, paths: list[tuple[str, str]], n: int) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    for path, accept in paths:  # warm-up
-        _get(conn, path, accept)
-    times = []
-    for path, accept in itertools.islice(itertools.cycle(paths), n):
-        status, seconds = _get(conn, path, accept)
-        if status != 200:
-            raise RuntimeError(f"{path}: HTTP {status}")
-        times.append(seconds)
-    conn.close()
-    return times
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 def _throughput(port: int, seconds: float, connections: int) -> tuple[float, float, int]:
@@ -94,7 +75,7 @@ def _throughput(port: int, seconds: float, connections: int) -> tuple[float, flo
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
-    return len(times) / elapsed, _pct(times, 0.99), errors[0]
+    return len(times) / elapsed, percentile_ms(times, 0.99), errors[0]
 
 
 def main() -> None:
@@ -119,8 +100,8 @@ def main() -> None:
         print("| route | requests | p50 ms | p95 ms | max ms |")
         print("|---|---:|---:|---:|---:|")
         for name, paths in groups.items():
-            times = _latencies(port, paths, args.requests)
-            print(f"| {name} | {len(times)} | {_pct(times, 0.5):.1f} | {_pct(times, 0.95):.1f} | "
+            times = timed_gets(port, paths, args.requests)
+            print(f"| {name} | {len(times)} | {percentile_ms(times, 0.5):.1f} | {percentile_ms(times, 0.95):.1f} | "
                   f"{max(times) * 1000:.1f} |")
         rate, p99, errors = _throughput(port, args.seconds, args.connections)
         print(f"\nEntity pages under load: {args.connections} connections for {args.seconds:.0f} s: "

@@ -19,13 +19,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from kg.identifiers import PREFIX_TABLE, PrefixInfo
-from kg.namespaces import PREFIXES
+from kg.identifiers import PREFIX_TABLE, PrefixInfo, lookup_prefix
+from kg.namespaces import compact
 from kg.store import QueryStore
 
 __all__ = ["IdProblem", "check_identifiers"]
 
-_ALIASES = {"orphanet": "orpha", "ordo": "orpha", "nct": "clinicaltrials", "pmid": "pubmed", "pmcid": "pmc"}
 _QUERY = """PREFIX mmkg: <https://w3id.org/mmkg/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?s ?p ?o WHERE {
@@ -44,16 +43,9 @@ class IdProblem:
     detail: str
 
 
-def _compact(iri: str) -> str:
-    for prefix in ("res", "mmkg"):
-        if iri.startswith(PREFIXES[prefix]):
-            return f"{prefix}:{iri[len(PREFIXES[prefix]):]}"
-    return iri
-
-
 def _registry(prefix: str) -> tuple[str | None, str | None, re.Pattern[str] | None, PrefixInfo | None]:
     """Normalised prefix, preferred spelling, pattern and our table row for a written prefix."""
-    info = PREFIX_TABLE.get(_ALIASES.get(prefix.lower(), prefix.lower()))
+    info = lookup_prefix(prefix)
     try:
         import bioregistry
     except ImportError:
@@ -81,7 +73,7 @@ def check_identifiers(store: QueryStore) -> tuple[int, list[IdProblem]]:
         if (entity, curie) in seen:
             continue
         seen.add((entity, curie))
-        where = _compact(entity)
+        where = compact(entity)
         prefix, sep, local = curie.partition(":")
         if not sep or not local:
             problems.append(IdProblem("invalid", curie, where, "not a CURIE (PREFIX:ID)"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["PREFIX_TABLE", "Curie", "PrefixInfo", "parse_curie"]
+__all__ = ["PREFIX_TABLE", "Curie", "PrefixInfo", "lookup_prefix", "parse_curie"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,12 @@ class Curie:
         return self.info.iri(self.local_id)
 
 
+def lookup_prefix(prefix: str) -> PrefixInfo | None:
+    """Our row for a written prefix, whatever its case, or a known synonym (``pmid`` → pubmed)."""
+    key = prefix.lower()
+    return PREFIX_TABLE.get(_ALIASES.get(key, key))
+
+
 def parse_curie(text: str) -> Curie:
     """Parse and check a CURIE against its prefix's pattern (prefixes are case-insensitive).
 
@@ -129,9 +135,7 @@ def parse_curie(text: str) -> Curie:
     prefix, sep, local_id = text.partition(":")
     if not sep or not local_id:
         raise ValueError(f"{text!r} is not a CURIE (prefix:identifier)")
-    key = prefix.lower()
-    key = _ALIASES.get(key, key)
-    info = PREFIX_TABLE.get(key)
+    info = lookup_prefix(prefix)
     if info is None:
         raise ValueError(f"{text!r}: unknown prefix {prefix!r}")
     if not re.match(info.pattern, local_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["GRAPH", "MMKG", "ONTOLOGY_IRI", "PREFIXES", "RES"]
+__all__ = ["GRAPH", "MMKG", "ONTOLOGY_IRI", "PREFIXES", "RES", "compact"]
 
 
 class MMKG(DefinedNamespace):
@@ -187,3 +187,22 @@ PREFIXES: dict[str, str] = {
     "obo": "http://purl.obolibrary.org/obo/",
 }
 """Prefixes declared in exports and known to the query tools."""
+
+
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))  # res: wins over mmkg:
+
+
+def compact(iri: str) -> str:
+    """A CURIE with one of our prefixes, or the IRI itself.
+
+    >>> compact("https://w3id.org/mmkg/resource/pfs")
+    'res:pfs'
+    >>> compact("http://example.org/x")
+    'http://example.org/x'
+    """
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            local = iri[len(namespace):]
+            if all(c.isalnum() or c in "-_." for c in local):
+                return f"{prefix}:{local}"
+    return iri

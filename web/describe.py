@@ -178,6 +178,15 @@ SELECT DISTINCT ?f WHERE {
 }
 LIMIT %(limit)d
 """
+
+
+def _findings_sparql(ref: str, limit: int | None) -> str:
+    """The findings linked to an entity: the first ``limit`` (for the page), or all in IRI order (for the editor)."""
+    links = " UNION ".join(f"{{ ?f mmkg:{p} ?e }}" for p in _FINDING_LINKS)
+    tail = f"LIMIT {limit}" if limit is not None else "ORDER BY ?f"
+    return (_FINDINGS % {"links": links, "entity": ref, "limit": 0}).replace("LIMIT 0", tail).strip()
+
+
 # Properties of a finding shown in the table, by local name.
 _FINDING_FIELDS = {MMKG + k: k for k in (
     "endpoint", "intervention", "comparator", "arm", "estimate", "ciLower", "ciUpper", "ciLevel", "pValue",
@@ -276,9 +285,7 @@ class Describer:
     @staticmethod
     def findings_query(ref: str) -> str:
         """All findings linked to an entity, as a query for the editor."""
-        links = " UNION ".join(f"{{ ?f mmkg:{p} ?e }}" for p in _FINDING_LINKS)
-        query = _FINDINGS % {"links": links, "entity": ref, "limit": 10_000}
-        return query.replace("LIMIT 10000", "ORDER BY ?f").strip()
+        return _findings_sparql(ref, None)
 
     def sources(self, ids: list[str]) -> list[SourceInfo]:
         """The source documents ``s000``... with the publications they cite and their DOI/PMID links."""
@@ -319,8 +326,7 @@ SELECT ?source ?label ?kind ?pub ?pubLabel ?citation ?doi ?pmid ?pmcid WHERE {{
         ``max_findings + 1`` when there are more (a hub drug of a large graph has tens of thousands:
         the page shows a bounded table and links to a query for all of them). No ORDER BY, so the
         engine stops after the first rows instead of sorting them all; the table is sorted after."""
-        links = " UNION ".join(f"{{ ?f mmkg:{p} ?e }}" for p in _FINDING_LINKS)
-        result = self.store.query(_FINDINGS % {"links": links, "entity": ref, "limit": self.max_findings + 1})
+        result = self.store.query(_findings_sparql(ref, self.max_findings + 1))
         ids = [_v(r["f"]) for r in result.rows]
         total = len(ids)  # max_findings + 1 means "more than max_findings": counting them all costs a full scan
         ids = ids[: self.max_findings]

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, compact
 
 __all__ = ["BASE", "compact", "iri_for_path", "local_path"]
 
 BASE = PREFIXES["mmkg"]
 _RESOURCE = PREFIXES["res"]
 _GRAPH = PREFIXES["graph"]
-# Longest namespace first, so res: wins over mmkg:.
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
 def local_path(iri: str) -> str:
@@ -54,19 +52,3 @@ def iri_for_path(kind: str, rest: str) -> str:
     """The inverse of :func:`local_path` for ``resource``, ``graph`` and ``ontology`` paths."""
     namespace = {"resource": _RESOURCE, "graph": _GRAPH, "ontology": BASE}[kind]
     return namespace + rest
-
-
-def compact(iri: str) -> str:
-    """A CURIE with one of our prefixes, or the IRI itself.
-
-    >>> compact("https://w3id.org/mmkg/resource/pfs")
-    'res:pfs'
-    >>> compact("http://example.org/x")
-    'http://example.org/x'
-    """
-    for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            local = iri[len(namespace):]
-            if all(c.isalnum() or c in "-_." for c in local):
-                return f"{prefix}:{local}"
-    return iri
