@@ -123,12 +123,32 @@ def open_store(out: Path | None, store_path: Path | None) -> Store:
     return Store.from_release(release_dir(out) / "mmkg.nq", store_path)
 
 
+def _write_atomically(output: Path, write: Any) -> None:
+    """Call ``write(tmp_path)`` and move the result to ``output``: a failure leaves no half-written file."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(sorted(_EXPORT_FORMATS)), default="trig", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*sorted(_EXPORT_FORMATS), "sssom"]), default="trig",
+              show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
 def export(fmt: str, output: Path, out: Path | None) -> None:
-    """Export ontology + facts + inferences. Turtle, JSON-LD and RDF/XML merge the named graphs."""
+    """Export ontology + facts + inferences. Turtle, JSON-LD and RDF/XML merge the named graphs.
+
+    ``--format sssom`` writes the mappings to external vocabularies as an SSSOM table instead.
+    """
+    if fmt == "sssom":
+        _export_sssom(output, out)
+        return
     from rdflib import Dataset, Graph
 
     from kg.namespaces import PREFIXES
@@ -144,16 +164,23 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
         target = merged
     for prefix, namespace in PREFIXES.items():
         target.bind(prefix, namespace)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    os.close(fd)
-    try:
-        target.serialize(tmp, format=_EXPORT_FORMATS[fmt], encoding="utf-8")
-        os.replace(tmp, output)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    _write_atomically(output, lambda tmp: target.serialize(tmp, format=_EXPORT_FORMATS[fmt], encoding="utf-8"))
     click.echo(f"Wrote {output} ({fmt}).")
+
+
+def _export_sssom(output: Path, out: Path | None) -> None:
+    from kg.sssom import count_by_vocabulary, mapping_rows, write_sssom
+
+    if not output.name.endswith(".sssom.tsv"):
+        raise click.BadParameter(f"{output}: name an SSSOM table *.sssom.tsv", param_hint="-o")
+    release = release_dir(out)
+    manifest = read_manifest(release)
+    rows = mapping_rows(Store.from_release(release / "mmkg.nq"))
+    text = write_sssom(rows, version=str(manifest.get("release")), date=str(manifest.get("built_at", ""))[:10])
+    _write_atomically(output, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    counts = count_by_vocabulary(rows)
+    click.echo(f"Wrote {output} (SSSOM): {len(rows)} mappings to {len(counts)} vocabularies.")
+    click.echo("  " + ", ".join(f"{prefix} {n}" for prefix, n in counts.most_common()))
 
 
 _STATS_BY_CLASS = """
