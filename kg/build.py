@@ -35,6 +35,7 @@ from kg.reasoning import entailed_closure, reason
 from kg.validation import validate_shapes
 
 __all__ = [
+    "IMPORTS_GRAPH",
     "INFERRED_GRAPH",
     "ONTOLOGY_GRAPH",
     "BuildReport",
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
+IMPORTS_GRAPH = GRAPH["imports"]
 INFERRED_GRAPH = GRAPH["inferred"]
 NQUADS = "mmkg.nq"
 MANIFEST = "manifest.json"
@@ -123,7 +125,9 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     start = step = time.perf_counter()
     announce(BUILD_STEPS[0])
     facts = facts_dir or resources.facts_dir()
-    tbox = Graph().parse(resources.ontology_file(), format="turtle")
+    ontology = Graph().parse(resources.ontology_file(), format="turtle")
+    imports = Graph().parse(resources.imports_file(), format="turtle")
+    tbox = ontology + imports  # the reasoner sees the external terms' hierarchy and our alignments to it
     base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
     step = _timed(report, "load", step)
 
@@ -164,9 +168,10 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     step = _timed(report, "validate_wait", step)
 
     announce(BUILD_STEPS[4])
-    ontology_graph = ds.graph(ONTOLOGY_GRAPH)
-    for triple in tbox:
-        ontology_graph.add(triple)
+    for name, part in ((ONTOLOGY_GRAPH, ontology), (IMPORTS_GRAPH, imports)):
+        target = ds.graph(name)
+        for triple in part:
+            target.add(triple)
     inferred_graph = ds.graph(INFERRED_GRAPH)
     for triple in inferred:
         inferred_graph.add(triple)

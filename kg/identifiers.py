@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["PREFIX_TABLE", "Curie", "PrefixInfo", "lookup_prefix", "parse_curie"]
+__all__ = ["CLASS_VOCABULARIES", "PREFIX_TABLE", "Curie", "PrefixInfo", "curie_from_iri", "lookup_prefix",
+           "parse_curie"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,10 @@ _ROWS: list[tuple[str, str, str, str, str | None, str]] = [
     ("maxo", "MAXO", r"^\d{7}$", _OBO + "MAXO_$1", _OBO + "MAXO_$1", "Medical Action Ontology"),
 ]
 
+CLASS_VOCABULARIES = frozenset({"chebi", "efo", "mondo", "doid", "hp", "ncit", "stato", "obi", "maxo"})
+"""Vocabularies that are OWL ontologies: their terms are classes (imported with ``rdfs:subClassOf``
+parents), and an entity with a verified exact match to one is typed with it."""
+
 PREFIX_TABLE: dict[str, PrefixInfo] = {row[0]: PrefixInfo(*row) for row in _ROWS}
 _ALIASES = {"orphanet": "orpha", "ordo": "orpha", "nct": "clinicaltrials", "pmid": "pubmed", "pmcid": "pmc"}
 
@@ -141,3 +146,21 @@ def parse_curie(text: str) -> Curie:
     if not re.match(info.pattern, local_id):
         raise ValueError(f"{text!r}: {local_id!r} does not match the {info.prefix} pattern {info.pattern}")
     return Curie(info, local_id)
+
+
+def curie_from_iri(iri: str) -> str | None:
+    """The CURIE of an external IRI in our prefix table, or None.
+
+    >>> curie_from_iri("http://purl.obolibrary.org/obo/NCIT_C93150")
+    'NCIT:C93150'
+    >>> curie_from_iri("http://id.nlm.nih.gov/mesh/D017418")
+    'MESH:D017418'
+    """
+    best: tuple[int, str] | None = None
+    for info in PREFIX_TABLE.values():
+        if not info.iri_format or not info.iri_format.endswith("$1"):
+            continue
+        stem = info.iri_format[:-2]
+        if iri.startswith(stem) and (best is None or len(stem) > best[0]):
+            best = (len(stem), f"{info.display}:{iri[len(stem):]}")
+    return best[1] if best else None

@@ -3,6 +3,11 @@
 Every finding is a PROV entity derived from its source document (``mmkg:fromSource``, a
 sub-property of ``prov:wasDerivedFrom``) with its locator; the source document carries its
 citation. Numbers are ``xsd:decimal`` as stated (never floats), p-values keep their comparator.
+
+An entity's external identifiers become ``mmkg:xref`` CURIEs, ``skos:*Match`` IRIs and
+``mmkg:Mapping`` records (for SSSOM); a verified exact match into an OWL ontology (ChEBI, MONDO,
+HPO, EFO, ...) also types the entity with that class, so the reasoner places it in the imported
+hierarchy.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.facts import FactBase
-from kg.identifiers import parse_curie
+from kg.identifiers import CLASS_VOCABULARIES, parse_curie
 from kg.namespaces import GRAPH, MMKG, RES
 from kg.schema import (
     ApprovalFinding,
@@ -115,6 +120,8 @@ def _entity(g: Graph, entry: Entity, rdf_type: URIRef) -> URIRef:
         g.add((node, MMKG.xref, Literal(str(curie))))
         if curie.iri is not None:
             g.add((node, _MATCH[xref.match], URIRef(curie.iri)))
+            if xref.match == "exact" and xref.confidence == "verified" and curie.info.prefix in CLASS_VOCABULARIES:
+                g.add((node, RDF.type, URIRef(curie.iri)))  # the alignment the reasoner sees
         mapping = RES[f"mapping/{entry.id}/{curie.info.prefix}-{_SAFE.sub('-', curie.local_id)}"]
         g.add((mapping, RDF.type, MMKG.Mapping))
         g.add((mapping, MMKG.mappingSubject, node))

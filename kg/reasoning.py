@@ -18,6 +18,11 @@ What comes back (individuals' new types, new subclass edges) is written to the `
 graph, together with the closure of every individual's types over the (reasoned) class hierarchy
 and the reverse of symmetric properties, so that SPARQL users can ask ``?x a mmkg:Finding``
 without a reasoner of their own, and can tell inferred triples from asserted ones by graph.
+
+The TBox includes the import module (``ontology/imports/external-terms.ttl``): the external
+classes with their direct parents, and our alignments to them (``mmkg:HazardRatioEstimate
+rdfs:subClassOf NCIT:C93150``; a drug typed with its verified ChEBI class). Types from those
+classes are kept too, so ``?x a obo:STATO_0000245`` finds our risk-ratio estimates.
 """
 
 from __future__ import annotations
@@ -171,7 +176,8 @@ def _reasoning_input(tbox: Graph, abox: Graph, group_estimates: bool = True
     selected = set(groups)
     graph = Graph()
     for triple in tbox:
-        graph.add(triple)
+        if triple[1] != OWL.imports:  # the import module is merged in already; owlready2 would fetch it
+            graph.add(triple)
     drugs: list[Node] = []
     for node in selected:
         for rdf_type in abox.objects(node, RDF.type):
@@ -240,6 +246,7 @@ def reason(tbox: Graph, abox: Graph, group_estimates: bool = True) -> ReasonerRe
 
     inferred = Graph()
     ns = str(MMKG)
+    external = _external_classes(tbox)
     individual_types = 0
     for node, members in groups.items():
         individual = world[str(node)]
@@ -247,7 +254,7 @@ def reason(tbox: Graph, abox: Graph, group_estimates: bool = True) -> ReasonerRe
             continue
         for cls in individual.is_a:
             iri = getattr(cls, "iri", None)
-            if iri is None or not iri.startswith(ns):
+            if iri is None or not (iri.startswith(ns) or URIRef(iri) in external):
                 continue
             for member in members:  # the representative's types hold for every member of its group
                 if URIRef(iri) not in asserted_types[member]:
@@ -267,6 +274,12 @@ def reason(tbox: Graph, abox: Graph, group_estimates: bool = True) -> ReasonerRe
     return ReasonerResult(inferred, individual_types, subclass_edges, time.perf_counter() - started)
 
 
+def _external_classes(tbox: Graph) -> set[URIRef]:
+    """The imported classes (ChEBI, MONDO, HPO, STATO, ...): types of those are kept in the inferred graph."""
+    return {c for c in tbox.subjects(RDF.type, OWL.Class)
+            if isinstance(c, URIRef) and not str(c).startswith(str(MMKG))}
+
+
 def entailed_closure(tbox: Graph, abox: Graph, inferred: Graph) -> Graph:
     """Types implied by the reasoned class hierarchy and reverses of symmetric properties."""
     parents = _superclasses(tbox)
@@ -280,9 +293,11 @@ def entailed_closure(tbox: Graph, abox: Graph, inferred: Graph) -> Graph:
             if isinstance(node, URIRef) and isinstance(rdf_type, URIRef):
                 typed[node].add(rdf_type)
     ns = str(MMKG)
+    external = _external_classes(tbox)
     for node, types in typed.items():
         for rdf_type in _closure(types, parents) - types:
-            if str(rdf_type).startswith(ns) or rdf_type.startswith("http://www.w3.org/ns/prov#"):
+            if str(rdf_type).startswith(ns) or rdf_type.startswith("http://www.w3.org/ns/prov#") \
+                    or rdf_type in external:
                 extra.add((node, RDF.type, rdf_type))
     symmetric = set(tbox.subjects(RDF.type, OWL.SymmetricProperty))
     for prop in symmetric:

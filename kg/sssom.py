@@ -22,11 +22,11 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from kg.identifiers import PREFIX_TABLE, PrefixInfo, lookup_prefix
+from kg.identifiers import PREFIX_TABLE, PrefixInfo, curie_from_iri, lookup_prefix
 from kg.namespaces import PREFIXES, compact
 from kg.store import QueryStore, Term, term_to_python
 
-__all__ = ["CONFIDENCE", "SSSOM_LICENSE", "SssomRow", "count_by_vocabulary", "curie_from_iri", "mapping_rows",
+__all__ = ["CONFIDENCE", "SSSOM_LICENSE", "SssomRow", "count_by_vocabulary", "mapping_rows",
            "uri_prefix", "write_sssom"]
 
 SSSOM_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -88,24 +88,6 @@ def uri_prefix(info: PrefixInfo) -> str:
     if info.iri_format and info.iri_format.endswith("$1") and info.iri_format.count("$1") == 1:
         return info.iri_format[:-2]
     return f"https://bioregistry.io/{info.prefix}:"
-
-
-def curie_from_iri(iri: str) -> str | None:
-    """The CURIE of an external IRI in our prefix table, or None.
-
-    >>> curie_from_iri("http://purl.obolibrary.org/obo/NCIT_C93150")
-    'NCIT:C93150'
-    >>> curie_from_iri("http://id.nlm.nih.gov/mesh/D017418")
-    'MESH:D017418'
-    """
-    best: tuple[int, str] | None = None
-    for info in PREFIX_TABLE.values():
-        if not info.iri_format or not info.iri_format.endswith("$1"):
-            continue
-        stem = info.iri_format[:-2]
-        if iri.startswith(stem) and (best is None or len(stem) > best[0]):
-            best = (len(stem), f"{info.display}:{iri[len(stem):]}")
-    return best[1] if best else None
 
 
 def _text(row: Mapping[str, Term], name: str) -> str:

@@ -12,8 +12,8 @@ from rdflib.namespace import SKOS
 
 from kg import resources
 from kg.build import BuiltGraph
-from kg.identifiers import parse_curie
-from kg.sssom import CONFIDENCE, curie_from_iri, mapping_rows
+from kg.identifiers import curie_from_iri, parse_curie
+from kg.sssom import CONFIDENCE, mapping_rows
 from kg.store import Store
 
 sssom_parsers = pytest.importorskip("sssom.parsers", reason="sssom-py is in the test extras")
