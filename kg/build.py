@@ -6,6 +6,7 @@ Layout of the data directory (``./build`` by default, ``--out`` or ``$MMKG_HOME`
       current -> releases/<timestamp>      (a symbolic link, swapped atomically)
       releases/<timestamp>/mmkg.nq         (every named graph, N-Quads)
       releases/<timestamp>/manifest.json   (counts, timings, checks)
+      enrichment/<profile>.nq              (answers of ``mmkg enrich``, added to every release)
 
 A failed build writes nothing: the previous ``current`` release stays in place and usable.
 """
@@ -39,6 +40,7 @@ __all__ = [
     "INFERRED_GRAPH",
     "ONTOLOGY_GRAPH",
     "BuildReport",
+    "add_enrichment",
     "build_graph",
     "current_release",
     "data_home",
@@ -49,6 +51,7 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 IMPORTS_GRAPH = GRAPH["imports"]
 INFERRED_GRAPH = GRAPH["inferred"]
 NQUADS = "mmkg.nq"
+ENRICHMENT_DIR = "enrichment"
 MANIFEST = "manifest.json"
 _KEEP_RELEASES = 3
 
@@ -187,15 +190,72 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
 
 
 def write_release(built: BuiltGraph, home: Path) -> Path:
-    """Write the graph and its manifest as a new release and make it current, atomically."""
+    """Write the graph and its manifest as a new release and make it current, atomically.
+
+    Enrichment graphs kept in ``home/enrichment/`` (see ``mmkg enrich``) are added to the release.
+    """
+    def write(staging: Path, stamp: str) -> None:
+        built.dataset.serialize(staging / NQUADS, format="nquads", encoding="utf-8")
+        built.report.release = stamp
+        manifest = asdict(built.report)
+        manifest["enrichment"] = _append_enrichment(staging / NQUADS, home)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+    return _publish(home, write)
+
+
+def add_enrichment(home: Path, profile: str, nquads: bytes) -> Path:
+    """Keep an enrichment graph in ``home/enrichment/<profile>.nq`` and publish the current release
+    again with it (replacing that profile's earlier answers), atomically.
+
+    :raises BuildError: when there is no current release to add it to.
+    """
+    current = current_release(home)
+    if current is None:
+        raise BuildError(f"no graph in {home} yet: run mmkg build first")
+    folder = home / ENRICHMENT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{profile}.", dir=folder)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(nquads)
+    os.replace(tmp, folder / f"{profile}.nq")
+
+    def write(staging: Path, stamp: str) -> None:
+        marker = f"<{GRAPH['enrichment/']}"
+        with (current / NQUADS).open("rb") as source, (staging / NQUADS).open("wb") as target:
+            for line in source:
+                if marker.encode() not in line:
+                    target.write(line)
+        manifest = read_manifest(current)
+        manifest["release"] = stamp
+        manifest["enrichment"] = _append_enrichment(staging / NQUADS, home)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+    return _publish(home, write)
+
+
+def _append_enrichment(nquads: Path, home: Path) -> dict[str, int]:
+    """Append every kept enrichment graph to a release's N-Quads; quads per profile."""
+    counts: dict[str, int] = {}
+    folder = home / ENRICHMENT_DIR
+    if not folder.is_dir():
+        return counts
+    with nquads.open("ab") as target:
+        for path in sorted(folder.glob("*.nq")):
+            data = path.read_bytes()
+            target.write(data)
+            counts[path.stem] = data.count(b"\n")
+    return counts
+
+
+def _publish(home: Path, write: Callable[[Path, str], None]) -> Path:
+    """Let ``write`` fill a staging folder, then rename it into ``releases/`` and point ``current`` at it."""
     releases = home / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
     try:
-        built.dataset.serialize(staging / NQUADS, format="nquads", encoding="utf-8")
-        built.report.release = stamp
-        (staging / MANIFEST).write_text(json.dumps(asdict(built.report), indent=2), encoding="utf-8")
+        write(staging, stamp)
         final = releases / stamp
         staging.rename(final)
     except BaseException:

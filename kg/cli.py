@@ -394,6 +394,50 @@ def check_ids(out: Path | None, graph_file: Path | None, endpoint: str | None, a
     click.echo(f"All {checked} identifier statements are valid, known and in bioregistry's preferred form.")
 
 
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL", help="The SPARQL endpoint to ask (e.g. Wikidata's).")
+@click.option("--profile", type=click.Choice(["wikidata", "obo"]), default="wikidata", show_default=True,
+              help="wikidata: items of our wikidata: ids; obo: IRIs of the OWL ontologies we link to.")
+@click.option("--auth", "auth_env", metavar="ENV", help="Environment variable with 'user:password' or 'Bearer TOKEN'.")
+@click.option("--remote-timeout", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
+              help="Seconds to wait for each answer.")
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
+def enrich(endpoint: str, profile: str, auth_env: str | None, remote_timeout: float, out: Path | None) -> None:
+    """Fetch labels, synonyms and cross-references of our linked entities into graph:enrichment/PROFILE.
+
+    A dead endpoint, an error or a timeout is reported (exit 1) and the current graph stays as it was.
+    """
+    from kg.build import add_enrichment, data_home
+    from kg.enrich import enrich as run_enrichment
+    from kg.enrich import enrichment_graph
+    from kg.namespaces import compact
+    from kg.remote import RemoteError
+
+    release = release_dir(out)
+    ours = Store.from_release(release / "mmkg.nq")
+    remote = RemoteStore(endpoint, auth_env=auth_env, timeout=remote_timeout)
+    try:
+        result = run_enrichment(ours, remote, endpoint, profile)
+    except (RemoteError, TimeoutError, SyntaxError) as exc:
+        click.echo(f"error: enrichment from {endpoint} failed, nothing changed: {exc}", err=True)
+        sys.exit(1)
+    from rdflib import Dataset
+
+    ds = Dataset()
+    target = ds.graph(enrichment_graph(profile))
+    for triple in result.graph:
+        target.add(triple)
+    published = add_enrichment(data_home(out), profile, ds.serialize(format="nquads", encoding="utf-8"))
+    click.echo(f"{endpoint} ({profile}): {result.answered} of {result.asked} items answered; {result.labels} labels, "
+               f"{result.synonyms} synonyms, {result.xrefs} cross-references -> <{enrichment_graph(profile)}>.")
+    for item in result.disagreements:
+        click.echo(f"  disagrees: {item.item} says {item.theirs}; we curated {item.ours} for {compact(item.entity)}")
+    if result.skipped:
+        click.echo(f"  {len(result.skipped)} value(s) skipped (not a valid identifier): "
+                   + "; ".join(result.skipped[:5]) + (" ..." if len(result.skipped) > 5 else ""))
+    click.echo(f"Written to {published}")
+
+
 def _wheel_cache() -> Path:
     return Path(os.environ.get("MMKG_CACHE", Path.home() / ".cache" / "mmkg")) / "wheels"
 
