@@ -8,8 +8,10 @@ it. It refuses:
 
 * updates (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``, ``MOVE``,
   ``COPY``, ``WITH``);
-* ``SERVICE`` unless its endpoint IRI starts with an allow-listed prefix (the list is empty by
-  default); ``SERVICE ?var`` always, since its target is only known while running;
+* ``SERVICE`` unless its endpoint is allow-listed (:func:`service_allowed`; the list is empty by
+  default, ``MMKG_SERVICE_ALLOW`` or ``mmkg serve --service-allow`` fill it); ``SERVICE ?var``
+  always, since its target is only known while running. An allowed federated query runs in a
+  worker like any other, so the time limit stops it however slow the remote endpoint is;
 * ``FROM`` / ``FROM NAMED`` of a graph the store does not hold (pyoxigraph never fetches one, but a
   query naming a remote graph is a mistake worth a clear answer).
 """
@@ -19,10 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from kg.errors import MmkgError
 
-__all__ = ["QueryPolicy", "QueryRefused", "check_query"]
+__all__ = ["QueryPolicy", "QueryRefused", "check_query", "service_allowed"]
 
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -104,13 +107,28 @@ def check_query(text: str, policy: QueryPolicy) -> None:
                 if iri is None:
                     raise QueryRefused("SERVICE with a variable or unknown endpoint is not allowed",
                                        token.line, token.column)
-                if not any(iri.startswith(allowed) for allowed in policy.service_allow):
+                if not any(service_allowed(iri, allowed) for allowed in policy.service_allow):
                     raise QueryRefused(f"SERVICE <{iri}> is not allowed: federation is off here or the endpoint is "
                                        f"not on the allow-list", token.line, token.column)
             elif policy.local_graphs is not None and (iri is None or iri not in policy.local_graphs):
                 shown = f"<{iri}>" if iri else (target.text if target else "")
                 raise QueryRefused(f"FROM {shown} is not a graph of this dataset (remote graphs are never fetched)",
                                    token.line, token.column, status=400)
+
+
+def service_allowed(iri: str, allowed: str) -> bool:
+    """Whether an allow-list entry admits a SERVICE IRI: same scheme, host and port; the entry's path
+    a prefix of the IRI's (``http://127.0.0.1:5000`` does not admit ``http://127.0.0.1:50000/``).
+
+    >>> service_allowed("https://query.wikidata.org/sparql", "https://query.wikidata.org/")
+    True
+    >>> service_allowed("https://query.wikidata.org.evil/sparql", "https://query.wikidata.org")
+    False
+    """
+    want, got = urlsplit(allowed), urlsplit(iri)
+    if (want.scheme.lower(), want.netloc.lower()) != (got.scheme.lower(), got.netloc.lower()) or not want.netloc:
+        return False
+    return got.path.startswith(want.path)
 
 
 def _iri_of(token: _Token | None, prefixes: dict[str, str]) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -37,10 +38,12 @@ __all__ = ["run", "serve"]
 @click.option("--workers", type=click.IntRange(1, 64), help="Query worker processes (default $MMKG_WORKERS or 2).")
 @click.option("--timeout", "query_timeout", type=click.FloatRange(0.1, 3600),
               help="Seconds before a query from outside is stopped (default $MMKG_QUERY_TIMEOUT or 10).")
+@click.option("--service-allow", "service_allow", multiple=True, metavar="URL",
+              help="Let SERVICE call this endpoint (repeatable; default $MMKG_SERVICE_ALLOW; none: federation off).")
 @remote_options
 def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None, out: Path | None,
-          threads: int, workers: int | None, query_timeout: float | None, endpoint: str | None,
-          auth_env: str | None, remote_timeout: float) -> None:
+          threads: int, workers: int | None, query_timeout: float | None, service_allow: tuple[str, ...],
+          endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, editor, entity pages) with waitress."""
     import waitress
 
@@ -49,9 +52,14 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
     if sum(x is not None for x in (graph_file, store_path, endpoint)) > 1:
         raise click.UsageError("give one of --graph, --store and --endpoint")
     try:
-        settings = Settings.from_env(workers=workers, query_timeout=query_timeout)
+        settings = Settings.from_env(workers=workers, query_timeout=query_timeout,
+                                     service_allow=" ".join(service_allow) or None)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    for allowed in settings.allowed_services:
+        parts = urlsplit(allowed)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise click.BadParameter(f"{allowed!r} is not an http(s) endpoint URL", param_hint="--service-allow")
     if endpoint is not None:
         _serve_remote(host, port, threads, settings, remote_store(endpoint, auth_env, remote_timeout))
         return
@@ -70,6 +78,8 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
         app = create_app(store, load_catalogue(resources.queries_dir()), settings, pool=pool)
         click.echo(f"Serving {len(store):,} quads at http://{host}:{port}/ (Ctrl-C to stop); queries from "
                    f"outside run in {settings.workers} worker processes, stopped after {settings.query_timeout:g} s")
+        if settings.allowed_services:
+            click.echo("Federation: SERVICE may call " + ", ".join(settings.allowed_services))
         waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
     finally:
         pool.close()

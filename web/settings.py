@@ -23,7 +23,9 @@ class Settings:
     workers: int = 2
     """Worker processes running queries from outside (``mmkg serve``; tests may run without)."""
     service_allow: str = ""
-    """Space- or comma-separated IRI prefixes of endpoints ``SERVICE`` may call; empty: federation off."""
+    """Space- or comma-separated endpoint URLs ``SERVICE`` may call (scheme, host and port must match, the
+    path is a prefix); empty, the default: federation off. Federated queries run in the workers under
+    ``query_timeout`` like any other."""
     cors: bool = True
     """Allow cross-origin GETs of ``/sparql`` (read-only), as Oxigraph's ``--cors``."""
     title: str = "myeloma-kg"
