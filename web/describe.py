@@ -79,6 +79,7 @@ class Identifier:
     vocabulary: str
     match: str  # exact, close, broad, narrow or xref
     confidence: str | None = None  # how the mapping was checked: verified, ...
+    iri: str | None = None  # the identifier's IRI for linked data, where the vocabulary has one
 
 
 @dataclass
@@ -410,5 +411,5 @@ def _identifiers(store: QueryStore, ref: str, grouped: dict[str, list[Value]]) -
         except ValueError:
             continue
         match, confidence = mappings.get(text, mappings.get(str(curie), ("xref", None)))
-        found.append(Identifier(str(curie), curie.link, curie.info.name, match, confidence))
+        found.append(Identifier(str(curie), curie.link, curie.info.name, match, confidence, curie.iri))
     return sorted(found, key=lambda i: (i.vocabulary.lower(), i.curie))

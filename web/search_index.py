@@ -2,7 +2,8 @@
 
 The index is read from the store once (one SPARQL query, so it works on any backend) and ranks an
 exact match first, then a label that starts with the words typed, then a word of the label that
-does, then any substring; shorter labels first within a rank. ``CHEBI:63791`` finds lenalidomide.
+does, then any substring; within a rank our own entities before imported external terms, then
+shorter labels first. ``CHEBI:63791`` finds lenalidomide.
 """
 
 from __future__ import annotations
@@ -113,5 +114,7 @@ class SearchIndex:
                     best, matched = key, original
             if best is not None:
                 hits.append(Hit(entry.iri, entry.label, matched, self._type_of(entry), best))
-        hits.sort(key=lambda h: (h.rank, h.label.lower()))
+        ours = PREFIXES["mmkg"]
+        # within a rank, our entities before the imported external terms and enrichment answers
+        hits.sort(key=lambda h: (h.rank[0], not h.iri.startswith(ours), h.rank[1], h.label.lower()))
         return hits[:limit]

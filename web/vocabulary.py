@@ -16,7 +16,7 @@ from kg.namespaces import PREFIXES
 from kg.store import QueryStore, Term
 from web.iris import compact
 
-__all__ = ["VocabTerm", "Vocabulary"]
+__all__ = ["ExternalLabel", "VocabTerm", "Vocabulary"]
 
 _RDF, _RDFS, _OWL, _SKOS = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["skos"]
 _KINDS = {
@@ -41,6 +41,23 @@ SELECT ?s ?kind ?p ?o ?g WHERE {{
 _BLANK = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s)) }"
 _COUNTS = "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c"
 _INFERRED = PREFIXES["graph"] + "inferred"
+_IMPORTS = PREFIXES["graph"] + "imports"
+_ENRICHMENT = PREFIXES["graph"] + "enrichment/"
+_NOTATIONS = f"SELECT ?t ?n WHERE {{ GRAPH <{_IMPORTS}> {{ ?t <{_SKOS}notation> ?n }} }}"
+_EXTERNAL = f"""
+SELECT ?t ?label ?g WHERE {{
+  GRAPH ?g {{ ?t <{_RDFS}label> ?label }}
+  FILTER(?g = <{_IMPORTS}> || STRSTARTS(STR(?g), "{_ENRICHMENT}"))
+}}
+"""
+
+
+@dataclass(frozen=True)
+class ExternalLabel:
+    """A label of an external term, and where it comes from."""
+
+    label: str
+    source: str  # "import module" or "enrichment: <profile>"
 
 
 @dataclass
@@ -112,6 +129,37 @@ class Vocabulary:
             if isinstance(c, ox.NamedNode) and c.value in terms:
                 terms[c.value].instances = int(row["n"].value)  # type: ignore[union-attr]
         self._ancestors: dict[str, set[str]] = {}
+        self.external: dict[str, list[ExternalLabel]] = defaultdict(list)
+        self.notations: dict[str, str] = {}  # CURIE -> IRI of every imported term
+        self._curies: dict[str, str] = {}
+        for row in store.query(_NOTATIONS).rows:
+            self.notations[row["n"].value] = row["t"].value  # type: ignore[union-attr]
+            self._curies.setdefault(row["t"].value, row["n"].value)  # type: ignore[union-attr]
+        for row in store.query(_EXTERNAL).rows:
+            iri, graph, label = row["t"].value, row["g"].value, row["label"]  # type: ignore[union-attr]
+            if isinstance(label, ox.Literal) and label.language not in (None, "", "en"):
+                continue
+            source = "import module" if graph == _IMPORTS else "enrichment: " + graph[len(_ENRICHMENT):]
+            found = ExternalLabel(label.value, source)  # type: ignore[union-attr]
+            if found not in self.external[iri]:
+                self.external[iri].append(found)
+
+    def external_labels(self, iri: str | None, curie: str | None = None) -> list[ExternalLabel]:
+        """Labels of an external term by IRI, or by CURIE (vocabularies without IRIs), imports first."""
+        if iri is None or iri not in self.external:
+            iri = self.notations.get(curie or "", iri)
+        return sorted(self.external.get(iri or "", []), key=lambda e: (e.source != "import module", e.source))
+
+    def curie_of(self, iri: str) -> str:
+        """The CURIE of an external term (its ``skos:notation``), else the IRI compacted."""
+        return self._curies.get(iri) or compact(iri)
+
+    def is_imported(self, iri: str) -> bool:
+        """Whether the term is one of the import module's external terms."""
+        return iri in self._curies
+
+    def is_ours(self, iri: str) -> bool:
+        return iri.startswith(PREFIXES["mmkg"])
 
     def __contains__(self, iri: object) -> bool:
         return iri in self.terms

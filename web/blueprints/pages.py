@@ -55,13 +55,20 @@ def ontology() -> Response:
             raise HttpError(406, "the ontology source is available as Turtle (format=ttl)")
         return Response(resources.ontology_file().read_bytes(), mimetype="text/turtle")
     vocab = ctx().vocabulary
-    classes = vocab.classes()
+    classes = [t for t in vocab.classes() if vocab.is_ours(t.iri)]
     known = {t.iri for t in classes}
     roots = [t for t in classes if not any(p in known for p, _ in t.parents)]
-    children = {parent: sorted((vocab.terms[c] for c in kids if c in vocab.terms), key=lambda t: vocab.label(t.iri))
+    children = {parent: sorted((vocab.terms[c] for c in kids if c in known), key=lambda t: vocab.label(t.iri))
                 for parent, kids in vocab.children().items()}
+    imported: dict[str, list[tuple[str, str, str]]] = {}
+    for iri, labels in sorted(vocab.external.items()):
+        if any(e.source == "import module" for e in labels):
+            curie = vocab.curie_of(iri)
+            imported.setdefault(curie.split(":", 1)[0], []).append((iri, curie, labels[0].label))
     return Response(render_template("ontology.html", vocabulary=vocab, roots=roots, children=children,
-                                    classes=classes, properties=vocab.properties()), mimetype="text/html")
+                                    classes=classes, properties=[t for t in vocab.properties() if vocab.is_ours(t.iri)],
+                                    imported=sorted(imported.items(), key=lambda kv: kv[0].lower())),
+                    mimetype="text/html")
 
 
 @bp.route("/ontology.ttl")
