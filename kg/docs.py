@@ -62,7 +62,8 @@ def render_guide_html(text: str, editor_link: Callable[[str], str] | None = None
 
     if editor_link is not None:
         def add_link(match: re.Match[str]) -> str:
-            url = editor_link(match.group(1))
+            # Markdown ends a link destination at an unbalanced ")"; URL encoders leave parentheses alone
+            url = editor_link(match.group(1)).replace("(", "%28").replace(")", "%29")
             return f"{match.group(0)}\n\n[Open in the editor]({url}){{: .open-in-editor }}\n"
 
         text = _FENCE.sub(add_link, text)
