@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def open_store(out: Path | None, store_path: Path | None) -> Store:
     return Store.from_release(release_dir(out) / "mmkg.nq", store_path)
 
 
-def _write_atomically(output: Path, write: Any) -> None:
+def _write_atomically(output: Path, write: Callable[[str], object]) -> None:
     """Call ``write(tmp_path)`` and move the result to ``output``: a failure leaves no half-written file."""
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
@@ -407,6 +408,8 @@ def enrich(endpoint: str, profile: str, auth_env: str | None, remote_timeout: fl
 
     A dead endpoint, an error or a timeout is reported (exit 1) and the current graph stays as it was.
     """
+    from rdflib import Dataset
+
     from kg.build import add_enrichment, data_home
     from kg.enrich import enrich as run_enrichment
     from kg.enrich import enrichment_graph
@@ -421,8 +424,6 @@ def enrich(endpoint: str, profile: str, auth_env: str | None, remote_timeout: fl
     except (RemoteError, TimeoutError, SyntaxError) as exc:
         click.echo(f"error: enrichment from {endpoint} failed, nothing changed: {exc}", err=True)
         sys.exit(1)
-    from rdflib import Dataset
-
     ds = Dataset()
     target = ds.graph(enrichment_graph(profile))
     for triple in result.graph:

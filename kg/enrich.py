@@ -180,7 +180,7 @@ def enrich(ours: QueryStore, remote: QueryStore, endpoint: str, profile: str,
                 iri = parse_curie(curie).iri
                 if iri:
                     graph.add((item, SKOS.exactMatch, URIRef(iri)))
-                _compare(result, key, curie, targets[key])
+                _compare(result, key, curie, targets.get(key, {}))
     result.answered = len(answered)
     result.labels = len(set(graph.triples((None, RDFS.label, None))))
     result.synonyms = len(set(graph.triples((None, SKOS.altLabel, None))))

