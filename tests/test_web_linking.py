@@ -86,3 +86,11 @@ def test_search_finds_imported_terms_after_our_entities(client: FlaskClient) -> 
     found = [h["iri"] for h in (stat["results"] if isinstance(stat, dict) else stat)]
     assert found[:2] == ["http://purl.obolibrary.org/obo/NCIT_C93150",  # exact label first
                          "https://w3id.org/mmkg/HazardRatioEstimate"]
+
+
+def test_our_types_come_before_the_imported_ones(client: FlaskClient) -> None:
+    page = client.get("/resource/multiple-myeloma").get_data(as_text=True)
+    types = page.split('<ul class="types">', 1)[1].split("</ul>", 1)[0]
+    labels = re.findall(r"<a [^>]*>([^<]+)</a>", types)
+    assert labels[0] == "disease" and "plasma cell myeloma" in labels
+    assert types.index(">disease<") < types.index("MONDO:0009693")
