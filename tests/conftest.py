@@ -102,12 +102,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_oxigraph(tmp: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
-    """``oxigraph serve`` (the ``oxigraph`` wheel's server) on a free loopback port; returns it and its base URL."""
+def start_oxigraph(tmp: Path, *options: str, preload: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """``oxigraph serve`` (the ``oxigraph`` wheel's server) on a free loopback port; returns it and its base URL.
+
+    ``preload`` is an RDF file ``oxigraph load`` puts into the store before it is served.
+    """
     binary = Path(sys.executable).parent / "oxigraph"
     command = str(binary) if binary.exists() else shutil.which("oxigraph")
     if command is None:
         pytest.fail("the oxigraph server is not installed (it is in the test extras: pip install -e '.[test]')")
+    if preload is not None:
+        subprocess.run([command, "load", "--location", str(tmp), "--file", str(preload)], check=True,
+                       capture_output=True, timeout=60)
     port = _free_port()
     process = subprocess.Popen([command, "serve", "--location", str(tmp), "--bind", f"127.0.0.1:{port}", *options],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -3,7 +3,6 @@ a dead, failing or silent endpoint is reported and changes nothing."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -24,16 +23,9 @@ from .conftest import _free_port, start_oxigraph
 DATA = Path(__file__).parent / "data"
 
 
-def _server_with(tmp: Path, fixture: Path) -> tuple[subprocess.Popen[bytes], str]:
-    oxigraph = Path(sys.executable).parent / "oxigraph"
-    subprocess.run([str(oxigraph if oxigraph.exists() else shutil.which("oxigraph")), "load", "--location", str(tmp),
-                    "--file", str(fixture)], check=True, capture_output=True, timeout=60)
-    return start_oxigraph(tmp)
-
-
 @pytest.fixture(scope="module")
 def wikidata_like(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    process, url = _server_with(tmp_path_factory.mktemp("wd"), DATA / "wikidata-fixture.ttl")
+    process, url = start_oxigraph(tmp_path_factory.mktemp("wd"), preload=DATA / "wikidata-fixture.ttl")
     yield url + "/query"
     process.terminate()
     process.wait(10)
@@ -99,7 +91,7 @@ def test_enrichment_survives_a_rebuild_and_a_second_run_replaces_it(home: Path, 
 
 
 def test_obo_profile(home: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    process, url = _server_with(tmp_path_factory.mktemp("obo"), DATA / "obo-fixture.ttl")
+    process, url = start_oxigraph(tmp_path_factory.mktemp("obo"), preload=DATA / "obo-fixture.ttl")
     try:
         done = _mmkg("enrich", "--endpoint", url + "/query", "--profile", "obo", "--out", str(home))
     finally:

@@ -3,7 +3,6 @@ with the sandbox's time limit; two real Oxigraph servers stand in for Wikidata a
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -28,10 +27,7 @@ _DATA = """<http://www.wikidata.org/entity/Q425681> <http://www.w3.org/2000/01/r
 def _server(tmp: Path, label: str) -> tuple[subprocess.Popen[bytes], str]:
     data = tmp / "data.nt"
     data.write_text(_DATA.format(label=label))
-    binary = Path(sys.executable).parent / "oxigraph"
-    subprocess.run([str(binary if binary.exists() else shutil.which("oxigraph")), "load", "--location",
-                    str(tmp / "db"), "--file", str(data)], check=True, capture_output=True, timeout=60)
-    process, url = start_oxigraph(tmp / "db")
+    process, url = start_oxigraph(tmp / "db", preload=data)
     return process, url + "/query"
 
 
