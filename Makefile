@@ -1,5 +1,6 @@
 # make run     : create .venv if missing, install, build the graph, serve the web app at http://127.0.0.1:5000
-# make test    : create .venv if missing, install with test extras, run ruff, mypy and pytest.
+# make test    : create .venv if missing, install with test extras, run ruff, mypy and pytest (what CI runs).
+# make test-fast : the inner loop, under a minute: pytest without the tests that start Java, servers or a browser.
 # make browser : install Debian's chromium + chromium-driver for the page tests (needs root; CI does it).
 # make bench-tools : install Debian's wrk for bench/load.py (needs root).
 
@@ -11,7 +12,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint typecheck pytest build browser browser-if-root bench-tools clean
+.PHONY: run test test-fast lint typecheck pytest build browser browser-if-root bench-tools clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -56,6 +57,12 @@ pytest: $(STAMP)
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 test: lint typecheck browser-if-root pytest
+
+# The fast loop: no HermiT (the test release is reused from build/test-cache while its inputs are
+# unchanged), no server processes, no browser, no wheel.
+test-fast: $(STAMP)
+	@$(BIN)/python -m pytest -q -m "not (java or server or browser or slow)"; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 clean:
 	rm -rf build dist $(VENV) .mypy_cache .ruff_cache .pytest_cache

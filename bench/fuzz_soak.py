@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from bench._server import mmkg_serve  # noqa: E402
-from kg import resources  # noqa: E402
-from kg.catalogue import load_catalogue  # noqa: E402
+from kg import paths  # noqa: E402
+from kg.query.catalogue import load_catalogue  # noqa: E402
 from tests.fuzz_strategies import FuzzRequest, entity_paths, parameter_requests, problems, sparql_requests  # noqa: E402
 
 
@@ -62,7 +62,7 @@ class Client:
 
 
 def soak(base: str, minutes: float) -> int:
-    catalogue = load_catalogue(resources.queries_dir())
+    catalogue = load_catalogue(paths.queries_dir())
     client = Client(base)
     statuses: collections.Counter[tuple[str, int]] = collections.Counter()
     found: list[str] = []

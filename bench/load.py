@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._server import mmkg_serve  # noqa: E402
-from kg import resources  # noqa: E402
-from kg.catalogue import load_catalogue  # noqa: E402
+from kg import paths as kg_paths  # noqa: E402
+from kg.query.catalogue import load_catalogue  # noqa: E402
 from web.iris import local_path  # noqa: E402
 
 # A wrk script: cycle through PATHS (filled in below) with one Accept header; report as one JSON line.
@@ -71,7 +71,7 @@ def _resources(base: str) -> list[str]:
 
 
 def _sparql_paths() -> list[str]:
-    queries = [q.sparql for q in load_catalogue(resources.queries_dir()) if not q.parameters]
+    queries = [q.sparql for q in load_catalogue(kg_paths.queries_dir()) if not q.parameters]
     queries += ["ASK { <https://w3id.org/mmkg/resource/lenalidomide> ?p ?o }",
                 "SELECT ?p ?o WHERE { <https://w3id.org/mmkg/resource/myeloma-xi> ?p ?o }"]
     return ["/sparql?" + urlencode({"query": q}) for q in queries]

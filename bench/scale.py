@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._server import free_port, mmkg_serve, percentile_ms, timed_gets  # noqa: E402
-from kg import resources  # noqa: E402
-from kg.catalogue import SavedQuery, load_catalogue  # noqa: E402
-from kg.remote import trailing_values  # noqa: E402
+from kg import paths  # noqa: E402
+from kg.query.catalogue import SavedQuery, load_catalogue  # noqa: E402
+from kg.query.remote import trailing_values  # noqa: E402
 
 JSON = "application/sparql-results+json"
 
@@ -52,9 +52,9 @@ def _fmt(seconds_ms: float | None) -> str:
 
 _LOADERS = {
     "pyoxigraph, a release (lenient, as mmkg serve loads its build)":
-        "from kg.store import Store; s = Store.from_release(Path(sys.argv[1])); n = len(s)",
+        "from kg.query.store import Store; s = Store.from_release(Path(sys.argv[1])); n = len(s)",
     "pyoxigraph, any file (checked, as mmkg serve --graph)":
-        "from kg.store import Store; s = Store.from_file(Path(sys.argv[1])); n = len(s)",
+        "from kg.query.store import Store; s = Store.from_file(Path(sys.argv[1])); n = len(s)",
     "rdflib Dataset": "from rdflib import Dataset; d = Dataset(); d.parse(sys.argv[1], format='nquads'); "
                       "n = sum(len(g) for g in d.graphs())",
 }
@@ -158,7 +158,7 @@ def bench_size(triples: int, reps: int, rdflib_timeout: float, workdir: Path, li
     if only_load:
         return
 
-    catalogue = load_catalogue(resources.queries_dir())
+    catalogue = load_catalogue(paths.queries_dir())
     queries = {q.name: _bound_query(q) for q in catalogue}
     ours: dict[str, list[float]] = {}
     raw: dict[str, list[float]] = {}

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._server import mmkg_serve, percentile_ms, timed_gets  # noqa: E402
-from kg import resources  # noqa: E402
-from kg.catalogue import load_catalogue  # noqa: E402
+from kg import paths as kg_paths  # noqa: E402
+from kg.query.catalogue import load_catalogue  # noqa: E402
 
 ENTITIES = ["lenalidomide", "thalidomide", "bortezomib", "myeloma-xi", "pfs", "os", "len", "s001", "gay-2018-nma",
             "s000-pfs-hr-len"]
@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    catalogue = load_catalogue(resources.queries_dir())
+    catalogue = load_catalogue(kg_paths.queries_dir())
     with mmkg_serve() as port:
         groups = {
             "entity pages (HTML)": [(f"/resource/{e}", "text/html") for e in ENTITIES],

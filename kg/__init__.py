@@ -1,7 +1,7 @@
 """myeloma-kg: the clinical evidence on maintenance therapy in multiple myeloma as a knowledge graph.
 
-The package builds the graph (:mod:`kg.build`), serves it from an embedded store (:mod:`kg.store`)
-and runs saved queries (:mod:`kg.catalogue`). It never imports the web front end.
+The package builds the graph (:mod:`kg.build.pipeline`), serves it from an embedded store (:mod:`kg.query.store`)
+and runs saved queries (:mod:`kg.query.catalogue`). It never imports the web front end.
 """
 
 __version__ = "0.1.0"

@@ -1,4 +1,11 @@
-"""The project's error hierarchy: every error says what is wrong and where."""
+"""The project's error hierarchy: every error says what is wrong and where.
+
+Two families. Curation and build errors (:class:`FactError`, :class:`BuildError`,
+:class:`QueryFileError`, :class:`ParameterError`) name a file and line or a parameter. Query
+errors (:class:`QueryError` and its subclasses) are all a store, the remote store or the worker
+pool may raise: each carries the HTTP status the web app answers with (``http_status``) and the
+exit status of the command line (``exit_code``), so both map them in one place.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,28 @@ from pathlib import Path
 
 __all__ = [
     "BuildError",
+    "EngineError",
     "FactError",
     "FactErrors",
     "MmkgError",
     "ParameterError",
+    "QueryError",
     "QueryFileError",
+    "QueryRefused",
+    "QuerySyntaxError",
+    "QueryTimeout",
     "ReasonerUnavailable",
+    "RemoteError",
+    "RemoteTimeout",
+    "WorkerCrashed",
 ]
 
 
 class MmkgError(Exception):
     """Base class of the errors this package raises on purpose."""
+
+    http_status = 500
+    exit_code = 1
 
 
 class FactError(MmkgError):
@@ -65,3 +83,66 @@ class ParameterError(MmkgError):
         self.parameter = parameter
         self.message = message
         super().__init__(f"parameter {parameter!r}: {message}")
+
+
+# ------------------------------------------------------------------------------------------------
+# Query errors: everything a store, the remote store or the worker pool raises
+# ------------------------------------------------------------------------------------------------
+
+
+class QueryError(MmkgError):
+    """A query could not be answered; subclasses say why."""
+
+    http_status = 400
+
+
+class QuerySyntaxError(QueryError, SyntaxError):
+    """The query does not parse; ``position`` is (line, column) inside the query when known."""
+
+    http_status = 400
+
+    def __init__(self, message: str, position: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+class EngineError(QueryError):
+    """The engine refused or failed on a query that parses (a type error, an unsupported feature)."""
+
+    http_status = 400
+
+
+class QueryRefused(QueryError):
+    """A query the policy does not allow (an update, SERVICE, an unknown graph), with its position."""
+
+    def __init__(self, message: str, line: int, column: int, status: int = 403) -> None:
+        super().__init__(f"{message} (line {line}, column {column})")
+        self.reason = message
+        self.position = (line, column)
+        self.status = status
+        self.http_status = status
+
+
+class QueryTimeout(QueryError, TimeoutError):
+    """The query did not finish within its time limit and was stopped, or no worker was free."""
+
+    http_status = 503
+
+
+class WorkerCrashed(QueryTimeout):
+    """The engine died on this query; its worker process was replaced."""
+
+    http_status = 503
+
+
+class RemoteError(QueryError):
+    """The remote SPARQL server cannot be reached, refused the request, or is set up wrongly."""
+
+    http_status = 502
+
+
+class RemoteTimeout(QueryTimeout):
+    """The remote SPARQL server did not answer within the client's timeout."""
+
+    http_status = 503

@@ -24,7 +24,7 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from kg import resources
+from kg import paths
 
 __all__ = ["SynthReport", "synthesise"]
 
@@ -110,7 +110,7 @@ def _ontology(w: _Writer) -> None:
             return blanks.setdefault(node.value, f"_:o{len(blanks)}")
         return str(node)
 
-    for triple in ox.parse(path=str(resources.ontology_file()), format=ox.RdfFormat.TURTLE):
+    for triple in ox.parse(path=str(paths.ontology_file()), format=ox.RdfFormat.TURTLE):
         w.quad(term(triple.subject), triple.predicate.value, term(triple.object), graph)
 
 

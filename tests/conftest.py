@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -17,11 +18,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
-from kg import resources
-from kg.build import BuiltGraph, build_graph, write_release
-from kg.catalogue import Catalogue, load_catalogue
-from kg.provenance import default_sources_dir
-from kg.store import Store
+from kg import paths
+from kg.build.pipeline import BuiltGraph, build_graph
+from kg.build.releases import inputs_fingerprint, up_to_date, write_release
+from kg.curation.provenance import default_sources_dir
+from kg.query.catalogue import Catalogue, load_catalogue
+from kg.query.store import Store
 from web import create_app
 
 SEEDS: Path | None = default_sources_dir()
@@ -41,10 +43,39 @@ def built() -> BuiltGraph:
     return build_graph(SEEDS)
 
 
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE_CACHE = Path(os.environ.get("MMKG_TEST_CACHE", ROOT / "build" / "test-cache"))
+
+# Markers by what a test starts; `make test-fast` runs the tests that carry none of them.
+_MODULE_MARKS = {"test_web_browser": "browser", "test_remote": "server", "test_federation": "server",
+                 "test_enrich": "server", "test_web_serve": "server", "test_packaging": "slow",
+                 "test_fuzz": "slow", "test_term_import": "slow", "test_reasoning": "java"}
+_FIXTURE_MARKS = {"built": "java", "oxigraph_url": "server", "live_url": "server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that start Java (HermiT), servers or browsers, or take long, so the fast loop can skip them."""
+    for item in items:
+        module = item.path.stem
+        names = set(getattr(item, "fixturenames", ()))
+        marks = {mark for fixture, mark in _FIXTURE_MARKS.items() if fixture in names}
+        if module in _MODULE_MARKS:
+            marks.add(_MODULE_MARKS[module])
+        for mark in marks:
+            item.add_marker(getattr(pytest.mark, mark))
+
+
 @pytest.fixture(scope="session")
-def release(built: BuiltGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    return write_release(built, home)
+def release() -> Path:
+    """The built release, kept in ``build/test-cache`` and reused while its inputs (ontology, facts,
+    source texts, code) are unchanged, so a repeated run starts no reasoner; built once otherwise."""
+    fingerprint = inputs_fingerprint(SEEDS, None, None)
+    cached = up_to_date(RELEASE_CACHE, fingerprint)
+    if cached is not None:
+        return cached
+    fresh = build_graph(SEEDS)
+    fresh.report.inputs = fingerprint
+    return write_release(fresh, RELEASE_CACHE)
 
 
 @pytest.fixture(scope="session")
@@ -54,14 +85,14 @@ def store(release: Path) -> Store:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return load_catalogue(resources.queries_dir())
+    return load_catalogue(paths.queries_dir())
 
 
 @pytest.fixture()
 def facts_copy(tmp_path: Path) -> Path:
     """A writable copy of the fact files, for tests that break them on purpose."""
     target = tmp_path / "facts"
-    shutil.copytree(resources.facts_dir(), target)
+    shutil.copytree(paths.facts_dir(), target)
     return target
 
 

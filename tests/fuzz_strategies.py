@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
-from kg.catalogue import Catalogue, SavedQuery
+from kg.query.catalogue import Catalogue, SavedQuery
 
 __all__ = ["FuzzRequest", "entity_paths", "parameter_requests", "problems", "sparql_requests"]
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kg.check_ids import check_identifiers
-from kg.store import Store
+from kg.linking.check_ids import check_identifiers
+from kg.query.store import Store
 
 _BAD = """@prefix mmkg: <https://w3id.org/mmkg/> .
 @prefix res: <https://w3id.org/mmkg/resource/> .

@@ -11,18 +11,32 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
+from kg.build.releases import current_release
 from kg.cli import main
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("cli-home")
+def home(release: Path) -> Path:
+    """The data home of the test release (read only here)."""
+    return release.parent.parent
+
+
+@pytest.mark.java
+def test_build_reports_the_reasoner_and_shacl_then_skips_an_unchanged_rebuild(tmp_path: Path) -> None:
+    home = tmp_path / "cli-home"
     result = CliRunner().invoke(main, ["build", "--out", str(home)])
     assert result.exit_code == 0, result.output
     assert "Reasoner (HermiT)" in result.output and "SHACL: conforms" in result.output
-    return home
+    first = current_release(home)
+    again = CliRunner().invoke(main, ["build", "--out", str(home)])
+    assert again.exit_code == 0 and "Up to date" in again.output, again.output
+    assert current_release(home) == first
+    forced = CliRunner().invoke(main, ["build", "--out", str(home), "--force"])
+    assert forced.exit_code == 0 and "Reasoner (HermiT)" in forced.output
+    assert current_release(home) != first
 
 
+@pytest.mark.java
 def test_validate_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["validate"])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg import resources
-from kg.build import BuiltGraph, build_graph
-from kg.facts import load_facts
-from kg.provenance import check_provenance
-from kg.sources import SourceText, numbers_in, parse_locator
+import pytest
+
+from kg import paths
+from kg.build.pipeline import BuiltGraph, build_graph
+from kg.curation.factbase import load_facts
+from kg.curation.provenance import check_provenance
+from kg.curation.texts import SourceText, numbers_in, parse_locator
 
 # Sentences with numbers that state no finding: boilerplate, reference lists, citation lines.
 NOT_FINDINGS = {
@@ -21,8 +23,8 @@ NOT_FINDINGS = {
 
 
 def test_every_figure_occurs_at_its_locator(seeds: Path) -> None:
-    base = load_facts(resources.facts_dir() / "reference.yaml",
-                      sorted((resources.facts_dir() / "sources").glob("*.yaml")))
+    base = load_facts(paths.facts_dir() / "reference.yaml",
+                      sorted((paths.facts_dir() / "sources").glob("*.yaml")))
     checked, problems = check_provenance(base, seeds)
     assert problems == []
     assert checked >= 80
@@ -57,6 +59,7 @@ def test_the_jnci_article_id_is_corrected_and_noted(built: BuiltGraph) -> None:
     assert s001.source.note is not None and "dvj342" in s001.source.note and "djv342" in s001.source.note
 
 
+@pytest.mark.java
 def test_build_without_sources_still_reasons_and_validates() -> None:
     report = build_graph(None).report
     assert report.provenance_checked is None and report.shacl_conforms and report.inferred_types > 20

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build_graph, current_release
+from kg.build.pipeline import build_graph
+from kg.build.releases import current_release
 from kg.cli import main
 from kg.errors import FactErrors
 
@@ -26,77 +27,35 @@ def _errors(facts: Path, sources: Path | None = None) -> list[str]:
     return [str(e) for e in info.value.errors]
 
 
-def test_missing_field(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s001.yaml"
-    _edit(path, "    estimate: 0.62\n", "")
+# (file, text replaced, replacement, where the error must point, what it must say). "edit": the
+# line of the replacement; "finding ID": the line of that finding (a missing field has no line of
+# its own); None: any line of the file.
+CASES = [
+    ("sources/s001.yaml", "    estimate: 0.62\n", "", "finding s001-pfs-hr", "estimate: Field required"),
+    ("sources/s003.yaml", "value: 1971", "value: many", "edit", ".value: "),
+    ("sources/s000.yaml", "estimate: 0.39", "estimate: 0.3.9", "edit", "estimate"),
+    ("sources/s000.yaml", "intervention: len-pred", "intervention: len-prd", "edit", "unknown reference 'len-prd'"),
+    ("sources/s000.yaml", "intervention: len-pred", "intervention: lenalidomide", "edit",
+     "is a drug, expected a regimen"),
+    ("sources/s004.yaml", "id: s004-ifm-os\n", "id: s004-calgb-os\n", "edit", "duplicate id 's004-calgb-os'"),
+    ("sources/s000.yaml", "    ci_level: 95\n", "    ci_levle: 95\n", "edit", "ci_levle"),
+    ("sources/s000.yaml", "ci: [0.28, 0.53]", "ci: [0.41, 0.53]", None, "outside its interval"),
+    ("reference.yaml", '"CHEBI:63791"', '"CHEBI:abc"', "edit", "chebi pattern"),
+    ("sources/s002.yaml", "    value: 52\n", "    value: [52\n", None, "YAML syntax error"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "where", "expected"), CASES,
+                         ids=lambda v: v if isinstance(v, str) and len(v) < 30 else None)
+def test_a_broken_fact_file_is_reported_with_file_line_and_field(
+        facts_copy: Path, file: str, old: str, new: str, where: str | None, expected: str) -> None:
+    path = facts_copy / file
+    line = _edit(path, old, new)
     errors = _errors(facts_copy)
-    # The line is that of the finding the field is missing from.
-    finding_line = path.read_text(encoding="utf-8").splitlines().index("  - id: s001-pfs-hr") + 1
-    assert any(f"{path}:{finding_line}:" in e and "estimate" in e and "required" in e.lower() for e in errors), errors
-
-
-def test_wrong_type_names_line_and_field(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s003.yaml"
-    line = _edit(path, "value: 1971", "value: many")
-    errors = _errors(facts_copy)
-    assert any(f"{path}:{line}: findings." in e and ".value" in e for e in errors), errors
-
-
-def test_malformed_number(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s000.yaml"
-    line = _edit(path, "estimate: 0.39", "estimate: 0.3.9")
-    errors = _errors(facts_copy)
-    assert any(f"{path}:{line}:" in e and "estimate" in e for e in errors), errors
-
-
-def test_unknown_reference(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s000.yaml"
-    line = _edit(path, "intervention: len-pred", "intervention: len-prd")
-    errors = _errors(facts_copy)
-    assert any(f"{path}:{line}:" in e and "unknown reference 'len-prd'" in e for e in errors), errors
-
-
-def test_reference_of_the_wrong_kind(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s000.yaml"
-    line = _edit(path, "intervention: len-pred", "intervention: lenalidomide")
-    errors = _errors(facts_copy)
-    assert any(f"{path}:{line}:" in e and "is a drug, expected a regimen" in e for e in errors), errors
-
-
-def test_duplicate_id(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s004.yaml"
-    line = _edit(path, "id: s004-ifm-os\n", "id: s004-calgb-os\n")
-    errors = _errors(facts_copy)
-    assert any(f"{path}:{line}:" in e and "duplicate id 's004-calgb-os'" in e for e in errors), errors
-
-
-def test_unknown_field_is_an_error_not_ignored(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s000.yaml"
-    line = _edit(path, "    ci_level: 95\n", "    ci_levle: 95\n")
-    errors = _errors(facts_copy)
-    assert any(f"{path}:{line}:" in e and "ci_levle" in e for e in errors), errors
-
-
-def test_estimate_outside_its_interval(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s000.yaml"
-    _edit(path, "ci: [0.28, 0.53]", "ci: [0.41, 0.53]")
-    errors = _errors(facts_copy)
-    assert any("outside its interval" in e for e in errors), errors
-
-
-def test_bad_curie_pattern(facts_copy: Path) -> None:
-    path = facts_copy / "reference.yaml"
-    line = _edit(path, '"CHEBI:63791"', '"CHEBI:abc"')
-    errors = _errors(facts_copy)
-    assert any(f"{path}:{line}:" in e and "chebi pattern" in e for e in errors), errors
-
-
-def test_yaml_syntax_error(facts_copy: Path) -> None:
-    path = facts_copy / "sources" / "s002.yaml"
-    line = _edit(path, "    value: 52\n", "    value: [52\n")
-    errors = _errors(facts_copy)
-    assert any(e.startswith(f"{path}:") and "YAML syntax error" in e for e in errors), errors
-    assert line > 0
+    if where is not None and where.startswith("finding "):
+        line = path.read_text(encoding="utf-8").splitlines().index(f"  - id: {where[8:]}") + 1
+    prefix = f"{path}:{line}:" if where is not None else f"{path}:"
+    assert any(e.startswith(prefix) and expected in e for e in errors), errors
 
 
 def test_figure_not_found_in_source(facts_copy: Path, seeds: Path) -> None:
@@ -114,6 +73,7 @@ def test_locator_beyond_the_text(facts_copy: Path, seeds: Path) -> None:
     assert any("sentence 95 of paragraph 1 does not exist" in e for e in errors), errors
 
 
+@pytest.mark.java
 def test_cli_failure_keeps_the_previous_build(facts_copy: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     home = tmp_path / "home"

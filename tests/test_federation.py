@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from kg.catalogue import Catalogue
-from kg.sandbox import QueryPool, StoreSpec
-from kg.store import Store
+from kg.query.catalogue import Catalogue
+from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.store import Store
 from web import create_app
 from web.settings import Settings
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg import resources
+from kg import paths
 from kg.namespaces import MMKG
 
 NS = "https://w3id.org/mmkg/"
 
 
 def _ontology() -> Graph:
-    return Graph().parse(resources.ontology_file(), format="turtle")
+    return Graph().parse(paths.ontology_file(), format="turtle")
 
 
 def _terms(graph: Graph) -> set[URIRef]:

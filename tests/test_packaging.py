@@ -50,12 +50,12 @@ def test_wheel_builds_and_runs_outside_the_repository(tmp_path: Path) -> None:
 
 _SERVE_PAGES = """
 import web
-from kg import resources
-from kg.catalogue import load_catalogue
-from kg.store import Store
+from kg import paths
+from kg.query.catalogue import load_catalogue
+from kg.query.store import Store
 from web import create_app
 store = Store.from_release(__import__('pathlib').Path('build/current/mmkg.nq'))
-client = create_app(store, load_catalogue(resources.queries_dir())).test_client()
+client = create_app(store, load_catalogue(paths.queries_dir())).test_client()
 for path in ('/', '/resource/lenalidomide', '/queries/imid-regimens', '/static/vendor/codemirror/lib/codemirror.js',
              '/docs/querying', '/docs/model.svg'):
     print(client.get(path).status_code)

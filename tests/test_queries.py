@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kg.catalogue import Catalogue, parse_query_file
 from kg.errors import ParameterError, QueryFileError
-from kg.store import Store, rows_as_values
+from kg.query.catalogue import Catalogue, parse_query_file
+from kg.query.store import Store, rows_as_values
 
 RES = "https://w3id.org/mmkg/resource/"
 
@@ -23,10 +23,9 @@ def short(value: Any) -> Any:
     return value.removeprefix(RES) if isinstance(value, str) else value
 
 
-def test_catalogue_has_at_least_twelve_documented_queries(catalogue: Catalogue) -> None:
+def test_catalogue_has_at_least_twelve_queries(catalogue: Catalogue) -> None:
+    # Titles and descriptions need no test here: the parser refuses a header without them.
     assert len(catalogue) >= 12
-    for query in catalogue:
-        assert query.title and query.description, query.name
 
 
 def test_every_saved_query_runs_and_returns_rows(store: Store, catalogue: Catalogue) -> None:

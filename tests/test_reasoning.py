@@ -8,10 +8,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.build import INFERRED_GRAPH, BuiltGraph
+from kg.build.pipeline import INFERRED_GRAPH, BuiltGraph
+from kg.build.reasoning import java_executable
 from kg.errors import ReasonerUnavailable
 from kg.namespaces import MMKG, RES
-from kg.reasoning import java_executable
 from tests.conftest import union_without
 
 
@@ -90,7 +90,7 @@ def test_grouping_estimates_gives_hermit_fewer_individuals_and_the_same_answer(t
     """One representative per estimate signature: the same inferred types as asking HermiT about each."""
     from rdflib import Dataset
 
-    from kg.reasoning import reason, representatives
+    from kg.build.reasoning import reason, representatives
     from kg.synth import synthesise
 
     path = tmp_path / "s.nq"

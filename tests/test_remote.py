@@ -14,9 +14,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.catalogue import Catalogue, SavedQuery
-from kg.remote import RemoteError, RemoteStore
-from kg.store import QueryResult, Store
+from kg.errors import RemoteError
+from kg.query.catalogue import Catalogue, SavedQuery
+from kg.query.remote import RemoteStore
+from kg.query.store import QueryResult, Store
 from tests.conftest import start_oxigraph
 from web import create_app
 

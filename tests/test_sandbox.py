@@ -13,10 +13,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kg.catalogue import Catalogue
-from kg.guard import QueryPolicy, QueryRefused, check_query
-from kg.sandbox import QueryPool, QueryTimeout, StoreSpec
-from kg.store import Store
+from kg.errors import QueryRefused, QueryTimeout
+from kg.query.catalogue import Catalogue
+from kg.query.guard import QueryPolicy, check_query
+from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.store import Store
 from web import create_app
 from web.settings import Settings
 

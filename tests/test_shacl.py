@@ -7,10 +7,10 @@ from decimal import Decimal
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
-from kg import resources
-from kg.build import INFERRED_GRAPH, ONTOLOGY_GRAPH, BuiltGraph
+from kg import paths
+from kg.build.pipeline import INFERRED_GRAPH, ONTOLOGY_GRAPH, BuiltGraph
+from kg.build.validation import validate_shapes
 from kg.namespaces import MMKG, RES
-from kg.validation import validate_shapes
 from tests.conftest import union_without
 
 
@@ -19,7 +19,7 @@ def _data(built: BuiltGraph) -> Graph:
 
 
 def test_the_built_graph_conforms(built: BuiltGraph) -> None:
-    conforms, text = validate_shapes(_data(built), resources.shapes_file())
+    conforms, text = validate_shapes(_data(built), paths.shapes_file())
     assert conforms, text
 
 
@@ -27,7 +27,7 @@ def test_a_lower_limit_above_the_estimate_is_caught(built: BuiltGraph) -> None:
     data = _data(built)
     node = RES["s000-pfs-hr-len"]
     data.set((node, MMKG.ciLower, Literal(Decimal("0.45"), datatype=XSD.decimal)))
-    conforms, text = validate_shapes(data, resources.shapes_file())
+    conforms, text = validate_shapes(data, paths.shapes_file())
     assert not conforms
     assert "s000-pfs-hr-len" in text and "lower confidence limit" in text
 
@@ -35,7 +35,7 @@ def test_a_lower_limit_above_the_estimate_is_caught(built: BuiltGraph) -> None:
 def test_a_finding_without_source_is_caught(built: BuiltGraph) -> None:
     data = _data(built)
     data.remove((RES["s003-n-itt"], MMKG.fromSource, None))
-    conforms, text = validate_shapes(data, resources.shapes_file())
+    conforms, text = validate_shapes(data, paths.shapes_file())
     assert not conforms
     assert "exactly one source document" in text
 
@@ -43,7 +43,7 @@ def test_a_finding_without_source_is_caught(built: BuiltGraph) -> None:
 def test_a_p_value_without_comparator_is_caught(built: BuiltGraph) -> None:
     data = _data(built)
     data.remove((RES["s001-os-hr"], MMKG.pValueComparator, None))
-    conforms, text = validate_shapes(data, resources.shapes_file())
+    conforms, text = validate_shapes(data, paths.shapes_file())
     assert not conforms
     assert "comparator" in text
     assert INFERRED_GRAPH  # the inferred types are part of the validated data

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.sources import SourceText, numbers_in, parse_locator
+from kg.curation.texts import SourceText, numbers_in, parse_locator
 
 
 def test_double_spaced_text_is_unwrapped_into_paragraphs() -> None:

@@ -10,11 +10,11 @@ import pytest
 import yaml
 from rdflib.namespace import SKOS
 
-from kg import resources
-from kg.build import BuiltGraph
-from kg.identifiers import curie_from_iri, parse_curie
-from kg.sssom import CONFIDENCE, mapping_rows
-from kg.store import Store
+from kg import paths
+from kg.build.pipeline import BuiltGraph
+from kg.linking.identifiers import curie_from_iri, parse_curie
+from kg.linking.sssom import CONFIDENCE, mapping_rows
+from kg.query.store import Store
 
 sssom_parsers = pytest.importorskip("sssom.parsers", reason="sssom-py is in the test extras")
 from sssom.constants import SchemaValidationType  # noqa: E402
@@ -45,7 +45,7 @@ def test_sssom_py_validates_the_export(exported: tuple[Path, str]) -> None:
 def test_every_curated_xref_is_a_row_with_its_confidence(exported: tuple[Path, str]) -> None:
     msdf = sssom_parsers.parse_sssom_table(exported[0])
     rows = {(r.subject_id, r.object_id): r for r in msdf.df.itertuples()}
-    data = yaml.safe_load((resources.facts_dir() / "reference.yaml").read_text())
+    data = yaml.safe_load((paths.facts_dir() / "reference.yaml").read_text())
     expected = 0
     for section in data.values():
         if not isinstance(section, list):

@@ -10,11 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from kg import resources
-from kg.catalogue import Catalogue
-from kg.store import Store
+from kg import paths
+from kg.build.validation import validate_shapes
+from kg.query.catalogue import Catalogue
+from kg.query.store import Store
 from kg.synth import synthesise
-from kg.validation import validate_shapes
 from web import create_app
 
 
@@ -42,7 +42,7 @@ def test_synthetic_graph_conforms_to_our_shapes(tmp_path: Path) -> None:
     for graph in dataset.graphs():
         for triple in graph:
             union.add(triple)
-    conforms, report = validate_shapes(union, resources.shapes_file())
+    conforms, report = validate_shapes(union, paths.shapes_file())
     assert conforms, report[:2000]
 
 

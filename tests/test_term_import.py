@@ -11,12 +11,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg import resources
-from kg.build import IMPORTS_GRAPH, INFERRED_GRAPH, BuiltGraph
+from kg import paths
+from kg.build.pipeline import IMPORTS_GRAPH, INFERRED_GRAPH, BuiltGraph
+from kg.build.reasoning import reason
 from kg.errors import BuildError, FactError
+from kg.linking.term_import import LICENCES, PINNED, _Sources, terms_in_use
 from kg.namespaces import MMKG, RES
-from kg.reasoning import reason
-from kg.term_import import LICENCES, PINNED, _Sources, terms_in_use
 
 OBO = "http://purl.obolibrary.org/obo/"
 CACHE = Path(os.environ.get("MMKG_CACHE", Path.home() / ".cache" / "mmkg")) / "wheels"
@@ -24,7 +24,7 @@ CACHE = Path(os.environ.get("MMKG_CACHE", Path.home() / ".cache" / "mmkg")) / "w
 
 @pytest.fixture(scope="module")
 def imports() -> Graph:
-    return Graph().parse(resources.imports_file(), format="turtle")
+    return Graph().parse(paths.imports_file(), format="turtle")
 
 
 def test_every_external_term_in_use_is_imported(imports: Graph) -> None:
@@ -92,8 +92,8 @@ def _union(built: BuiltGraph) -> Graph:
 def test_hermit_reasons_over_the_imported_hierarchy(built: BuiltGraph) -> None:
     """A disjointness between an imported ChEBI parent and our drug class makes lenalidomide
     inconsistent: only if HermiT saw the import module, the ChEBI typing and the parent edge."""
-    tbox = Graph().parse(resources.ontology_file(), format="turtle")
-    tbox += Graph().parse(resources.imports_file(), format="turtle")
+    tbox = Graph().parse(paths.ontology_file(), format="turtle")
+    tbox += Graph().parse(paths.imports_file(), format="turtle")
     abox = Graph()
     for triple in built.dataset.graph(URIRef("https://w3id.org/mmkg/graph/reference")):
         abox.add(triple)
@@ -113,7 +113,7 @@ def test_import_terms_check_passes_and_a_stale_file_fails(tmp_path: Path) -> Non
     for wheel in PINNED.values():
         assert (CACHE / wheel.filename).is_file()
     stale = tmp_path / "external-terms.ttl"
-    stale.write_text(resources.imports_file().read_text().replace('"lenalidomide"', '"lenalidomid"', 1))
+    stale.write_text(paths.imports_file().read_text().replace('"lenalidomide"', '"lenalidomid"', 1))
     failed = subprocess.run([sys.executable, "-m", "kg", "import-terms", "--check", "-o", str(stale)],
                             capture_output=True, text=True, timeout=900, env=env)
     assert failed.returncode == 1 and "out of date" in failed.stderr

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from kg.catalogue import Catalogue
-from kg.store import Store
+from kg.query.catalogue import Catalogue
+from kg.query.store import Store
 from web import create_app
 
 

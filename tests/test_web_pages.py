@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
 from kg.namespaces import PREFIXES
-from kg.store import Store
+from kg.query.store import Store
 from web.forest import ForestRow, forest_svg
 from web.iris import local_path
 

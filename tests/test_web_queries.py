@@ -10,8 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from kg.catalogue import Catalogue
-from kg.store import Store, rows_as_values
+from kg.query.catalogue import Catalogue
+from kg.query.store import Store, rows_as_values
 from web import vendoring
 
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from SPARQLWrapper import CSV, JSON, N3, RDFXML, TURTLE, XML, SPARQLWrapper
 
-from kg.store import Store
+from kg.query.store import Store
 
 SELECT = ("PREFIX mmkg: <https://w3id.org/mmkg/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
           "SELECT ?drug ?label WHERE { ?drug a mmkg:Drug ; rdfs:label ?label } ORDER BY ?label")

@@ -1,6 +1,6 @@
 """The myeloma-kg web front end: SPARQL endpoint, saved queries, editor, entity pages and search.
 
-``create_app(store, catalogue)`` builds a Flask app over any store with the :class:`kg.store.Store`
+``create_app(store, catalogue)`` builds a Flask app over any store with the :class:`kg.query.store.Store`
 interface; ``mmkg serve`` runs it under waitress. One blueprint per concern lives in
 ``web/blueprints``; templates and static files (with the vendored CodeMirror editor) ship inside
 the package.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from kg.catalogue import Catalogue
-from kg.sandbox import QueryPool
-from kg.store import QueryStore
+from kg.query.catalogue import Catalogue
+from kg.query.sandbox import QueryPool
+from kg.query.store import QueryStore
 from web.context import AppContext
 from web.errors import register_error_handlers
 from web.render import register_filters
@@ -36,7 +36,7 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
                pool: QueryPool | None = None, warm: bool = True) -> Flask:
     """A Flask app serving ``store`` and the saved queries of ``catalogue``.
 
-    Queries from outside (``/sparql``, the editor) are checked by :mod:`kg.guard` and, given a
+    Queries from outside (``/sparql``, the editor) are checked by :mod:`kg.query.guard` and, given a
     ``pool``, run in its worker processes under the time limit. ``warm`` builds the search index,
     vocabulary and counts before the first request.
     """

@@ -13,13 +13,13 @@ from urllib.parse import urlsplit
 
 import click
 
-from kg import resources
-from kg.catalogue import load_catalogue
+from kg import paths
 from kg.cli import main, open_store, release_dir, remote_options, remote_store
 from kg.cli import run as run_cli
-from kg.remote import RemoteStore
-from kg.sandbox import QueryPool, StoreSpec
-from kg.store import Store
+from kg.query.catalogue import load_catalogue
+from kg.query.remote import RemoteStore
+from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.store import Store
 from web.settings import Settings
 
 __all__ = ["run", "serve"]
@@ -75,7 +75,7 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
         spec = StoreSpec(nquads=nquads.resolve())
     pool = QueryPool(spec, settings.workers, settings.query_timeout)
     try:
-        app = create_app(store, load_catalogue(resources.queries_dir()), settings, pool=pool)
+        app = create_app(store, load_catalogue(paths.queries_dir()), settings, pool=pool)
         click.echo(f"Serving {len(store):,} quads at http://{host}:{port}/ (Ctrl-C to stop); queries from "
                    f"outside run in {settings.workers} worker processes, stopped after {settings.query_timeout:g} s")
         if settings.allowed_services:
@@ -92,7 +92,7 @@ def _serve_remote(host: str, port: int, threads: int, settings: Settings, store:
 
     from web import create_app
 
-    app = create_app(store, load_catalogue(resources.queries_dir()), settings)
+    app = create_app(store, load_catalogue(paths.queries_dir()), settings)
     click.echo(f"Serving {store.endpoint} ({len(store):,} quads) at http://{host}:{port}/ (Ctrl-C to stop); "
                f"queries time out after {store.timeout:g} s")
     waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 from flask import Response, request
 
-from kg.results import GRAPH_FORMATS, RESULT_FORMATS, serialise_triples
+from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, serialise_triples
 from web.errors import HttpError
 
 __all__ = ["FORMAT_NAMES", "RDF_SUFFIXES", "negotiate", "rdf_response"]

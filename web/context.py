@@ -8,15 +8,15 @@ from typing import cast
 
 from flask import current_app
 
-from kg.catalogue import Catalogue
-from kg.guard import QueryPolicy
-from kg.sandbox import QueryPool
-from kg.store import QueryStore
-from web.describe import Describer
-from web.search_index import SearchIndex
+from kg.query.catalogue import Catalogue
+from kg.query.describe import Describer
+from kg.query.guard import QueryPolicy
+from kg.query.sandbox import QueryPool
+from kg.query.search_index import SearchIndex
+from kg.query.stats import DatasetStats
+from kg.query.store import QueryStore
+from kg.query.vocabulary import Vocabulary
 from web.settings import Settings
-from web.stats import DatasetStats
-from web.vocabulary import Vocabulary
 
 __all__ = ["AppContext", "ctx"]
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kg.remote import RemoteError
-from kg.results import NotRepresentable
+from kg.errors import EngineError, QueryError, QueryRefused, QuerySyntaxError, RemoteError, RemoteTimeout
+from kg.query.results import NotRepresentable
 
-__all__ = ["HttpError", "parse_error_position", "register_error_handlers"]
+__all__ = ["HttpError", "query_error_message", "register_error_handlers"]
 
 _log = logging.getLogger("mmkg.web")
-_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
 class HttpError(Exception):
@@ -27,10 +25,19 @@ class HttpError(Exception):
         self.position = position
 
 
-def parse_error_position(message: str) -> tuple[int, int] | None:
-    """(line, column) of a pyoxigraph parse error such as ``error at 1:25: expected ...``."""
-    match = _POSITION.search(message)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+def query_error_message(exc: QueryError) -> str:
+    """What a client reads for each of the store boundary's errors (its status is ``exc.http_status``)."""
+    if isinstance(exc, QuerySyntaxError):
+        return f"the query does not parse: {exc.message}"
+    if isinstance(exc, QueryRefused):
+        return exc.reason
+    if isinstance(exc, EngineError):
+        return f"the query failed: {exc}"
+    if isinstance(exc, RemoteTimeout):
+        return f"The SPARQL server behind this app did not answer in time: {exc}"
+    if isinstance(exc, RemoteError):
+        return f"The SPARQL server behind this app failed: {exc}"
+    return str(exc)
 
 
 def _wants_plain() -> bool:
@@ -69,14 +76,12 @@ def register_error_handlers(app: Flask) -> None:
     def _client_error(exc: HttpError) -> Response:
         return error_response(exc.status, exc.message, exc.position)
 
-    @app.errorhandler(RemoteError)
-    def _upstream(exc: RemoteError) -> Response:
-        _log.warning("remote store failed on %s %s: %s", request.method, request.path, exc)
-        return error_response(502, f"The SPARQL server behind this app failed: {exc}")
-
-    @app.errorhandler(TimeoutError)
-    def _upstream_timeout(exc: TimeoutError) -> Response:
-        return error_response(503, f"The SPARQL server behind this app did not answer in time: {exc}")
+    @app.errorhandler(QueryError)
+    def _query_error(exc: QueryError) -> Response:
+        if isinstance(exc, RemoteError):
+            _log.warning("remote store failed on %s %s: %s", request.method, request.path, exc)
+        position = getattr(exc, "position", None)
+        return error_response(exc.http_status, query_error_message(exc), position)
 
     @app.errorhandler(NotRepresentable)
     def _not_representable(exc: NotRepresentable) -> Response:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Flask
 
-from kg.store import Term
+from kg.query.store import Term
 from web.iris import compact, local_path
 
 __all__ = ["Cell", "cell", "register_filters"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from kg.catalogue import Parameter
+from kg.query.catalogue import Parameter
 from web.context import ctx
 
 __all__ = ["bp", "openapi"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, url_for
 from markupsafe import Markup
 from rdflib import Graph
 
-from kg import resources
+from kg import paths
 from kg.diagram import model_svg
-from kg.docs import guide_examples, guide_text, render_guide_html
+from kg.guide import guide_examples, guide_text, render_guide_html
+from web.views import DocsView, render
 
 __all__ = ["bp", "model_diagram"]
 
@@ -20,7 +21,7 @@ bp = Blueprint("docs", __name__)
 @lru_cache(maxsize=1)
 def model_diagram() -> str:
     """The model diagram of the packaged ontology (drawn once per process)."""
-    return model_svg(Graph().parse(resources.ontology_file(), format="turtle"))
+    return model_svg(Graph().parse(paths.ontology_file(), format="turtle"))
 
 
 @bp.route("/docs/model.svg")
@@ -35,5 +36,4 @@ def querying() -> Response:
     """The guide, each example query followed by a link that opens it in the editor."""
     body = render_guide_html(guide_text(), lambda sparql: url_for("pages.editor", query=sparql))
     # Markup: the guide is a file of this package (trusted), rendered by Python-Markdown, never user input.
-    page = render_template("docs.html", body=Markup(body), examples=len(guide_examples()))
-    return Response(page, mimetype="text/html")
+    return Response(render(DocsView(body=Markup(body), examples=len(guide_examples()))), mimetype="text/html")

@@ -8,18 +8,20 @@ with the entity as subject or object (a symmetric concise bounded description).
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 
 from kg.namespaces import PREFIXES
-from kg.results import GRAPH_FORMATS
-from kg.store import term_to_python
+from kg.query.describe import Entity, graph_sparql, incoming_sparql, instances_sparql
+from kg.query.findings import FindingRow
+from kg.query.results import GRAPH_FORMATS
+from kg.query.sparqlterms import iri_ref
+from kg.query.store import term_to_python, value_of
 from web.conneg import RDF_SUFFIXES, negotiate, rdf_response
 from web.context import ctx
-from web.describe import Entity, FindingRow
 from web.errors import HttpError
 from web.forest import ForestRow, forest_svg
 from web.iris import compact, iri_for_path, local_path
-from web.sparqlterms import iri_ref
+from web.views import EntityView, GraphView, editor_link, render
 
 __all__ = ["bp", "forest_rows"]
 
@@ -91,8 +93,13 @@ def _page(iri: str, suffix_media: str | None) -> Response:
     plot = forest_svg(forest_rows(entity.findings), f"Effect estimates concerning {entity.label or compact(iri)}")
     term = app.vocabulary.terms.get(iri)
     children = app.vocabulary.children().get(iri, []) if term is not None else []
-    response = Response(render_template("entity.html", entity=entity, plot=plot, term=term, children=children,
-                                        vocabulary=app.vocabulary), mimetype="text/html")
+    view = EntityView(
+        entity=entity, plot=plot, term=term, children=children, vocabulary=app.vocabulary,
+        instances_url=editor_link(instances_sparql(iri)) if term is not None and term.instances else None,
+        findings_url=editor_link(entity.findings_query) if entity.findings_total > len(entity.findings) else None,
+        incoming_urls={inc.predicate: editor_link(incoming_sparql(inc.predicate, iri))
+                       for inc in entity.incoming if inc.count > len(inc.subjects)})
+    response = Response(render(view), mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response
 
@@ -121,12 +128,12 @@ def graph(rest: str) -> Response:
         return _rdf(triples, media)
     rows = app.store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} "
                            f"ORDER BY ?s LIMIT 500").rows
-    subjects = [r["s"].value for r in rows]  # type: ignore[union-attr]
+    subjects = [value_of(r, "s") for r in rows]
     labels = app.describer.labels(set(subjects))
     source = PREFIXES["res"] + stem[len("source/"):] if stem.startswith("source/") else None
-    page = render_template("graph.html", iri=iri, count=count, subjects=[(s, labels.get(s)) for s in subjects],
-                           source=source, inferred=stem == "inferred")
-    return Response(page, mimetype="text/html")
+    view = GraphView(iri=iri, count=count, subjects=[(s, labels.get(s)) for s in subjects], source=source,
+                     inferred=stem == "inferred", editor_url=editor_link(graph_sparql(iri)))
+    return Response(render(view), mimetype="text/html")
 
 
 @bp.route("/ontology/<name>")

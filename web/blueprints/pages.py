@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, request
 
-from kg import resources
+from kg import paths
+from kg.errors import QueryError
 from kg.namespaces import PREFIXES
-from kg.store import QueryResult
+from kg.query.store import QueryResult
 from web.blueprints.sparql import run_query
 from web.context import ctx
-from web.errors import HttpError
+from web.errors import HttpError, query_error_message
 from web.iris import compact
+from web.views import EditorView, HomeView, OntologyView, render
 
 __all__ = ["bp"]
 
@@ -43,9 +45,9 @@ def home() -> Response:
     entry_points = [(PREFIXES["res"] + e, labels[PREFIXES["res"] + e]) for e in _ENTRY_POINTS
                     if PREFIXES["res"] + e in labels]
     ours = [(c, n) for c, n in app.stats.classes if c.startswith(PREFIXES["mmkg"])]
-    return Response(render_template("home.html", stats=app.stats, classes=ours[:24], entry_points=entry_points,
-                                    queries=list(app.catalogue)[:8], vocabulary=app.vocabulary),
-                    mimetype="text/html")
+    view = HomeView(stats=app.stats, classes=ours[:24], entry_points=entry_points, queries=list(app.catalogue)[:8],
+                    vocabulary=app.vocabulary)
+    return Response(render(view), mimetype="text/html")
 
 
 @bp.route("/ontology")
@@ -53,7 +55,7 @@ def ontology() -> Response:
     if request.args.get("format") or request.accept_mimetypes.best == "text/turtle":
         if request.args.get("format", "ttl") not in ("ttl", "turtle"):
             raise HttpError(406, "the ontology source is available as Turtle (format=ttl)")
-        return Response(resources.ontology_file().read_bytes(), mimetype="text/turtle")
+        return Response(paths.ontology_file().read_bytes(), mimetype="text/turtle")
     vocab = ctx().vocabulary
     classes = [t for t in vocab.classes() if vocab.is_ours(t.iri)]
     known = {t.iri for t in classes}
@@ -65,15 +67,15 @@ def ontology() -> Response:
         if any(e.source == "import module" for e in labels):
             curie = vocab.curie_of(iri)
             imported.setdefault(curie.split(":", 1)[0], []).append((iri, curie, labels[0].label))
-    return Response(render_template("ontology.html", vocabulary=vocab, roots=roots, children=children,
-                                    classes=classes, properties=[t for t in vocab.properties() if vocab.is_ours(t.iri)],
-                                    imported=sorted(imported.items(), key=lambda kv: kv[0].lower())),
-                    mimetype="text/html")
+    view = OntologyView(vocabulary=vocab, roots=roots, children=children, classes=classes,
+                        properties=[t for t in vocab.properties() if vocab.is_ours(t.iri)],
+                        imported=sorted(imported.items(), key=lambda kv: kv[0].lower()))
+    return Response(render(view), mimetype="text/html")
 
 
 @bp.route("/ontology.ttl")
 def ontology_source() -> Response:
-    return Response(resources.ontology_file().read_bytes(), mimetype="text/turtle")
+    return Response(paths.ontology_file().read_bytes(), mimetype="text/turtle")
 
 
 def _examples() -> list[dict[str, str]]:
@@ -105,13 +107,15 @@ def editor() -> Response:
                                                if isinstance(t, ox.NamedNode)})
         except HttpError as exc:
             error = exc
+        except QueryError as exc:
+            error = HttpError(exc.http_status, query_error_message(exc), getattr(exc, "position", None))
     graph_text = None
     if result is not None and result.kind == "graph":
         graph_text = (ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE,
                                    prefixes=dict(PREFIXES)) or b"").decode()
-    page = render_template("editor.html", text=text if text is not None else _DEFAULT_QUERY, result=result,
-                           error=error, labels=labels, examples=_examples(), graph_text=graph_text, ran=run)
-    return Response(page, status=error.status if error else 200, mimetype="text/html")
+    view = EditorView(text=text if text is not None else _DEFAULT_QUERY, result=result, error=error, labels=labels,
+                      examples=_examples(), graph_text=graph_text, ran=run)
+    return Response(render(view), status=error.status if error else 200, mimetype="text/html")
 
 
 @bp.route("/query/vocabulary.json")

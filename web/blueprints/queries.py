@@ -16,14 +16,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
-from kg.catalogue import Parameter, SavedQuery, expand_iri
 from kg.errors import ParameterError
-from kg.store import QueryResult, term_to_python
+from kg.query.catalogue import Parameter, SavedQuery, expand_iri
+from kg.query.store import QueryResult, term_to_python
 from web.context import ctx
 from web.errors import HttpError
-from web.iris import compact
+from web.views import QueryListView, QueryView, editor_link, render
 
 __all__ = ["bp", "catalogue_json", "query_json"]
 
@@ -66,7 +66,7 @@ def catalogue_json() -> list[dict[str, Any]]:
 
 @bp.route("/queries")
 def index() -> Response:
-    return Response(render_template("queries.html", queries=list(ctx().catalogue)), mimetype="text/html")
+    return Response(render(QueryListView(queries=list(ctx().catalogue))), mimetype="text/html")
 
 
 @bp.route("/queries.json")
@@ -92,10 +92,7 @@ def _bind(query: SavedQuery, given: dict[str, str]) -> dict[str, ox.NamedNode | 
 
 
 def _run(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal], limit: int) -> QueryResult:
-    try:
-        return ctx().store.query(query.sparql, bindings, limit=limit)
-    except (SyntaxError, RuntimeError, OSError, ValueError) as exc:
-        raise HttpError(400, f"query {query.name!r} failed: {exc}") from exc
+    return ctx().store.query(query.sparql, bindings, limit=limit)
 
 
 def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
@@ -159,6 +156,6 @@ def show(name: str) -> Response:
     except HttpError as exc:
         error = exc
     query_string = ("?" + urlencode(given)) if given else ""
-    page = render_template("query.html", query=query, fields=_form_fields(query, given), result=result,
-                           labels=labels, error=error, query_string=query_string, compact=compact)
-    return Response(page, status=error.status if error else 200, mimetype="text/html")
+    view = QueryView(query=query, fields=_form_fields(query, given), result=result, labels=labels, error=error,
+                     query_string=query_string, editor_url=editor_link(query.sparql, run=False))
+    return Response(render(view), status=error.status if error else 200, mimetype="text/html")

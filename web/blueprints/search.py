@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, request
 
-from kg.catalogue import expand_iri
+from kg.query.catalogue import expand_iri
 from web.conneg import negotiate
 from web.context import ctx
 from web.errors import HttpError
 from web.iris import local_path
+from web.views import SearchView, render
 
 __all__ = ["bp"]
 
@@ -44,7 +45,7 @@ def search() -> Response:
     if media == "application/json":
         response = jsonify(hits)
     else:
-        response = Response(render_template("search.html", q=q, hits=hits), mimetype="text/html")
+        response = Response(render(SearchView(q=q, hits=hits)), mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response
 

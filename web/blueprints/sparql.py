@@ -15,16 +15,16 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, request, url_for
 
-from kg.guard import QueryRefused, check_query
 from kg.namespaces import PREFIXES
-from kg.results import GRAPH_FORMATS, RESULT_FORMATS, serialise
-from kg.sandbox import QueryTimeout
-from kg.store import QueryResult
+from kg.query.guard import check_query
+from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, serialise
+from kg.query.store import QueryResult, value_of
 from web.conneg import ALL_FORMATS, negotiate, rdf_response
 from web.context import ctx
-from web.errors import HttpError, parse_error_position
+from web.errors import HttpError
+from web.views import ServiceView, render
 
 __all__ = ["bp", "run_query"]
 
@@ -123,29 +123,18 @@ def _timeout(params: dict[str, list[str]] | None) -> float | None:
 
 def run_query(query: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
               limit: int | None = None, params: dict[str, list[str]] | None = None) -> QueryResult:
-    """Check and run a client's query: refused by policy → 403/400, does not parse → 400 with position,
-    past the time limit → 503 (the worker running it is killed)."""
+    """Check and run a client's query. The store boundary's errors (refused by policy, does not parse,
+    past the time limit, engine or remote failures) propagate to the one handler in :mod:`web.errors`."""
     app = ctx()
-    try:
-        check_query(query, app.policy)
-    except QueryRefused as exc:
-        raise HttpError(exc.status, exc.reason, exc.position) from exc
+    check_query(query, app.policy)
     options = {"limit": limit if limit is not None else app.settings.max_rows,
                "default_graphs": default_graphs or (), "named_graphs": named_graphs or ()}
     for graph in [*(default_graphs or []), *(named_graphs or [])]:
         if graph not in app.policy.local_graphs:  # type: ignore[operator]
             raise HttpError(400, f"graph <{graph}> is not a graph of this dataset (remote graphs are never fetched)")
-    try:
-        if app.pool is not None:
-            return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
-        return app.store.query(query, **options)  # type: ignore[arg-type]
-    except (QueryTimeout, TimeoutError) as exc:  # a worker stopped, or a remote server too slow
-        raise HttpError(503, str(exc)) from exc
-    except SyntaxError as exc:
-        message = str(exc)
-        raise HttpError(400, f"the query does not parse: {message}", parse_error_position(message)) from exc
-    except (RuntimeError, OSError, ValueError, TypeError) as exc:
-        raise HttpError(400, f"the query failed: {exc}") from exc
+    if app.pool is not None:
+        return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
+    return app.store.query(query, **options)  # type: ignore[arg-type]
 
 
 def result_response(result: QueryResult, media_type: str) -> Response:
@@ -216,8 +205,7 @@ def service_description(override: str | None = None) -> Response:
                     ox.Triple(named, ox.NamedNode(sd + "name"), row["g"])]
     html = None
     if override is None:
-        html = render_template("sparql_service.html", endpoint=endpoint_iri.value,
-                               graphs=[row["g"].value for row in graphs])  # type: ignore[union-attr]
+        html = render(ServiceView(endpoint=endpoint_iri.value, graphs=[value_of(row, "g") for row in graphs]))
     return _rdf_response(triples, override, html)
 
 

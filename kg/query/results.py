@@ -1,6 +1,6 @@
 """Query results in the W3C formats: SPARQL 1.1 JSON, XML, CSV and TSV; RDF for graph results.
 
-The serialisers work from :class:`kg.store.QueryResult` (not from pyoxigraph's own serialisers) so
+The serialisers work from :class:`kg.query.store.QueryResult` (not from pyoxigraph's own serialisers) so
 that a result capped at a row limit can still be written. JSON then carries a top-level
 ``"truncated": true`` member (standard parsers ignore it); the other formats have no place for it,
 so :class:`Serialised` carries the flag and the web app sends it as a header.
@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kg.store import QueryResult, Term
+from kg.query.store import QueryResult, Term
 
 __all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "NotRepresentable", "Serialised", "serialise", "serialise_triples",
            "term_json"]

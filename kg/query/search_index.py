@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.store import QueryStore
-from web.vocabulary import Vocabulary
+from kg.query.store import QueryStore, value_of
+from kg.query.vocabulary import Vocabulary
 
 __all__ = ["Hit", "SearchIndex"]
 
@@ -60,17 +60,17 @@ class SearchIndex:
     def __init__(self, store: QueryStore, vocabulary: Vocabulary | None = None) -> None:
         entries: dict[str, _Entry] = {}
         for row in store.query(_QUERY).rows:
-            iri = row["s"].value  # type: ignore[union-attr]
+            iri = value_of(row, "s")
             text = row["label"]
             if not isinstance(text, ox.Literal):
                 continue
             entry = entries.setdefault(iri, _Entry(iri, "", [], set()))
-            if row["kind"].value == "label" and not entry.label:  # type: ignore[union-attr]
+            if value_of(row, "kind") == "label" and not entry.label:
                 entry.label = text.value
             if (text.value.lower(), text.value) not in entry.names:
                 entry.names.append((text.value.lower(), text.value))
             if "type" in row:
-                entry.types.add(row["type"].value)  # type: ignore[union-attr]
+                entry.types.add(value_of(row, "type"))
         for entry in entries.values():
             entry.label = entry.label or entry.names[0][1]
         self._entries = list(entries.values())

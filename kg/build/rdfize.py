@@ -13,33 +13,24 @@ hierarchy.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.facts import FactBase
-from kg.identifiers import CLASS_VOCABULARIES, parse_curie
-from kg.namespaces import GRAPH, MMKG, RES
-from kg.schema import (
-    ApprovalFinding,
+from kg.build.finding_rdf import add_finding
+from kg.build.literals import UNITS, date_literal, english, integer, unit
+from kg.curation.factbase import FactBase
+from kg.curation.schema import (
     ArmEntry,
-    CountFinding,
-    DoseFinding,
     Entity,
-    FindingBase,
-    MedianFinding,
     PopulationEntry,
-    ProportionFinding,
     PublicationEntry,
-    RankingFinding,
-    RatioFinding,
     ReferenceFile,
     SourceFile,
-    StatementFinding,
     StudyEntry,
 )
-from kg.sources import parse_locator
+from kg.linking.identifiers import CLASS_VOCABULARIES, parse_curie
+from kg.namespaces import GRAPH, MMKG, RES
 
 __all__ = ["REFERENCE_GRAPH", "facts_to_dataset", "source_graph_iri"]
 
@@ -59,15 +50,6 @@ _ARM_ROLES = {
     "no_maintenance": MMKG.NoMaintenanceArm,
     "active_comparator": MMKG.ActiveComparatorArm,
 }
-_DIRECTIONS = {"benefit": MMKG.Benefit, "no_difference": MMKG.NoDifference, "harm": MMKG.Harm}
-_STATEMENT_CLASSES = {
-    "background": MMKG.BackgroundStatement,
-    "conclusion": MMKG.Conclusion,
-    "consistency": MMKG.ConsistencyStatement,
-    "mechanism": MMKG.MechanismStatement,
-    "design": MMKG.DesignStatement,
-    "hypothesis": MMKG.Hypothesis,
-}
 _MATCH = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch, "broad": SKOS.broadMatch,
           "narrow": SKOS.narrowMatch, "related": SKOS.relatedMatch}
 
@@ -77,44 +59,17 @@ def source_graph_iri(source_id: str) -> URIRef:
     return GRAPH[f"source/{source_id}"]
 
 
-def _dec(value: Decimal | int) -> Literal:
-    return Literal(Decimal(value), datatype=XSD.decimal)
-
-
-def _int(value: int) -> Literal:
-    return Literal(value, datatype=XSD.integer)
-
-
-def _en(text: str) -> Literal:
-    return Literal(text, lang="en")
-
-
-def _unit(name: str) -> URIRef:
-    return RES[f"unit-{name.replace('/', '-per-')}"]
-
-
-def _date(text: str) -> Literal:
-    datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(text)]
-    return Literal(text, datatype=datatype)
-
-
-def _ids(value: str | list[str] | None) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
 def _entity(g: Graph, entry: Entity, rdf_type: URIRef) -> URIRef:
     node = RES[entry.id]
     g.add((node, RDF.type, rdf_type))
     g.add((node, RDF.type, OWL.NamedIndividual))
-    g.add((node, RDFS.label, _en(entry.label)))
+    g.add((node, RDFS.label, english(entry.label)))
     if entry.definition:
-        g.add((node, SKOS.definition, _en(entry.definition)))
+        g.add((node, SKOS.definition, english(entry.definition)))
     for synonym in entry.synonyms:
-        g.add((node, SKOS.altLabel, _en(synonym)))
+        g.add((node, SKOS.altLabel, english(synonym)))
     if entry.note:
-        g.add((node, SKOS.note, _en(entry.note)))
+        g.add((node, SKOS.note, english(entry.note)))
     for xref in entry.xrefs:
         curie = parse_curie(xref.curie)
         g.add((node, MMKG.xref, Literal(str(curie))))
@@ -130,7 +85,7 @@ def _entity(g: Graph, entry: Entity, rdf_type: URIRef) -> URIRef:
         g.add((mapping, MMKG.mappingConfidence, Literal(xref.confidence)))
         g.add((mapping, MMKG.verifiedBy, Literal(xref.checked_in)))
         if xref.note:
-            g.add((mapping, SKOS.note, _en(xref.note)))
+            g.add((mapping, SKOS.note, english(xref.note)))
     return node
 
 
@@ -142,9 +97,9 @@ def _publication(g: Graph, pub: PublicationEntry) -> None:
     if pub.journal:
         g.add((node, MMKG.journal, Literal(pub.journal)))
     if pub.date:
-        g.add((node, MMKG.publicationDate, _date(pub.date)))
+        g.add((node, MMKG.publicationDate, date_literal(pub.date)))
     elif pub.year:
-        g.add((node, MMKG.publicationDate, _date(str(pub.year))))
+        g.add((node, MMKG.publicationDate, date_literal(str(pub.year))))
     if pub.doi:
         g.add((node, MMKG.doi, Literal(pub.doi)))
         g.add((node, SKOS.exactMatch, URIRef(f"https://doi.org/{pub.doi}")))
@@ -160,7 +115,7 @@ def _study(g: Graph, study: StudyEntry) -> None:
     for name in study.types:
         g.add((node, RDF.type, MMKG[name]))
     if study.phase is not None:
-        g.add((node, MMKG.phase, _int(study.phase)))
+        g.add((node, MMKG.phase, integer(study.phase)))
     if study.disease:
         g.add((node, MMKG.studiesDisease, RES[study.disease]))
     for pop in study.populations:
@@ -177,7 +132,7 @@ def _study(g: Graph, study: StudyEntry) -> None:
         g.add((node, MMKG.citedAs, Literal(study.cited_as)))
     if study.identified_with:
         g.add((node, MMKG.identifiedWith, RES[study.identified_with]))
-        g.add((node, MMKG.identificationNote, _en(study.identification_note or "")))
+        g.add((node, MMKG.identificationNote, english(study.identification_note or "")))
     if study.at:
         g.add((node, MMKG.locator, Literal(study.at)))
 
@@ -195,134 +150,6 @@ def _arm(g: Graph, arm: ArmEntry) -> None:
     node = _entity(g, arm, _ARM_ROLES[arm.role])
     g.add((RES[arm.study], MMKG.hasArm, node))
     g.add((node, MMKG.receivesRegimen, RES[arm.regimen]))
-
-
-def _finding_class(finding: FindingBase) -> URIRef:
-    if isinstance(finding, RatioFinding):
-        return MMKG.HazardRatioEstimate if finding.kind == "hazard_ratio" else MMKG.RiskRatioEstimate
-    if isinstance(finding, StatementFinding):
-        return _STATEMENT_CLASSES[finding.role]
-    table: dict[type[FindingBase], URIRef] = {
-        MedianFinding: MMKG.ArmMedian, ProportionFinding: MMKG.Proportion, CountFinding: MMKG.Count,
-        DoseFinding: MMKG.DoseSchedule, RankingFinding: MMKG.Ranking, ApprovalFinding: MMKG.RegulatoryApproval,
-    }
-    return table.get(type(finding), MMKG.ComparativeResult)
-
-
-def _stated_as(finding: FindingBase) -> str | None:
-    p = f"; p{finding.p.strip()}" if finding.p else ""
-    if isinstance(finding, RatioFinding):
-        name = "HR" if finding.kind == "hazard_ratio" else "RR"
-        ci = f" ({finding.ci_level}% CI {finding.ci[0]}-{finding.ci[1]})" if finding.ci else ""
-        return f"{name} {finding.estimate}{ci}{p}"
-    if isinstance(finding, MedianFinding):
-        value = f"{finding.value}" if finding.value is not None else f"{finding.range[0]}-{finding.range[1]}"  # type: ignore[index]
-        return f"median {value} {finding.unit}s"
-    if isinstance(finding, ProportionFinding):
-        return f"{finding.value}%"
-    if isinstance(finding, CountFinding):
-        total = f" of {finding.of_total}" if finding.of_total is not None else ""
-        return f"{finding.value}{total} {finding.counts.replace('_', ' ')}"
-    if isinstance(finding, DoseFinding):
-        return f"{finding.value} {finding.unit}, {finding.schedule}"
-    return f"p{finding.p.strip()}" if finding.p else None
-
-
-def _finding(g: Graph, source: SourceFile, finding: FindingBase) -> None:
-    node = RES[finding.id]
-    g.add((node, RDF.type, _finding_class(finding)))
-    if finding.conclusion:
-        g.add((node, RDF.type, MMKG.Conclusion))
-    g.add((node, RDF.type, OWL.NamedIndividual))
-    g.add((node, RDFS.label, _en(f"{finding.id}")))
-    g.add((node, RDFS.comment, _en(finding.statement)))
-    g.add((node, MMKG.fromSource, RES[source.source.id]))
-    g.add((node, PROV.wasDerivedFrom, RES[source.source.id]))
-    locator = parse_locator(finding.at)
-    g.add((node, MMKG.locator, Literal(str(locator))))
-    g.add((node, MMKG.paragraph, _int(locator.paragraph)))
-    for sentence in locator.sentences:
-        g.add((node, MMKG.sentence, _int(sentence)))
-    if (stated := _stated_as(finding)) is not None:
-        g.add((node, MMKG.statedAs, Literal(stated)))
-    for study in _ids(finding.study):
-        g.add((node, MMKG.fromStudy, RES[study]))
-    for pop in _ids(finding.population):
-        g.add((node, MMKG.population, RES[pop]))
-    for regimen in _ids(finding.regimen):
-        g.add((node, MMKG.aboutRegimen, RES[regimen]))
-    single = {
-        MMKG.endpoint: finding.endpoint, MMKG.intervention: finding.intervention,
-        MMKG.comparator: finding.comparator, MMKG.arm: finding.arm, MMKG.aboutDrug: finding.drug,
-        MMKG.adverseEvent: finding.adverse_event,
-    }
-    for predicate, target in single.items():
-        if target:
-            g.add((node, predicate, RES[target]))
-    if finding.grades:
-        g.add((node, MMKG.gradeMin, _int(min(finding.grades))))
-        g.add((node, MMKG.gradeMax, _int(max(finding.grades))))
-    if finding.direction:
-        g.add((node, MMKG.direction, _DIRECTIONS[finding.direction]))
-    if finding.significant is not None:
-        g.add((node, MMKG.isSignificant, Literal(finding.significant)))
-    if (parts := finding.p_parts()) is not None:
-        g.add((node, MMKG.pValueComparator, Literal(parts[0])))
-        g.add((node, MMKG.pValue, _dec(parts[1])))
-    for other in finding.supported_by:
-        g.add((node, MMKG.supportedBy, RES[other]))
-    for other in finding.corroborates:
-        g.add((node, MMKG.corroborates, RES[other]))
-    for disc in finding.discrepant_with:
-        g.add((node, MMKG.discrepantWith, RES[disc.finding]))
-        g.add((node, MMKG.discrepancyNote, _en(disc.note)))
-    if finding.note:
-        g.add((node, SKOS.note, _en(finding.note)))
-    _figures(g, node, finding)
-
-
-def _figures(g: Graph, node: URIRef, finding: FindingBase) -> None:
-    if isinstance(finding, RatioFinding):
-        g.add((node, MMKG.estimate, _dec(finding.estimate)))
-        if finding.ci is not None and finding.ci_level is not None:
-            g.add((node, MMKG.ciLower, _dec(finding.ci[0])))
-            g.add((node, MMKG.ciUpper, _dec(finding.ci[1])))
-            g.add((node, MMKG.ciLevel, _dec(finding.ci_level / 100)))
-    elif isinstance(finding, MedianFinding):
-        g.add((node, MMKG.unit, _unit(finding.unit)))
-        if finding.value is not None:
-            g.add((node, MMKG.value, _dec(finding.value)))
-        elif finding.range is not None:
-            g.add((node, MMKG.valueMin, _dec(finding.range[0])))
-            g.add((node, MMKG.valueMax, _dec(finding.range[1])))
-    elif isinstance(finding, ProportionFinding):
-        g.add((node, MMKG.value, _dec(finding.value)))
-        g.add((node, MMKG.unit, _unit("percent")))
-        if finding.timepoint:
-            g.add((node, MMKG.timepoint, Literal(finding.timepoint)))
-    elif isinstance(finding, CountFinding):
-        g.add((node, MMKG.value, _dec(finding.value)))
-        g.add((node, MMKG.countOf, Literal(finding.counts)))
-        if finding.of_total is not None:
-            g.add((node, MMKG.ofTotal, _int(finding.of_total)))
-    elif isinstance(finding, DoseFinding):
-        g.add((node, MMKG.value, _dec(finding.value)))
-        g.add((node, MMKG.unit, _unit(finding.unit)))
-        g.add((node, MMKG.schedule, Literal(finding.schedule)))
-        if finding.route:
-            g.add((node, MMKG.route, Literal(finding.route)))
-    elif isinstance(finding, StatementFinding):
-        if finding.date:
-            g.add((node, MMKG.date, Literal(finding.date, datatype=XSD.date)))
-    elif isinstance(finding, RankingFinding):
-        g.add((node, MMKG.rank, _int(finding.rank)))
-    elif isinstance(finding, ApprovalFinding):
-        g.add((node, MMKG.agency, RES[finding.agency]))
-        g.add((node, MMKG.indication, Literal(finding.indication)))
-
-
-_UNITS = {"month": "month", "day": "day", "year": "year", "percent": "percent", "mg": "milligram",
-          "mg/day": "milligram per day"}
 
 
 def _reference(g: Graph, base: FactBase) -> None:
@@ -362,11 +189,11 @@ def _reference(g: Graph, base: FactBase) -> None:
                 g.add((node, RDF.type, restriction))
         for component in regimen.components:
             g.add((node, MMKG.hasComponent, RES[component]))
-    for unit_name, label in _UNITS.items():
-        unit = _unit(unit_name)
-        g.add((unit, RDF.type, MMKG.Unit))
-        g.add((unit, RDF.type, OWL.NamedIndividual))
-        g.add((unit, RDFS.label, _en(label)))
+    for unit_name, label in UNITS.items():
+        unit_node = unit(unit_name)
+        g.add((unit_node, RDF.type, MMKG.Unit))
+        g.add((unit_node, RDF.type, OWL.NamedIndividual))
+        g.add((unit_node, RDFS.label, english(label)))
     _studies_and_context(g, ref)
 
 
@@ -387,11 +214,11 @@ def _source(g: Graph, source: SourceFile) -> None:
     node = RES[meta.id]
     g.add((node, RDF.type, MMKG.SourceDocument))
     g.add((node, RDF.type, OWL.NamedIndividual))
-    g.add((node, RDFS.label, _en(meta.title)))
+    g.add((node, RDFS.label, english(meta.title)))
     g.add((node, MMKG.documentKind, Literal(meta.kind)))
     g.add((node, MMKG.fileName, Literal(meta.file)))
     if meta.date:
-        g.add((node, MMKG.publicationDate, _date(meta.date)))
+        g.add((node, MMKG.publicationDate, date_literal(meta.date)))
     for author in meta.authors:
         g.add((node, MMKG.author, Literal(author)))
     for study_id in meta.reports:
@@ -399,12 +226,12 @@ def _source(g: Graph, source: SourceFile) -> None:
     for publication_id in meta.cites:
         g.add((node, MMKG.cites, RES[publication_id]))
     if meta.note:
-        g.add((node, SKOS.note, _en(meta.note)))
+        g.add((node, SKOS.note, english(meta.note)))
     citation = f"{meta.title}. Seed file {meta.file}" + (f", {meta.date}" if meta.date else "") + "."
     g.add((node, DCTERMS.bibliographicCitation, Literal(citation)))
     _studies_and_context(g, source)
     for finding in source.findings:
-        _finding(g, source, finding)
+        add_finding(g, meta.id, finding)
 
 
 def facts_to_dataset(base: FactBase, dataset: Dataset | None = None) -> Dataset:

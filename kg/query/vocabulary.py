@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES
-from kg.store import QueryStore, Term
-from web.iris import compact
+from kg.namespaces import PREFIXES, compact
+from kg.query.store import QueryStore, Term, value_of
 
 __all__ = ["ExternalLabel", "VocabTerm", "Vocabulary"]
 
@@ -87,8 +86,8 @@ class Vocabulary:
         terms: dict[str, VocabTerm] = {}
         equivalents: dict[str, list[Term]] = defaultdict(list)
         for row in store.query(_QUERY).rows:
-            iri = row["s"].value  # type: ignore[union-attr]
-            kind = _KINDS[row["kind"].value]  # type: ignore[union-attr]
+            iri = value_of(row, "s")
+            kind = _KINDS[value_of(row, "kind")]
             term = terms.get(iri)
             if term is None:
                 term = terms[iri] = VocabTerm(iri, kind)
@@ -96,8 +95,8 @@ class Vocabulary:
                 term.kind = kind if kind != "class" else term.kind
             if "p" not in row:
                 continue
-            name, obj = _FIELDS[row["p"].value], row["o"]  # type: ignore[union-attr]
-            inferred = row["g"].value == _INFERRED  # type: ignore[union-attr]
+            name, obj = _FIELDS[value_of(row, "p")], row["o"]
+            inferred = value_of(row, "g") == _INFERRED
             if name in ("label", "definition", "comment") and isinstance(obj, ox.Literal):
                 if name == "label" and (term.label is None or obj.language in ("en", "")):
                     term.label = obj.value
@@ -127,20 +126,20 @@ class Vocabulary:
         for row in store.query(_COUNTS).rows:
             c = row["c"]
             if isinstance(c, ox.NamedNode) and c.value in terms:
-                terms[c.value].instances = int(row["n"].value)  # type: ignore[union-attr]
+                terms[c.value].instances = int(value_of(row, "n"))
         self._ancestors: dict[str, set[str]] = {}
         self.external: dict[str, list[ExternalLabel]] = defaultdict(list)
         self.notations: dict[str, str] = {}  # CURIE -> IRI of every imported term
         self._curies: dict[str, str] = {}
         for row in store.query(_NOTATIONS).rows:
-            self.notations[row["n"].value] = row["t"].value  # type: ignore[union-attr]
-            self._curies.setdefault(row["t"].value, row["n"].value)  # type: ignore[union-attr]
+            self.notations[value_of(row, "n")] = value_of(row, "t")
+            self._curies.setdefault(value_of(row, "t"), value_of(row, "n"))
         for row in store.query(_EXTERNAL).rows:
-            iri, graph, label = row["t"].value, row["g"].value, row["label"]  # type: ignore[union-attr]
+            iri, graph, label = value_of(row, "t"), value_of(row, "g"), row["label"]
             if isinstance(label, ox.Literal) and label.language not in (None, "", "en"):
                 continue
             source = "import module" if graph == _IMPORTS else "enrichment: " + graph[len(_ENRICHMENT):]
-            found = ExternalLabel(label.value, source)  # type: ignore[union-attr]
+            found = ExternalLabel(value_of(row, "label"), source)
             if found not in self.external[iri]:
                 self.external[iri].append(found)
 

@@ -22,9 +22,9 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from kg.identifiers import PREFIX_TABLE, PrefixInfo, curie_from_iri, lookup_prefix
+from kg.linking.identifiers import PREFIX_TABLE, PrefixInfo, curie_from_iri, lookup_prefix
 from kg.namespaces import PREFIXES, compact
-from kg.store import QueryStore, Term, term_to_python
+from kg.query.store import QueryStore, Term, term_to_python
 
 __all__ = ["CONFIDENCE", "SSSOM_LICENSE", "SssomRow", "count_by_vocabulary", "mapping_rows",
            "uri_prefix", "write_sssom"]

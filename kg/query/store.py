@@ -9,6 +9,7 @@ see the union of all named graphs as their default graph; ``GRAPH ?g`` still tel
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -17,8 +18,20 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-__all__ = ["LOADED_GRAPH", "QueryResult", "QueryStore", "Store", "Term", "collect", "rows_as_values",
-           "term_to_python"]
+from kg.errors import EngineError, QuerySyntaxError
+
+__all__ = [
+    "LOADED_GRAPH",
+    "QueryResult",
+    "QueryStore",
+    "Store",
+    "Term",
+    "collect",
+    "parse_error_position",
+    "rows_as_values",
+    "term_to_python",
+    "value_of",
+]
 
 LOADED_GRAPH = "https://w3id.org/mmkg/graph/loaded"
 """Where :meth:`Store.from_file` puts the triples of a triple-format file."""
@@ -36,6 +49,18 @@ class QueryResult:
     boolean: bool | None = None
     triples: list[ox.Triple] | None = None
     truncated: bool = False
+
+
+def value_of(row: dict[str, Term], name: str) -> str:
+    """The lexical value of a row's IRI, blank node or literal (typed access to a result row).
+
+    :raises KeyError: when the row does not bind ``name``.
+    :raises TypeError: when it is bound to a triple term, which has no lexical value.
+    """
+    term = row[name]
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"?{name} is a triple term, not a value")
+    return term.value
 
 
 class Store:
@@ -100,7 +125,8 @@ class Store:
         (the protocol's ``default-graph-uri``); ``named_graphs`` restricts ``GRAPH`` likewise. At
         most ``limit`` rows (or triples) are kept and ``truncated`` says whether more were there.
 
-        :raises SyntaxError: from pyoxigraph, with the position of a parse error.
+        :raises QuerySyntaxError: for a query that does not parse, with the position of the error.
+        :raises EngineError: for any other error of the engine.
         """
         substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
         options: dict[str, object] = {"substitutions": substitutions}
@@ -110,7 +136,25 @@ class Store:
             options["use_default_graph_as_union"] = True
         if named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        return collect(self._store.query(sparql, **options), limit)  # type: ignore[arg-type]
+        try:
+            return collect(self._store.query(sparql, **options), limit)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc), parse_error_position(str(exc))) from None
+        except (RuntimeError, OSError, ValueError, TypeError) as exc:
+            raise EngineError(str(exc)) from None
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def parse_error_position(message: str) -> tuple[int, int] | None:
+    """(line, column) of a pyoxigraph parse error such as ``error at 1:25: expected ...``.
+
+    >>> parse_error_position("error at 2:7: expected '}'")
+    (2, 7)
+    """
+    match = _POSITION.search(message)
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit: int | None = None) -> QueryResult:
@@ -140,7 +184,7 @@ def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
 
 class QueryStore(Protocol):
     """What the CLI and the web app need of a store: the embedded :class:`Store` or a
-    :class:`kg.remote.RemoteStore` on any SPARQL 1.1 server."""
+    :class:`kg.query.remote.RemoteStore` on any SPARQL 1.1 server."""
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
               default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> QueryResult: ...

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from kg.curation.factbase import FactBase
+from kg.curation.texts import SourceText, numbers_in, parse_locator
 from kg.errors import FactError
-from kg.facts import FactBase
-from kg.sources import SourceText, numbers_in, parse_locator
 
 __all__ = ["check_provenance", "default_sources_dir"]
 

@@ -23,9 +23,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from kg.errors import MmkgError
+from kg.errors import QueryRefused
 
-__all__ = ["QueryPolicy", "QueryRefused", "check_query", "service_allowed"]
+__all__ = ["QueryPolicy", "check_query", "service_allowed"]
 
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -40,16 +40,6 @@ _TOKEN = re.compile(r"""
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
-
-
-class QueryRefused(MmkgError):
-    """A query the policy does not allow; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, line: int, column: int, status: int = 403) -> None:
-        super().__init__(f"{message} (line {line}, column {column})")
-        self.reason = message
-        self.position = (line, column)
-        self.status = status
 
 
 @dataclass(frozen=True)

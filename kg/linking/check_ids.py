@@ -9,7 +9,7 @@ Each CURIE (``mmkg:xref`` values and the objects of mapping records) is checked 
   ``skos:closeMatch`` to that IRI, so RDF users joining on IRIs would miss it.
 
 The installed ``bioregistry`` package is used when present (it is in the test extras); otherwise
-the prefix table the build ships (``kg.identifiers``, copied from bioregistry and checked against
+the prefix table the build ships (``kg.linking.identifiers``, copied from bioregistry and checked against
 it by the tests).
 """
 
@@ -19,9 +19,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from kg.identifiers import PREFIX_TABLE, PrefixInfo, lookup_prefix
+from kg.linking.identifiers import PREFIX_TABLE, PrefixInfo, lookup_prefix
 from kg.namespaces import compact
-from kg.store import QueryStore
+from kg.query.store import QueryStore, value_of
 
 __all__ = ["IdProblem", "check_identifiers"]
 
@@ -64,12 +64,12 @@ def check_identifiers(store: QueryStore) -> tuple[int, list[IdProblem]]:
     """How many identifier statements were checked, and the problems found."""
     links: dict[str, set[str]] = defaultdict(set)
     for row in store.query(_LINKS).rows:
-        links[row["s"].value].add(row["iri"].value)  # type: ignore[union-attr]
+        links[value_of(row, "s")].add(value_of(row, "iri"))
     problems: list[IdProblem] = []
     rows = store.query(_QUERY).rows
     seen: set[tuple[str, str]] = set()
     for row in rows:
-        entity, curie = row["s"].value, row["o"].value  # type: ignore[union-attr]
+        entity, curie = value_of(row, "s"), value_of(row, "o")
         if (entity, curie) in seen:
             continue
         seen.add((entity, curie))

@@ -20,15 +20,10 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from kg.errors import MmkgError
-from kg.store import QueryResult, Store, Term
+from kg.errors import EngineError, QuerySyntaxError, QueryTimeout, WorkerCrashed
+from kg.query.store import QueryResult, Store, Term, parse_error_position
 
-__all__ = ["QueryPool", "QueryTimeout", "StoreSpec"]
-
-
-class QueryTimeout(MmkgError):
-    """A query that did not finish within its time limit (it was stopped)."""
-
+__all__ = ["QueryPool", "StoreSpec"]
 
 @dataclass(frozen=True)
 class StoreSpec:
@@ -63,8 +58,8 @@ def _serve(spec: StoreSpec, conn: Connection) -> None:
         sparql, bindings, options = task
         try:
             conn.send(("ok", store.query(sparql, bindings, **options)))
-        except SyntaxError as exc:
-            conn.send(("syntax", str(exc)))
+        except QuerySyntaxError as exc:
+            conn.send(("syntax", exc.message))
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # pyoxigraph's Rust panics are BaseExceptions: answer them, keep serving
@@ -128,11 +123,12 @@ class QueryPool:
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
               default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
               timeout: float | None = None) -> QueryResult:
-        """Run a query in a worker; like :meth:`kg.store.Store.query`, plus a time limit.
+        """Run a query in a worker; like :meth:`kg.query.store.Store.query`, plus a time limit.
 
         :raises QueryTimeout: past the time limit (the worker is killed), or when no worker frees up in time.
-        :raises SyntaxError: for a query that does not parse.
-        :raises RuntimeError: for any other engine error, with its message.
+        :raises WorkerCrashed: when the engine died on the query (the worker is replaced).
+        :raises QuerySyntaxError: for a query that does not parse.
+        :raises EngineError: for any other engine error, with its message.
         """
         limit_s = min(timeout, self.timeout) if timeout is not None else self.timeout
         started = time.monotonic()
@@ -156,7 +152,7 @@ class QueryPool:
             self._replace()
             if isinstance(exc, TimeoutError):
                 raise QueryTimeout(f"the query ran longer than {limit_s:g} s and was stopped") from None
-            raise QueryTimeout("the query engine crashed on this query and its worker was replaced (an engine "
+            raise WorkerCrashed("the query engine crashed on this query and its worker was replaced (an engine "
                                "bug: pyoxigraph can abort sorting values of mixed kinds, cf. oxigraph issue "
                                "#1542; try ORDER BY STR(?x))") from None
         self._idle.put(worker)
@@ -164,8 +160,8 @@ class QueryPool:
             result: QueryResult = payload
             return result
         if status == "syntax":
-            raise SyntaxError(payload)
-        raise RuntimeError(payload)
+            raise QuerySyntaxError(payload, parse_error_position(payload))
+        raise EngineError(payload)
 
     def close(self) -> None:
         """Stop every worker."""

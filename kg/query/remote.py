@@ -2,7 +2,7 @@
 
 Queries go through SPARQLWrapper to the server's query endpoint (SPARQL JSON for SELECT/ASK,
 N-Triples for CONSTRUCT/DESCRIBE, read back with pyoxigraph's parsers into the same
-:class:`kg.store.QueryResult` the embedded store gives). Loading goes through the SPARQL 1.1 Graph
+:class:`kg.query.store.QueryResult` the embedded store gives). Loading goes through the SPARQL 1.1 Graph
 Store Protocol: one ``PUT ?graph=<iri>`` per named graph, so each graph is replaced as a whole and a
 failed push leaves every other graph as it was.
 
@@ -32,16 +32,12 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from kg.errors import MmkgError
-from kg.store import QueryResult, Term, collect, term_to_python
+from kg.errors import QuerySyntaxError, RemoteError, RemoteTimeout
+from kg.query.store import QueryResult, Term, collect, parse_error_position, term_to_python
 
-__all__ = ["RemoteError", "RemoteStore", "auth_header", "trailing_values"]
+__all__ = ["RemoteStore", "auth_header", "trailing_values"]
 
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
-
-
-class RemoteError(MmkgError):
-    """The server could not be reached or refused the request (the message names the URL, never secrets)."""
 
 
 def auth_header(auth_env: str | None) -> str | None:
@@ -75,7 +71,7 @@ def trailing_values(bindings: Mapping[str, Term]) -> str:
 
 
 class RemoteStore:
-    """A SPARQL 1.1 server used like the embedded :class:`kg.store.Store`."""
+    """A SPARQL 1.1 server used like the embedded :class:`kg.query.store.Store`."""
 
     def __init__(self, endpoint: str, *, graph_store: str | None = None, auth_env: str | None = None,
                  timeout: float = 30.0) -> None:
@@ -94,10 +90,10 @@ class RemoteStore:
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
               default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> QueryResult:
-        """Run a query on the server; like :meth:`kg.store.Store.query`.
+        """Run a query on the server; like :meth:`kg.query.store.Store.query`.
 
-        :raises SyntaxError: when the server answers 400 (a query it cannot parse), with its message.
-        :raises TimeoutError: when the server does not answer within the timeout.
+        :raises QuerySyntaxError: when the server answers 400 (a query it cannot parse), with its message.
+        :raises RemoteTimeout: when the server does not answer within the timeout.
         :raises RemoteError: when it cannot be reached or answers with another error.
         """
         text = sparql + (trailing_values(bindings) if bindings else "")
@@ -121,13 +117,13 @@ class RemoteStore:
         except SPARQLWrapperException as exc:
             message = str(exc).split("Response:", 1)[-1].strip() or str(exc)
             if "QueryBadFormed" in type(exc).__name__:
-                raise SyntaxError(message) from None
+                raise QuerySyntaxError(message, parse_error_position(message)) from None
             raise RemoteError(f"{self.endpoint}: {type(exc).__name__}: {message[:500]}") from None
         except TimeoutError:
-            raise TimeoutError(f"{self.endpoint} did not answer within {self.timeout:g} s") from None
+            raise RemoteTimeout(f"{self.endpoint} did not answer within {self.timeout:g} s") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError | socket.timeout):
-                raise TimeoutError(f"{self.endpoint} did not answer within {self.timeout:g} s") from None
+                raise RemoteTimeout(f"{self.endpoint} did not answer within {self.timeout:g} s") from None
             raise RemoteError(f"{self.endpoint} cannot be reached: {exc.reason}") from None
         if graph_form:
             fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE
@@ -149,7 +145,7 @@ class RemoteStore:
         try:
             in_graphs = self.query("ASK { GRAPH ?g { ?s ?p ?o } }").boolean
             in_default = self.query("ASK { ?s ?p ?o }").boolean
-        except TimeoutError as exc:
+        except RemoteTimeout as exc:
             raise RemoteError(str(exc)) from None
         warnings = []
         if in_graphs and not in_default:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg import resources
+from kg import paths
 from kg.diagram import model_svg
 
 __all__ = ["GuideExample", "guide_examples", "guide_text", "render_guide_html", "write_docs"]
@@ -33,7 +33,7 @@ class GuideExample:
 
 
 def guide_text() -> str:
-    return (resources.docs_dir() / "querying.md").read_text(encoding="utf-8")
+    return (paths.docs_dir() / "querying.md").read_text(encoding="utf-8")
 
 
 def guide_examples(text: str | None = None) -> list[GuideExample]:
@@ -74,7 +74,7 @@ def render_guide_html(text: str, editor_link: Callable[[str], str] | None = None
 def write_docs(out: Path) -> list[Path]:
     """Write ``model.svg`` and ``querying.html`` (the guide with the diagram) into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    svg = model_svg(Graph().parse(resources.ontology_file(), format="turtle"))
+    svg = model_svg(Graph().parse(paths.ontology_file(), format="turtle"))
     model = out / "model.svg"
     model.write_text(svg, encoding="utf-8")
     body = render_guide_html(guide_text())

@@ -9,7 +9,7 @@ Two profiles say what to ask and how the answers look:
   ``rdfs:label``, ``oboInOwl`` synonyms and ``hasDbXref`` cross-references (EBI's, Ontobee's or any
   endpoint holding the OBO ontologies).
 
-Queries go through :class:`kg.remote.RemoteStore` (SPARQLWrapper), 40 identifiers per query.
+Queries go through :class:`kg.query.remote.RemoteStore` (SPARQLWrapper), 40 identifiers per query.
 What comes back is stated about the external IRI (never about our own entities) in the named
 graph ``graph:enrichment/<profile>``, which also describes itself with PROV: the endpoint, the
 time, the number of items asked and answered. Cross-references that disagree with our curated
@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.identifiers import CLASS_VOCABULARIES, PREFIX_TABLE, lookup_prefix, parse_curie
+from kg.linking.identifiers import CLASS_VOCABULARIES, PREFIX_TABLE, lookup_prefix, parse_curie
 from kg.namespaces import GRAPH, MMKG
-from kg.store import QueryStore, term_to_python
+from kg.query.store import QueryStore, term_to_python
 
 __all__ = ["PROFILES", "WIKIDATA_PROPERTIES", "Disagreement", "EnrichmentResult", "enrich", "enrichment_graph"]
 
@@ -152,7 +152,7 @@ def enrich(ours: QueryStore, remote: QueryStore, endpoint: str, profile: str,
     """Ask ``remote`` about the external items our entities link to; the answers as a graph.
 
     :raises KeyError: for an unknown profile.
-    :raises TimeoutError, kg.remote.RemoteError, SyntaxError: from the endpoint, unchanged.
+    :raises TimeoutError, kg.query.remote.RemoteError, SyntaxError: from the endpoint, unchanged.
     """
     build_query, to_curie = PROFILES[profile]
     targets = _targets(ours, profile)

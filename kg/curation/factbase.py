@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from kg.errors import FactError, FactErrors
-from kg.schema import (
+from kg.curation.fields import references, sections
+from kg.curation.schema import (
     ArmEntry,
     FindingBase,
     PopulationEntry,
@@ -22,8 +22,10 @@ from kg.schema import (
     ReferenceFile,
     SourceFile,
     StudyEntry,
+    finding_kinds,
 )
-from kg.yamlread import LineMap, load_yaml
+from kg.curation.yamlread import LineMap, load_yaml
+from kg.errors import FactError, FactErrors
 
 __all__ = ["FactBase", "Origin", "load_facts"]
 
@@ -85,54 +87,7 @@ def _validation_errors(path: Path, lines: LineMap, exc: ValidationError) -> list
 
 
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in _FINDING_KINDS
-
-
-_FINDING_KINDS = {
-    "hazard_ratio", "risk_ratio", "median", "proportion", "count", "dose", "comparison",
-    "statement", "ranking", "approval",
-}
-
-# field of an entry -> the kinds of entity it may name
-_REFS: dict[str, tuple[str, ...]] = {
-    "targets": ("target",),
-    "components": ("drug",),
-    "pools": ("regimen",),
-    "disease": ("disease",),
-    "populations": ("population",),
-    "compares": ("regimen",),
-    "includes": ("study",),
-    "primary_endpoints": ("endpoint",),
-    "published_in": ("publication",),
-    "identified_with": ("study",),
-    "characteristics": ("characteristic",),
-    "subgroup_of": ("population",),
-    "study": ("study",),
-    "regimen": ("regimen",),
-    "population": ("population",),
-    "endpoint": ("endpoint",),
-    "intervention": ("regimen",),
-    "comparator": ("regimen",),
-    "arm": ("arm",),
-    "drug": ("drug",),
-    "adverse_event": ("adverse_event",),
-    "agency": ("agency",),
-    "supported_by": ("finding",),
-    "corroborates": ("finding",),
-    "reports": ("study",),
-    "cites": ("publication",),
-}
-
-_REFERENCE_SECTIONS = {
-    "drugs": "drug", "targets": "target", "diseases": "disease", "endpoints": "endpoint",
-    "adverse_events": "adverse_event", "characteristics": "characteristic", "regimens": "regimen",
-    "agencies": "agency", "publications": "publication", "studies": "study",
-    "populations": "population", "arms": "arm",
-}
-_SOURCE_SECTIONS = {
-    "publications": "publication", "studies": "study", "populations": "population", "arms": "arm",
-    "findings": "finding",
-}
+    return isinstance(part, str) and part in finding_kinds()
 
 
 def _parse(path: Path, model: type[BaseModel]) -> tuple[Any, LineMap, list[FactError]]:
@@ -148,39 +103,29 @@ def _parse(path: Path, model: type[BaseModel]) -> tuple[Any, LineMap, list[FactE
         return None, lines, _validation_errors(path, lines, exc)
 
 
-def _entries(parsed: BaseModel, sections: dict[str, str]) -> Iterable[tuple[str, int, str, BaseModel]]:
-    for section, kind in sections.items():
+def _entries(parsed: BaseModel) -> Iterable[tuple[str, int, str, BaseModel]]:
+    for section, kind in sections(type(parsed)).items():
         for index, entry in enumerate(getattr(parsed, section)):
             yield section, index, kind, entry
 
 
-def _refs_of(entry: BaseModel) -> Iterable[tuple[str, int | None, str]]:
-    for name in type(entry).model_fields:
-        if name not in _REFS:
-            continue
-        value = getattr(entry, name)
-        if value is None:
-            continue
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                yield name, i, item
-        else:
-            yield name, None, value
-    for i, disc in enumerate(getattr(entry, "discrepant_with", [])):
-        yield "discrepant_with", i, disc.finding
-
-
-def load_facts(reference_path: Path, source_paths: Iterable[Path]) -> FactBase:
+def load_facts(reference_path: Path, source_paths: Iterable[Path], *,
+               reference_model: type[ReferenceFile] = ReferenceFile,
+               source_model: type[SourceFile] = SourceFile) -> FactBase:
     """Load and check ``reference.yaml`` and the per-source files.
+
+    Which lists hold entries and which fields name other entries is read from the models
+    (:class:`~kg.curation.fields.Section`, :class:`~kg.curation.fields.Refers`); a subclass of the
+    file models with a new field is checked the same way.
 
     :raises FactErrors: listing every problem found, each with file, line and field.
     """
     errors: list[FactError] = []
-    reference, ref_lines, ref_errors = _parse(reference_path, ReferenceFile)
+    reference, ref_lines, ref_errors = _parse(reference_path, reference_model)
     errors.extend(ref_errors)
     parsed_sources: list[tuple[Path, SourceFile, LineMap]] = []
     for path in sorted(source_paths):
-        parsed, lines, file_errors = _parse(path, SourceFile)
+        parsed, lines, file_errors = _parse(path, source_model)
         errors.extend(file_errors)
         if parsed is not None:
             parsed_sources.append((path, parsed, lines))
@@ -202,7 +147,7 @@ def load_facts(reference_path: Path, source_paths: Iterable[Path]) -> FactBase:
         base.origins[entry_id] = Origin(path, line)
         located.append((path, lines, section, index, entry))
 
-    for section, index, kind, entry in _entries(reference, _REFERENCE_SECTIONS):
+    for section, index, kind, entry in _entries(reference):
         register(reference_path, ref_lines, section, index, kind, entry)
     for path, parsed, lines in parsed_sources:
         meta = parsed.source
@@ -211,17 +156,14 @@ def load_facts(reference_path: Path, source_paths: Iterable[Path]) -> FactBase:
         base.kinds[meta.id] = "source"
         base.origins[meta.id] = Origin(path, lines.line(("source", "id")))
         base.source_paths[meta.id] = path
-        for section, index, kind, entry in _entries(parsed, _SOURCE_SECTIONS):
+        for section, index, kind, entry in _entries(parsed):
             register(path, lines, section, index, kind, entry)
-        for name, i, target in _refs_of(meta):
-            _check_ref(base, errors, path, lines, ("source", name, i), f"source.{name}", target, _REFS[name])
+        for where, target, kinds in references(meta):
+            _check_ref(base, errors, path, lines, ("source", *where), target, kinds)
 
     for path, lines, section, index, entry in located:
-        for name, i, target in _refs_of(entry):
-            loc: tuple[str | int, ...] = (section, index, name) if i is None else (section, index, name, i)
-            allowed = ("finding",) if name == "discrepant_with" else _REFS[name]
-            field_name = ".".join(str(p) for p in loc)
-            _check_ref(base, errors, path, lines, loc, field_name, target, allowed)
+        for where, target, kinds in references(entry):
+            _check_ref(base, errors, path, lines, (section, index, *where), target, kinds)
     if errors:
         raise FactErrors(errors)
     return base
@@ -229,12 +171,12 @@ def load_facts(reference_path: Path, source_paths: Iterable[Path]) -> FactBase:
 
 def _check_ref(
     base: FactBase, errors: list[FactError], path: Path, lines: LineMap,
-    loc: tuple[str | int | None, ...], field_name: str, target: str, allowed: tuple[str, ...],
+    loc: tuple[str | int, ...], target: str, allowed: tuple[str, ...],
 ) -> None:
-    clean = tuple(p for p in loc if p is not None)
+    field_name = ".".join(str(p) for p in loc)
     kind = base.kinds.get(target)
     if kind is None:
-        errors.append(FactError(path, lines.line(clean), field_name, f"unknown reference {target!r}"))
+        errors.append(FactError(path, lines.line(loc), field_name, f"unknown reference {target!r}"))
     elif kind not in allowed:
-        errors.append(FactError(path, lines.line(clean), field_name,
+        errors.append(FactError(path, lines.line(loc), field_name,
                                 f"{target!r} is a {kind}, expected a {' or '.join(allowed)}"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.store import QueryStore, term_to_python
+from kg.query.store import QueryStore, term_to_python, value_of
 
 __all__ = ["DatasetStats", "SourceSummary"]
 
@@ -52,9 +52,9 @@ class DatasetStats:
         def rows(query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]:
             return store.query(query).rows
 
-        graphs = [(r["g"].value, int(term_to_python(r["n"])))  # type: ignore[union-attr]
+        graphs = [(value_of(r, "g"), int(term_to_python(r["n"])))
                   for r in rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
-        classes = [(r["c"].value, int(term_to_python(r["n"])))  # type: ignore[union-attr]
+        classes = [(value_of(r, "c"), int(term_to_python(r["n"])))
                    for r in rows("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } "
                                  "GROUP BY ?c ORDER BY DESC(?n) ?c")]
         subjects = int(term_to_python(rows("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]))
@@ -63,7 +63,7 @@ class DatasetStats:
         for r in rows(_SOURCES):
             label, citation, kind = (r.get(k) for k in ("label", "citation", "kind"))
             sources.append(SourceSummary(
-                r["source"].value, label.value if isinstance(label, ox.Literal) else r["source"].value,  # type: ignore[union-attr]
+                value_of(r, "source"), label.value if isinstance(label, ox.Literal) else value_of(r, "source"),
                 citation.value if isinstance(citation, ox.Literal) else None,
                 kind.value if isinstance(kind, ox.Literal) else None, int(term_to_python(r["findings"]))))
         return cls(len(store), subjects, graphs, classes, properties, sources)

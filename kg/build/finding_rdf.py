@@ -1,0 +1,202 @@
+"""Findings to RDF: what every finding says, then one entry per kind for its class and figures.
+
+:data:`KINDS` maps each finding model of the schema to its RDF: the class, the figures, and the
+short ``mmkg:statedAs`` text. A test checks that every model in
+:data:`kg.curation.findings.FINDING_MODELS` has its entry, so a new kind cannot be half-added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.build.literals import decimal, english, ids, integer, unit
+from kg.curation.findings import (
+    ApprovalFinding,
+    ComparisonFinding,
+    CountFinding,
+    DoseFinding,
+    FindingBase,
+    MedianFinding,
+    ProportionFinding,
+    RankingFinding,
+    RatioFinding,
+    StatementFinding,
+)
+from kg.curation.texts import parse_locator
+from kg.namespaces import MMKG, RES
+
+__all__ = ["KINDS", "KindRdf", "add_finding"]
+
+_DIRECTIONS = {"benefit": MMKG.Benefit, "no_difference": MMKG.NoDifference, "harm": MMKG.Harm}
+_STATEMENT_CLASSES = {
+    "background": MMKG.BackgroundStatement,
+    "conclusion": MMKG.Conclusion,
+    "consistency": MMKG.ConsistencyStatement,
+    "mechanism": MMKG.MechanismStatement,
+    "design": MMKG.DesignStatement,
+    "hypothesis": MMKG.Hypothesis,
+}
+# Fields every finding may have that name one entry each (or a list), and the property they become.
+_LINKS = {
+    "study": MMKG.fromStudy, "population": MMKG.population, "regimen": MMKG.aboutRegimen,
+    "endpoint": MMKG.endpoint, "intervention": MMKG.intervention, "comparator": MMKG.comparator,
+    "arm": MMKG.arm, "drug": MMKG.aboutDrug, "adverse_event": MMKG.adverseEvent,
+    "supported_by": MMKG.supportedBy, "corroborates": MMKG.corroborates,
+}
+
+
+@dataclass(frozen=True)
+class KindRdf:
+    """The RDF of one kind of finding."""
+
+    rdf_class: Callable[[Any], URIRef]
+    figures: Callable[[Graph, URIRef, Any], None]
+    stated_as: Callable[[Any], str | None]
+
+
+F = TypeVar("F", bound=FindingBase)
+
+
+def _kind(model: type[F], rdf_class: Callable[[F], URIRef], figures: Callable[[Graph, URIRef, F], None],
+          stated_as: Callable[[F], str | None]) -> tuple[type[FindingBase], KindRdf]:
+    return model, KindRdf(rdf_class, figures, stated_as)
+
+
+def _p_text(finding: FindingBase) -> str | None:
+    return f"p{finding.p.strip()}" if finding.p else None
+
+
+def _no_figures(g: Graph, node: URIRef, finding: FindingBase) -> None:
+    return None
+
+
+def _ratio_figures(g: Graph, node: URIRef, finding: RatioFinding) -> None:
+    g.add((node, MMKG.estimate, decimal(finding.estimate)))
+    if finding.ci is not None and finding.ci_level is not None:
+        g.add((node, MMKG.ciLower, decimal(finding.ci[0])))
+        g.add((node, MMKG.ciUpper, decimal(finding.ci[1])))
+        g.add((node, MMKG.ciLevel, decimal(finding.ci_level / 100)))
+
+
+def _ratio_stated(finding: RatioFinding) -> str:
+    name = "HR" if finding.kind == "hazard_ratio" else "RR"
+    ci = f" ({finding.ci_level}% CI {finding.ci[0]}-{finding.ci[1]})" if finding.ci else ""
+    p = f"; p{finding.p.strip()}" if finding.p else ""
+    return f"{name} {finding.estimate}{ci}{p}"
+
+
+def _median_figures(g: Graph, node: URIRef, finding: MedianFinding) -> None:
+    g.add((node, MMKG.unit, unit(finding.unit)))
+    if finding.value is not None:
+        g.add((node, MMKG.value, decimal(finding.value)))
+    elif finding.range is not None:
+        g.add((node, MMKG.valueMin, decimal(finding.range[0])))
+        g.add((node, MMKG.valueMax, decimal(finding.range[1])))
+
+
+def _median_stated(finding: MedianFinding) -> str:
+    value = f"{finding.value}" if finding.range is None else f"{finding.range[0]}-{finding.range[1]}"
+    return f"median {value} {finding.unit}s"
+
+
+def _proportion_figures(g: Graph, node: URIRef, finding: ProportionFinding) -> None:
+    g.add((node, MMKG.value, decimal(finding.value)))
+    g.add((node, MMKG.unit, unit("percent")))
+    if finding.timepoint:
+        g.add((node, MMKG.timepoint, Literal(finding.timepoint)))
+
+
+def _count_figures(g: Graph, node: URIRef, finding: CountFinding) -> None:
+    g.add((node, MMKG.value, decimal(finding.value)))
+    g.add((node, MMKG.countOf, Literal(finding.counts)))
+    if finding.of_total is not None:
+        g.add((node, MMKG.ofTotal, integer(finding.of_total)))
+
+
+def _count_stated(finding: CountFinding) -> str:
+    total = f" of {finding.of_total}" if finding.of_total is not None else ""
+    return f"{finding.value}{total} {finding.counts.replace('_', ' ')}"
+
+
+def _dose_figures(g: Graph, node: URIRef, finding: DoseFinding) -> None:
+    g.add((node, MMKG.value, decimal(finding.value)))
+    g.add((node, MMKG.unit, unit(finding.unit)))
+    g.add((node, MMKG.schedule, Literal(finding.schedule)))
+    if finding.route:
+        g.add((node, MMKG.route, Literal(finding.route)))
+
+
+def _statement_figures(g: Graph, node: URIRef, finding: StatementFinding) -> None:
+    if finding.date:
+        g.add((node, MMKG.date, Literal(finding.date, datatype=XSD.date)))
+
+
+def _ranking_figures(g: Graph, node: URIRef, finding: RankingFinding) -> None:
+    g.add((node, MMKG.rank, integer(finding.rank)))
+
+
+def _approval_figures(g: Graph, node: URIRef, finding: ApprovalFinding) -> None:
+    g.add((node, MMKG.agency, RES[finding.agency]))
+    g.add((node, MMKG.indication, Literal(finding.indication)))
+
+
+KINDS: dict[type[FindingBase], KindRdf] = dict([
+    _kind(RatioFinding,
+          lambda f: MMKG.HazardRatioEstimate if f.kind == "hazard_ratio" else MMKG.RiskRatioEstimate,
+          _ratio_figures, _ratio_stated),
+    _kind(MedianFinding, lambda f: MMKG.ArmMedian, _median_figures, _median_stated),
+    _kind(ProportionFinding, lambda f: MMKG.Proportion, _proportion_figures, lambda f: f"{f.value}%"),
+    _kind(CountFinding, lambda f: MMKG.Count, _count_figures, _count_stated),
+    _kind(DoseFinding, lambda f: MMKG.DoseSchedule, _dose_figures,
+          lambda f: f"{f.value} {f.unit}, {f.schedule}"),
+    _kind(ComparisonFinding, lambda f: MMKG.ComparativeResult, _no_figures, _p_text),
+    _kind(StatementFinding, lambda f: _STATEMENT_CLASSES[f.role], _statement_figures, _p_text),
+    _kind(RankingFinding, lambda f: MMKG.Ranking, _ranking_figures, _p_text),
+    _kind(ApprovalFinding, lambda f: MMKG.RegulatoryApproval, _approval_figures, _p_text),
+])
+
+
+def add_finding(g: Graph, source_id: str, finding: FindingBase) -> URIRef:
+    """Add one finding to ``g``: what every finding says, then its kind's class and figures."""
+    kind = KINDS[type(finding)]
+    node = RES[finding.id]
+    g.add((node, RDF.type, kind.rdf_class(finding)))
+    if finding.conclusion:
+        g.add((node, RDF.type, MMKG.Conclusion))
+    g.add((node, RDF.type, OWL.NamedIndividual))
+    g.add((node, RDFS.label, english(finding.id)))
+    g.add((node, RDFS.comment, english(finding.statement)))
+    g.add((node, MMKG.fromSource, RES[source_id]))
+    g.add((node, PROV.wasDerivedFrom, RES[source_id]))
+    locator = parse_locator(finding.at)
+    g.add((node, MMKG.locator, Literal(str(locator))))
+    g.add((node, MMKG.paragraph, integer(locator.paragraph)))
+    for sentence in locator.sentences:
+        g.add((node, MMKG.sentence, integer(sentence)))
+    if (stated := kind.stated_as(finding)) is not None:
+        g.add((node, MMKG.statedAs, Literal(stated)))
+    for field_name, predicate in _LINKS.items():
+        for target in ids(cast("str | list[str] | None", getattr(finding, field_name))):
+            g.add((node, predicate, RES[target]))
+    if finding.grades:
+        g.add((node, MMKG.gradeMin, integer(min(finding.grades))))
+        g.add((node, MMKG.gradeMax, integer(max(finding.grades))))
+    if finding.direction:
+        g.add((node, MMKG.direction, _DIRECTIONS[finding.direction]))
+    if finding.significant is not None:
+        g.add((node, MMKG.isSignificant, Literal(finding.significant)))
+    if (parts := finding.p_parts()) is not None:
+        g.add((node, MMKG.pValueComparator, Literal(parts[0])))
+        g.add((node, MMKG.pValue, decimal(parts[1])))
+    for disc in finding.discrepant_with:
+        g.add((node, MMKG.discrepantWith, RES[disc.finding]))
+        g.add((node, MMKG.discrepancyNote, english(disc.note)))
+    if finding.note:
+        g.add((node, SKOS.note, english(finding.note)))
+    kind.figures(g, node, finding)
+    return node

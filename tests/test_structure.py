@@ -1,0 +1,74 @@
+"""The layout holds: kg never imports the web front end, and the fact schema is the single source of truth."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pytest
+
+from kg import paths
+from kg.build.finding_rdf import KINDS
+from kg.curation.factbase import load_facts
+from kg.curation.fields import Refers, Section, Slug
+from kg.curation.findings import FINDING_MODELS, finding_kinds
+from kg.curation.schema import ReferenceFile, StudyEntry
+from kg.errors import FactErrors
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_kg_never_imports_web_or_flask() -> None:
+    offenders = []
+    for path in sorted((ROOT / "kg").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in ("web", "flask")]
+    assert offenders == []
+    # And at run time: importing every kg module loads no Flask.
+    code = ("import importlib, pkgutil, sys, kg\n"
+            "for m in pkgutil.walk_packages(kg.__path__, 'kg.'):\n"
+            "    m.name.endswith('__main__') or importlib.import_module(m.name)\n"
+            "print(sorted(n for n in sys.modules if n.split('.')[0] in ('flask', 'web')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == "[]", loaded.stdout
+
+
+def test_the_layout_is_by_stage_and_no_module_is_too_long() -> None:
+    packages = [p.parent.name for p in (ROOT / "kg").glob("*/__init__.py")]
+    assert {"curation", "build", "query", "linking", "cli"} <= set(packages)
+    assert len(list((ROOT / "kg").glob("*.py"))) <= 10
+    long = [f"{p.relative_to(ROOT)}: {n}" for folder in ("kg", "web") for p in (ROOT / folder).rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400]
+    assert long == []
+
+
+def test_every_finding_kind_has_its_rdf_in_one_place() -> None:
+    assert set(KINDS) == set(FINDING_MODELS)
+    assert {"hazard_ratio", "risk_ratio", "median", "count", "statement"} <= set(finding_kinds())
+
+
+def test_a_new_reference_field_is_checked_without_touching_the_loader(tmp_path: Path) -> None:
+    class SponsoredStudy(StudyEntry):
+        sponsor: Annotated[Slug | None, Refers("agency")] = None
+
+    class Reference(ReferenceFile):
+        studies: Annotated[list[SponsoredStudy], Section("study")] = []  # noqa: RUF012 (pydantic copies it)
+
+    reference = tmp_path / "reference.yaml"
+    text = (paths.facts_dir() / "reference.yaml").read_text(encoding="utf-8")
+    reference.write_text(text.replace("  - id: myeloma-xi\n", "  - id: myeloma-xi\n    sponsor: lenalidomide\n", 1),
+                         encoding="utf-8")
+    line = reference.read_text(encoding="utf-8").splitlines().index("    sponsor: lenalidomide") + 1
+    sources = sorted((paths.facts_dir() / "sources").glob("*.yaml"))
+    with pytest.raises(FactErrors) as info:
+        load_facts(reference, sources, reference_model=Reference)
+    assert [str(e) for e in info.value.errors] == [
+        f"{reference}:{line}: studies.0.sponsor: 'lenalidomide' is a drug, expected a agency"]
+    reference.write_text(text.replace("  - id: myeloma-xi\n", "  - id: myeloma-xi\n    sponsor: fda\n", 1),
+                         encoding="utf-8")
+    assert load_facts(reference, sources, reference_model=Reference).kinds["myeloma-xi"] == "study"

@@ -1,0 +1,173 @@
+"""View models: one documented dataclass per page, holding everything its template shows.
+
+Views gather data and build every link (including the SPARQL behind "open in the editor" links);
+templates only render what they are given. :func:`render` passes a view's fields to its template
+by name, so ``{{ entity.label }}`` in ``entity.html`` is :attr:`EntityView.entity`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+from flask import render_template, url_for
+from markupsafe import Markup
+
+from kg.query.catalogue import SavedQuery
+from kg.query.describe import Entity
+from kg.query.stats import DatasetStats
+from kg.query.store import QueryResult
+from kg.query.vocabulary import VocabTerm, Vocabulary
+from web.errors import HttpError
+
+__all__ = [
+    "DocsView",
+    "EditorView",
+    "EntityView",
+    "GraphView",
+    "HomeView",
+    "OntologyView",
+    "QueryListView",
+    "QueryView",
+    "SearchView",
+    "ServiceView",
+    "View",
+    "editor_link",
+    "render",
+]
+
+
+def editor_link(sparql: str, *, run: bool = True) -> str:
+    """The editor's URL with ``sparql`` in it (``run=False`` opens it without running it)."""
+    return url_for("pages.editor", query=sparql) if run else url_for("pages.editor", query=sparql, run=0)
+
+
+@dataclass
+class View:
+    """Base of the page views; ``template`` names the Jinja template that renders it."""
+
+    template: ClassVar[str]
+
+
+def render(view: View) -> str:
+    """The page: the view's template with each of its fields as a variable of the same name."""
+    return render_template(view.template, **{f.name: getattr(view, f.name) for f in fields(view)})
+
+
+@dataclass
+class HomeView(View):
+    """``/``: what the graph holds, entry points, a few saved queries."""
+
+    template: ClassVar[str] = "home.html"
+    stats: DatasetStats
+    classes: list[tuple[str, int]]
+    entry_points: list[tuple[str, str]]
+    queries: list[SavedQuery]
+    vocabulary: Vocabulary
+
+
+@dataclass
+class OntologyView(View):
+    """``/ontology``: our classes as a tree, our properties, and the imported terms by vocabulary."""
+
+    template: ClassVar[str] = "ontology.html"
+    vocabulary: Vocabulary
+    roots: list[VocabTerm]
+    children: dict[str, list[VocabTerm]]
+    classes: list[VocabTerm]
+    properties: list[VocabTerm]
+    imported: list[tuple[str, list[tuple[str, str, str]]]]
+
+
+@dataclass
+class EditorView(View):
+    """``/query``: the SPARQL editor with the query, its result or error, and the examples."""
+
+    template: ClassVar[str] = "editor.html"
+    text: str
+    result: QueryResult | None
+    error: HttpError | None
+    labels: dict[str, str]
+    examples: list[dict[str, str]]
+    graph_text: str | None
+    ran: bool
+
+
+@dataclass
+class QueryListView(View):
+    """``/queries``: the saved-query catalogue."""
+
+    template: ClassVar[str] = "queries.html"
+    queries: list[SavedQuery]
+
+
+@dataclass
+class QueryView(View):
+    """``/queries/<name>``: a saved query's form, its result or error, and its links."""
+
+    template: ClassVar[str] = "query.html"
+    query: SavedQuery
+    fields: list[dict[str, Any]]
+    result: QueryResult | None
+    labels: dict[str, str]
+    error: HttpError | None
+    query_string: str
+    editor_url: str
+
+
+@dataclass
+class SearchView(View):
+    """``/search``: the hits for ``q``."""
+
+    template: ClassVar[str] = "search.html"
+    q: str
+    hits: list[dict[str, str | None]]
+
+
+@dataclass
+class EntityView(View):
+    """``/resource/…``, ``/ontology/…``, ``/describe``: one entity with its findings and forest plot."""
+
+    template: ClassVar[str] = "entity.html"
+    entity: Entity
+    plot: str
+    term: VocabTerm | None
+    children: list[str]
+    vocabulary: Vocabulary
+    instances_url: str | None = None
+    """The editor listing the instances of a class (when the entity is one of ours with instances)."""
+    findings_url: str | None = None
+    """The editor listing every finding when the table shows only the first ones."""
+    incoming_urls: dict[str, str] = field(default_factory=dict)
+    """For each incoming property with more subjects than shown: the editor listing all of them."""
+
+
+@dataclass
+class GraphView(View):
+    """``/graph/…``: a named graph's size, its source document and its subjects."""
+
+    template: ClassVar[str] = "graph.html"
+    iri: str
+    count: int
+    subjects: list[tuple[str, str | None]]
+    source: str | None
+    inferred: bool
+    editor_url: str
+
+
+@dataclass
+class ServiceView(View):
+    """``GET /sparql`` without a query, in a browser: how to use the endpoint."""
+
+    template: ClassVar[str] = "sparql_service.html"
+    endpoint: str
+    graphs: list[str]
+
+
+@dataclass
+class DocsView(View):
+    """``/docs/querying``: the querying guide rendered from Markdown."""
+
+    template: ClassVar[str] = "docs.html"
+    body: Markup
+    examples: int
