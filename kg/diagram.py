@@ -30,7 +30,8 @@ _SLOTS: dict[str, tuple[int, int]] = {
     "EvidenceSynthesis": (4, 0),
     "Disease": (0, 1), "Population": (1, 1), "StudyArm": (2, 1), "Study": (3, 1), "Publication": (4, 1),
     "PopulationCharacteristic": (0, 2), "AdverseEvent": (1, 2), "Finding": (2, 2), "SourceDocument": (3, 2),
-    "Direction": (1, 3), "EffectEstimate": (2, 3), "Endpoint": (3, 3), "Unit": (4, 3),
+    "CountKind": (4, 2),
+    "SignificanceBasis": (0, 3), "Direction": (1, 3), "EffectEstimate": (2, 3), "Endpoint": (3, 3), "Unit": (4, 3),
 }
 _W, _H, _GAP_X, _GAP_Y, _LINE = 210, 150, 70, 60, 13
 
@@ -67,6 +68,30 @@ def _local(node: object) -> str | None:
     return text[len(str(MMKG)):] if text.startswith(str(MMKG)) and "/" not in text[len(str(MMKG)):] else None
 
 
+def _fold(ontology: Graph, edges: dict[tuple[str, str], list[str]]
+          ) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
+    """Keep one label per arrow where the ontology allows: a sub-property drawn beside its
+    super-property (intervention beside regimen), the inverse of a property drawn the other way
+    (armOf against hasArm) and deprecated properties are folded into the arrow's tooltip."""
+    def name(node: object) -> str | None:
+        return _local(node)
+
+    supers = {(name(p), name(q)) for p, q in ontology.subject_objects(RDFS.subPropertyOf)}
+    inverses = {(name(p), name(q)) for p, q in ontology.subject_objects(OWL.inverseOf)}
+    deprecated = {name(p) for p in ontology.subjects(OWL.deprecated, None)}
+    kept: dict[tuple[str, str], list[str]] = {}
+    hidden: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for (source, target), props in edges.items():
+        reverse = set(edges.get((target, source), []))
+        for prop in sorted(props):
+            if (prop in deprecated or any((prop, other) in supers for other in props)
+                    or any((prop, other) in inverses for other in reverse)):
+                hidden[(source, target)].append(prop)
+            else:
+                kept.setdefault((source, target), []).append(prop)
+    return kept, hidden
+
+
 def model_svg(ontology: Graph) -> str:
     """The model diagram of ``ontology`` as a standalone SVG document."""
     classes = {name for c in ontology.subjects(RDF.type, OWL.Class) if (name := _local(c))}
@@ -90,6 +115,7 @@ def model_svg(ontology: Graph) -> str:
                     target = _local(rng)
                     if target is not None:
                         edges[(source, target)].append(name)
+    edges, hidden = _fold(ontology, edges)
     linked = {c for pair in edges for c in pair} | set(fields)
     boxes = {name: _Box(name, *_SLOTS[name], sorted(fields.get(name, []))) for name in sorted(classes & set(_SLOTS))}
     not_drawn = sorted((linked & classes) - set(_SLOTS))
@@ -132,9 +158,12 @@ def model_svg(ontology: Graph) -> str:
         a, b = boxes[source], boxes[target]
         x1, y1 = a.anchor(b)
         x2, y2 = b.anchor(a)
+        folded = hidden.get((source, target), [])
+        also = f" (also {', '.join(folded)})" if folded else ""
+        tooltip = escape(f"{source} → {target}{also}")
         parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#777" '
-                     f'marker-end="url(#arrow)"><title>{escape(source)} → {escape(target)}</title></line>')
-        label = " / ".join(sorted(props))
+                     f'marker-end="url(#arrow)"><title>{tooltip}</title></line>')
+        label = " / ".join(sorted(props)) + (f" (+{len(folded)})" if folded else "")
         at = (0.3, 0.5, 0.7)[i % 3]  # staggered, so labels of parallel lines do not sit on each other
         mx, my = x1 + (x2 - x1) * at, y1 + (y2 - y1) * at
         labels.append(f'<text x="{mx:.0f}" y="{my:.0f}" text-anchor="middle" fill="#333" '

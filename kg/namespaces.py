@@ -17,6 +17,7 @@ class MMKG(DefinedNamespace):
     _fail = True
     _NS = Namespace("https://w3id.org/mmkg/")
 
+    Absent: URIRef
     ActiveComparatorArm: URIRef
     AdaptiveDesignStudy: URIRef
     AdverseEvent: URIRef
@@ -30,11 +31,13 @@ class MMKG(DefinedNamespace):
     Conclusion: URIRef
     ConsistencyStatement: URIRef
     Count: URIRef
+    CountKind: URIRef
     DesignStatement: URIRef
     Direction: URIRef
     Disease: URIRef
     DoseSchedule: URIRef
     Drug: URIRef
+    Duration: URIRef
     EffectEstimate: URIRef
     Endpoint: URIRef
     EvidenceSynthesis: URIRef
@@ -63,6 +66,10 @@ class MMKG(DefinedNamespace):
     NonRandomisedComparison: URIRef
     ObservationArm: URIRef
     OpenLabelStudy: URIRef
+    Patients: URIRef
+    PatientsInSafetyPopulation: URIRef
+    PatientsRandomised: URIRef
+    PatientsReceivedAllocated: URIRef
     PlaceboArm: URIRef
     PooledRegimen: URIRef
     Population: URIRef
@@ -72,16 +79,22 @@ class MMKG(DefinedNamespace):
     ProteasomeInhibitorBasedRegimen: URIRef
     Publication: URIRef
     QualitativeStatement: URIRef
+    RandomisationStages: URIRef
     RandomisedControlledTrial: URIRef
     Ranking: URIRef
     RatioEstimate: URIRef
     Regimen: URIRef
+    Regimens: URIRef
     RegulatoryAgency: URIRef
     RegulatoryApproval: URIRef
     RiskRatioEstimate: URIRef
+    SignificanceAsReported: URIRef
+    SignificanceBasis: URIRef
+    SignificanceFromInterval: URIRef
     SignificantHazardReduction: URIRef
     SignificantRiskIncrease: URIRef
     SourceDocument: URIRef
+    Studies: URIRef
     Study: URIRef
     StudyArm: URIRef
     SystematicReview: URIRef
@@ -89,9 +102,11 @@ class MMKG(DefinedNamespace):
     Unit: URIRef
     aboutDrug: URIRef
     aboutRegimen: URIRef
+    activity: URIRef
     adverseEvent: URIRef
     agency: URIRef
     arm: URIRef
+    armOf: URIRef
     author: URIRef
     ciLevel: URIRef
     ciLower: URIRef
@@ -100,12 +115,15 @@ class MMKG(DefinedNamespace):
     cites: URIRef
     comparator: URIRef
     comparesRegimen: URIRef
+    concernsDrug: URIRef
     corroborates: URIRef
+    countKind: URIRef
     countOf: URIRef
     date: URIRef
     direction: URIRef
     discrepancyNote: URIRef
     discrepantWith: URIRef
+    discrepantWithPublication: URIRef
     documentKind: URIRef
     doi: URIRef
     endpoint: URIRef
@@ -117,6 +135,7 @@ class MMKG(DefinedNamespace):
     gradeMin: URIRef
     hasArm: URIRef
     hasCharacteristic: URIRef
+    hasCharacteristicByIdentification: URIRef
     hasComponent: URIRef
     hasDisease: URIRef
     hasMolecularTarget: URIRef
@@ -124,10 +143,13 @@ class MMKG(DefinedNamespace):
     identifiedWith: URIRef
     includesStudy: URIRef
     indication: URIRef
+    inferredByCurator: URIRef
     intervention: URIRef
+    isImplied: URIRef
     isSignificant: URIRef
     journal: URIRef
     locator: URIRef
+    mainAdverseEvent: URIRef
     mappingConfidence: URIRef
     mappingObject: URIRef
     mappingPredicate: URIRef
@@ -147,10 +169,13 @@ class MMKG(DefinedNamespace):
     publishedIn: URIRef
     rank: URIRef
     receivesRegimen: URIRef
+    regimen: URIRef
     reports: URIRef
     route: URIRef
     schedule: URIRef
     sentence: URIRef
+    shortLabel: URIRef
+    significanceBasis: URIRef
     statedAs: URIRef
     studiesDisease: URIRef
     studiesPopulation: URIRef
@@ -163,7 +188,6 @@ class MMKG(DefinedNamespace):
     valueMin: URIRef
     verifiedBy: URIRef
     xref: URIRef
-
 
 RES = Namespace("https://w3id.org/mmkg/resource/")
 """Curated resources: drugs, trials, findings, ..."""

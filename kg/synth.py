@@ -166,7 +166,9 @@ def _reference(w: _Writer, drug_count: int) -> list[tuple[str, str]]:
     return drugs
 
 
-def _regimens(w: _Writer, rng: random.Random, drugs: list[tuple[str, str]], count: int) -> list[str]:
+def _regimens(w: _Writer, rng: random.Random, drugs: list[tuple[str, str]], count: int,
+              components_of: dict[str, list[str]]) -> list[str]:
+    """``count`` regimens of Zipf-drawn drugs; ``components_of`` gets each regimen's drug IRIs."""
     ref, inferred = G + "reference", G + "inferred"
     pick = _zipf(rng, len(drugs))
     regimens = []
@@ -174,6 +176,7 @@ def _regimens(w: _Writer, rng: random.Random, drugs: list[tuple[str, str]], coun
         iri = f"{R}syn-regimen-{i}"
         components = sorted({pick() for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))})
         regimens.append(iri)
+        components_of[iri] = [drugs[c][0] for c in components]
         w.quad(_iri(iri), RDF_TYPE, _iri(M + "Regimen"), ref)
         w.quad(_iri(iri), LABEL, _lit(" + ".join(drugs[c][0].rsplit("/", 1)[-1] for c in components)), ref)
         for c in components:
@@ -185,8 +188,17 @@ def _regimens(w: _Writer, rng: random.Random, drugs: list[tuple[str, str]], coun
     return regimens
 
 
+def _one_path(w: _Writer, finding: str, regimens: list[str], components_of: dict[str, list[str]]) -> None:
+    """What the build materialises for a finding: mmkg:regimen and mmkg:concernsDrug, in graph:inferred."""
+    inferred = G + "inferred"
+    for regimen in regimens:
+        w.quad(finding, M + "regimen", _iri(regimen), inferred)
+        for drug in components_of.get(regimen, []):
+            w.quad(finding, M + "concernsDrug", _iri(drug), inferred)
+
+
 def _source(w: _Writer, rng: random.Random, index: int, regimens: list[str], pick_regimen: Callable[[], int],
-            findings_per_source: int) -> int:
+            findings_per_source: int, components_of: dict[str, list[str]]) -> int:
     """One source document with its trial, arms, population and findings, in its own graph."""
     src = f"{R}syn-s{index}"
     graph = f"{G}source/syn-s{index}"
@@ -235,7 +247,6 @@ def _source(w: _Writer, rng: random.Random, index: int, regimens: list[str], pic
         for p, o in ((M + "fromSource", _iri(src)), (DERIVED, _iri(src)), (M + "fromStudy", _iri(trial)),
                      (M + "locator", _lit(f"p{paragraph}.s{sentence}", None)),
                      (M + "paragraph", _typed(paragraph, "integer")), (M + "sentence", _typed(sentence, "integer")),
-                     (LABEL, _lit(f"syn-s{index}-f{k}")),
                      (COMMENT, _lit(f"Synthetic finding {k} of synthetic source {index}."))):
             w.quad(f, p, o, graph)
         w.quad(f, RDF_TYPE, _iri(M + "Finding"), inferred)
@@ -257,11 +268,15 @@ def _source(w: _Writer, rng: random.Random, index: int, regimens: list[str], pic
                 w.quad(f, p, o, graph)
             for cls in ("RatioEstimate", "EffectEstimate"):
                 w.quad(f, RDF_TYPE, _iri(M + cls), inferred)
+            w.quad(f, LABEL, _lit(f"{_name(intervention)} vs observation: {endpoint} HR {estimate} "
+                                  f"(95% CI {lower}–{upper}), synthetic trial {index}"), graph)
+            _one_path(w, f, [intervention, comparator], components_of)
             significance = ("SignificantHazardReduction" if upper < 1 else
                             "SignificantRiskIncrease" if lower > 1 else "IntervalIncludesNoEffect")
             w.quad(f, RDF_TYPE, _iri(M + significance), inferred)
             w.quad(f, M + "isSignificant", _typed(str(significance != "IntervalIncludesNoEffect").lower(), "boolean"),
                    graph)
+            w.quad(f, M + "significanceBasis", _iri(M + "SignificanceAsReported"), graph)
         elif shape in (1, 2):  # arm median
             months = round(rng.uniform(12, 60), 1)
             w.quad(f, RDF_TYPE, _iri(M + "ArmMedian"), graph)
@@ -269,6 +284,10 @@ def _source(w: _Writer, rng: random.Random, index: int, regimens: list[str], pic
                          (M + "endpoint", _iri(R + endpoint)), (M + "arm", _iri(arms["int" if shape == 1 else "ctl"])),
                          (M + "statedAs", _lit(f"median {months} months", None))):
                 w.quad(f, p, o, graph)
+            arm_regimen = intervention if shape == 1 else comparator
+            w.quad(f, LABEL, _lit(f"{_name(arm_regimen)}: median {endpoint} {months} months, synthetic trial {index}"),
+                   graph)
+            _one_path(w, f, [arm_regimen], components_of)
         else:  # adverse-event proportion
             percent = round(rng.uniform(1, 40), 1)
             ae = _AES[rng.randrange(len(_AES))][0]
@@ -278,7 +297,14 @@ def _source(w: _Writer, rng: random.Random, index: int, regimens: list[str], pic
                          (M + "arm", _iri(arms["int"])), (M + "intervention", _iri(intervention)),
                          (M + "statedAs", _lit(f"{percent}%", None))):
                 w.quad(f, p, o, graph)
+            w.quad(f, LABEL, _lit(f"{_name(intervention)}: {ae} {percent}%, synthetic trial {index}"), graph)
+            _one_path(w, f, [intervention], components_of)
     return findings_per_source
+
+
+def _name(iri: str) -> str:
+    """A readable name for a synthetic regimen in a label."""
+    return iri.rsplit("/", 1)[-1].replace("-", " ")
 
 
 def synthesise(path: Path, triples: int, seed: int = 0,
@@ -300,11 +326,12 @@ def synthesise(path: Path, triples: int, seed: int = 0,
         drug_count = max(len(_HUBS) + 5, sources_estimate // 200)
         regimen_count = max(20, sources_estimate // 20)
         drugs = _reference(w, drug_count)
-        regimens = _regimens(w, rng, drugs, regimen_count)
+        components_of: dict[str, list[str]] = {}
+        regimens = _regimens(w, rng, drugs, regimen_count, components_of)
         pick_regimen = _zipf(rng, len(regimens), 0.9)
         sources = findings = 0
         while w.count < triples:
-            findings += _source(w, rng, sources, regimens, pick_regimen, findings_per_source)
+            findings += _source(w, rng, sources, regimens, pick_regimen, findings_per_source, components_of)
             sources += 1
         w.flush()
     partial.replace(path)

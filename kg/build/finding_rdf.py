@@ -20,6 +20,7 @@ from kg.curation.findings import (
     ComparisonFinding,
     CountFinding,
     DoseFinding,
+    DurationFinding,
     FindingBase,
     MedianFinding,
     ProportionFinding,
@@ -30,9 +31,17 @@ from kg.curation.findings import (
 from kg.curation.texts import parse_locator
 from kg.namespaces import MMKG, RES
 
-__all__ = ["KINDS", "KindRdf", "add_finding"]
+__all__ = ["COUNT_KINDS", "KINDS", "KindRdf", "add_finding"]
 
-_DIRECTIONS = {"benefit": MMKG.Benefit, "no_difference": MMKG.NoDifference, "harm": MMKG.Harm}
+_DIRECTIONS = {"benefit": MMKG.Benefit, "no_difference": MMKG.NoDifference, "harm": MMKG.Harm,
+               "absent": MMKG.Absent}
+COUNT_KINDS = {"patients_randomised": MMKG.PatientsRandomised,
+               "patients_in_safety_population": MMKG.PatientsInSafetyPopulation,
+               "patients_received_allocated": MMKG.PatientsReceivedAllocated, "patients": MMKG.Patients,
+               "studies": MMKG.Studies, "regimens": MMKG.Regimens, "randomisation_stages": MMKG.RandomisationStages}
+# The property each curator-inferred field name stands for.
+_FIELD_PROPERTIES = {"comparator": MMKG.comparator, "intervention": MMKG.intervention, "population": MMKG.population,
+                     "study": MMKG.fromStudy, "endpoint": MMKG.endpoint, "regimen": MMKG.aboutRegimen}
 _STATEMENT_CLASSES = {
     "background": MMKG.BackgroundStatement,
     "conclusion": MMKG.Conclusion,
@@ -46,7 +55,7 @@ _LINKS = {
     "study": MMKG.fromStudy, "population": MMKG.population, "regimen": MMKG.aboutRegimen,
     "endpoint": MMKG.endpoint, "intervention": MMKG.intervention, "comparator": MMKG.comparator,
     "arm": MMKG.arm, "drug": MMKG.aboutDrug, "adverse_event": MMKG.adverseEvent,
-    "supported_by": MMKG.supportedBy, "corroborates": MMKG.corroborates,
+    "main_adverse_event": MMKG.mainAdverseEvent, "supported_by": MMKG.supportedBy, "corroborates": MMKG.corroborates,
 }
 
 
@@ -113,7 +122,7 @@ def _proportion_figures(g: Graph, node: URIRef, finding: ProportionFinding) -> N
 
 def _count_figures(g: Graph, node: URIRef, finding: CountFinding) -> None:
     g.add((node, MMKG.value, decimal(finding.value)))
-    g.add((node, MMKG.countOf, Literal(finding.counts)))
+    g.add((node, MMKG.countKind, COUNT_KINDS[finding.counts]))
     if finding.of_total is not None:
         g.add((node, MMKG.ofTotal, integer(finding.of_total)))
 
@@ -129,6 +138,12 @@ def _dose_figures(g: Graph, node: URIRef, finding: DoseFinding) -> None:
     g.add((node, MMKG.schedule, Literal(finding.schedule)))
     if finding.route:
         g.add((node, MMKG.route, Literal(finding.route)))
+
+
+def _duration_figures(g: Graph, node: URIRef, finding: DurationFinding) -> None:
+    g.add((node, MMKG.value, decimal(finding.value)))
+    g.add((node, MMKG.unit, unit(finding.unit)))
+    g.add((node, MMKG.activity, Literal(finding.activity)))
 
 
 def _statement_figures(g: Graph, node: URIRef, finding: StatementFinding) -> None:
@@ -154,6 +169,7 @@ KINDS: dict[type[FindingBase], KindRdf] = dict([
     _kind(CountFinding, lambda f: MMKG.Count, _count_figures, _count_stated),
     _kind(DoseFinding, lambda f: MMKG.DoseSchedule, _dose_figures,
           lambda f: f"{f.value} {f.unit}, {f.schedule}"),
+    _kind(DurationFinding, lambda f: MMKG.Duration, _duration_figures, lambda f: f"{f.value} {f.unit}s"),
     _kind(ComparisonFinding, lambda f: MMKG.ComparativeResult, _no_figures, _p_text),
     _kind(StatementFinding, lambda f: _STATEMENT_CLASSES[f.role], _statement_figures, _p_text),
     _kind(RankingFinding, lambda f: MMKG.Ranking, _ranking_figures, _p_text),
@@ -161,15 +177,18 @@ KINDS: dict[type[FindingBase], KindRdf] = dict([
 ])
 
 
-def add_finding(g: Graph, source_id: str, finding: FindingBase) -> URIRef:
-    """Add one finding to ``g``: what every finding says, then its kind's class and figures."""
+def add_finding(g: Graph, source_id: str, finding: FindingBase, label: str) -> URIRef:
+    """Add one finding to ``g``: what every finding says, then its kind's class and figures.
+
+    ``label`` is its readable name (:class:`kg.build.finding_labels.FindingNamer`).
+    """
     kind = KINDS[type(finding)]
     node = RES[finding.id]
     g.add((node, RDF.type, kind.rdf_class(finding)))
     if finding.conclusion:
         g.add((node, RDF.type, MMKG.Conclusion))
     g.add((node, RDF.type, OWL.NamedIndividual))
-    g.add((node, RDFS.label, english(finding.id)))
+    g.add((node, RDFS.label, english(label)))
     g.add((node, RDFS.comment, english(finding.statement)))
     g.add((node, MMKG.fromSource, RES[source_id]))
     g.add((node, PROV.wasDerivedFrom, RES[source_id]))
@@ -178,7 +197,10 @@ def add_finding(g: Graph, source_id: str, finding: FindingBase) -> URIRef:
     g.add((node, MMKG.paragraph, integer(locator.paragraph)))
     for sentence in locator.sentences:
         g.add((node, MMKG.sentence, integer(sentence)))
-    if (stated := kind.stated_as(finding)) is not None:
+    if finding.implied:
+        g.add((node, MMKG.isImplied, Literal(True)))
+        g.add((node, MMKG.statedAs, Literal("implied")))
+    elif (stated := kind.stated_as(finding)) is not None:
         g.add((node, MMKG.statedAs, Literal(stated)))
     for field_name, predicate in _LINKS.items():
         for target in ids(cast("str | list[str] | None", getattr(finding, field_name))):
@@ -190,12 +212,20 @@ def add_finding(g: Graph, source_id: str, finding: FindingBase) -> URIRef:
         g.add((node, MMKG.direction, _DIRECTIONS[finding.direction]))
     if finding.significant is not None:
         g.add((node, MMKG.isSignificant, Literal(finding.significant)))
+        g.add((node, MMKG.significanceBasis, MMKG.SignificanceAsReported))
     if (parts := finding.p_parts()) is not None:
         g.add((node, MMKG.pValueComparator, Literal(parts[0])))
         g.add((node, MMKG.pValue, decimal(parts[1])))
     for disc in finding.discrepant_with:
         g.add((node, MMKG.discrepantWith, RES[disc.finding]))
         g.add((node, MMKG.discrepancyNote, english(disc.note)))
+    for pub in finding.discrepant_with_publication:
+        g.add((node, MMKG.discrepantWithPublication, RES[pub.publication]))
+        g.add((node, MMKG.discrepancyNote, english(pub.note)))
+    for name in finding.inferred:
+        g.add((node, MMKG.inferredByCurator, _FIELD_PROPERTIES[name]))
+        g.add((node, SKOS.editorialNote, english(f"The {name} is the curator's inference; the source does not "
+                                                 "name it.")))
     if finding.note:
         g.add((node, SKOS.note, english(finding.note)))
     kind.figures(g, node, finding)

@@ -11,7 +11,7 @@ from kg.namespaces import RES
 
 __all__ = ["UNITS", "date_literal", "decimal", "english", "ids", "integer", "unit"]
 
-UNITS = {"month": "month", "day": "day", "year": "year", "percent": "percent", "mg": "milligram",
+UNITS = {"month": "month", "week": "week", "day": "day", "year": "year", "percent": "percent", "mg": "milligram",
          "mg/day": "milligram per day"}
 
 

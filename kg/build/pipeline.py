@@ -16,6 +16,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from kg import paths
+from kg.build.property_rules import classify_significance, materialise_properties
+from kg.build.qc import check_quality
 from kg.build.rdfize import facts_to_dataset
 from kg.build.reasoning import entailed_closure, reason
 from kg.build.validation import validate_shapes
@@ -44,6 +46,8 @@ class BuildReport:
     inferred_subclass_edges: int = 0
     shacl_conforms: bool = False
     provenance_checked: int | None = None
+    qc_checked: int = 0
+    """How many quality-control queries (queries/qc) ran, each returning no rows."""
     sources_dir: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     built_at: str = ""
@@ -68,7 +72,7 @@ def _timed(report: BuildReport, name: str, started: float) -> float:
 
 
 BUILD_STEPS = ("loading facts", "checking provenance", "converting to RDF", "reasoning (HermiT) and SHACL",
-               "assembling the graph")
+               "assembling the graph", "quality-control queries")
 
 
 def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
@@ -79,7 +83,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     :param facts_dir: folder holding ``reference.yaml`` and ``sources/`` (default: the package's).
     :param progress: called with each of :data:`BUILD_STEPS` as it starts.
     :raises FactErrors: for problems in the fact files (each with file, line and field).
-    :raises BuildError: for an inconsistent ontology or a SHACL violation.
+    :raises BuildError: for an inconsistent ontology, a SHACL violation or a quality-control violation.
     """
     def announce(step_name: str) -> None:
         if progress is not None:
@@ -122,6 +126,8 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         inferred = result.inferred
         for triple in entailed_closure(tbox, abox, inferred):
             inferred.add(triple)
+        for triple in materialise_properties(tbox, abox) + classify_significance(abox):
+            inferred.add(triple)
         report.inferred_types = result.individual_types
         report.inferred_subclass_edges = result.subclass_edges
         step = _timed(report, "reason", step)
@@ -141,6 +147,12 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         inferred_graph.add(triple)
     for prefix, namespace in PREFIXES.items():
         ds.bind(prefix, namespace)
+
+    step = _timed(report, "assemble", step)
+
+    announce(BUILD_STEPS[5])
+    report.qc_checked = check_quality(ds)
+    step = _timed(report, "qc", step)
 
     report.graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     report.triples = sum(report.graphs.values())

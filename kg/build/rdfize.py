@@ -17,11 +17,14 @@ import re
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from kg.build.finding_labels import FindingNamer
 from kg.build.finding_rdf import add_finding
 from kg.build.literals import UNITS, date_literal, english, integer, unit
 from kg.curation.factbase import FactBase
 from kg.curation.schema import (
+    AdverseEventEntry,
     ArmEntry,
+    EndpointEntry,
     Entity,
     PopulationEntry,
     PublicationEntry,
@@ -64,6 +67,8 @@ def _entity(g: Graph, entry: Entity, rdf_type: URIRef) -> URIRef:
     g.add((node, RDF.type, rdf_type))
     g.add((node, RDF.type, OWL.NamedIndividual))
     g.add((node, RDFS.label, english(entry.label)))
+    if entry.short_label:
+        g.add((node, MMKG.shortLabel, english(entry.short_label)))
     if entry.definition:
         g.add((node, SKOS.definition, english(entry.definition)))
     for synonym in entry.synonyms:
@@ -142,6 +147,8 @@ def _population(g: Graph, pop: PopulationEntry) -> None:
     g.add((node, MMKG.hasDisease, RES[pop.disease]))
     for characteristic in pop.characteristics:
         g.add((node, MMKG.hasCharacteristic, RES[characteristic]))
+    for characteristic in pop.characteristics_by_identification:
+        g.add((node, MMKG.hasCharacteristicByIdentification, RES[characteristic]))
     if pop.subgroup_of:
         g.add((node, MMKG.subgroupOf, RES[pop.subgroup_of]))
 
@@ -165,10 +172,14 @@ def _reference(g: Graph, base: FactBase) -> None:
         g.add((node, SKOS.altLabel, Literal(molecular_target.gene_symbol)))
     for disease in ref.diseases:
         _entity(g, disease, MMKG.Disease)
-    for endpoint in ref.endpoints:
-        _entity(g, endpoint, MMKG.Endpoint)
-    for event in ref.adverse_events:
-        _entity(g, event, MMKG.AdverseEvent)
+    concepts: list[tuple[EndpointEntry | AdverseEventEntry, URIRef]] = [
+        *((e, MMKG.Endpoint) for e in ref.endpoints), *((e, MMKG.AdverseEvent) for e in ref.adverse_events)]
+    for concept, concept_class in concepts:
+        node = _entity(g, concept, concept_class)
+        for broader in concept.broader:
+            g.add((node, SKOS.broader, RES[broader]))
+        for related in concept.related:
+            g.add((node, SKOS.related, RES[related]))
     for characteristic in ref.characteristics:
         _entity(g, characteristic, MMKG.TreatmentContext if characteristic.context else MMKG.PopulationCharacteristic)
     for agency in ref.agencies:
@@ -209,7 +220,7 @@ def _studies_and_context(g: Graph, entries: ReferenceFile | SourceFile) -> None:
         _arm(g, arm)
 
 
-def _source(g: Graph, source: SourceFile) -> None:
+def _source(g: Graph, source: SourceFile, namer: FindingNamer) -> None:
     meta = source.source
     node = RES[meta.id]
     g.add((node, RDF.type, MMKG.SourceDocument))
@@ -231,13 +242,14 @@ def _source(g: Graph, source: SourceFile) -> None:
     g.add((node, DCTERMS.bibliographicCitation, Literal(citation)))
     _studies_and_context(g, source)
     for finding in source.findings:
-        add_finding(g, meta.id, finding)
+        add_finding(g, meta.id, finding, namer.label(finding))
 
 
 def facts_to_dataset(base: FactBase, dataset: Dataset | None = None) -> Dataset:
     """Add the fact base to ``dataset`` (a new one if None) as named graphs and return it."""
     ds = dataset if dataset is not None else Dataset()
     _reference(ds.graph(REFERENCE_GRAPH), base)
+    namer = FindingNamer(base)
     for source in base.sources:
-        _source(ds.graph(source_graph_iri(source.source.id)), source)
+        _source(ds.graph(source_graph_iri(source.source.id)), source, namer)
     return ds

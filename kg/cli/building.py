@@ -22,7 +22,8 @@ def _print_report(report: BuildReport, release: Path | None) -> None:
         click.echo(f"  {source}: {count} findings")
     click.echo(f"Reasoner (HermiT): {report.inferred_types} inferred individual types, "
                f"{report.inferred_subclass_edges} inferred subclass edges; SHACL: "
-               f"{'conforms' if report.shacl_conforms else 'VIOLATIONS'}.")
+               f"{'conforms' if report.shacl_conforms else 'VIOLATIONS'}; quality control: {report.qc_checked} "
+               "checks, no violations.")
     if report.provenance_checked is not None:
         click.echo(f"Provenance: {report.provenance_checked} figures found at their locators in {report.sources_dir}.")
     else:

@@ -46,6 +46,8 @@ class FactBase:
     sources: list[SourceFile]
     kinds: dict[str, str] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
+    entries: dict[str, BaseModel] = field(default_factory=dict)
+    """Every entry (drug, regimen, study, arm, finding ...) by its id."""
     source_paths: dict[str, Path] = field(default_factory=dict)
 
     def findings(self) -> Iterator[tuple[SourceFile, FindingBase]]:
@@ -145,6 +147,7 @@ def load_facts(reference_path: Path, source_paths: Iterable[Path], *,
             return
         base.kinds[entry_id] = kind
         base.origins[entry_id] = Origin(path, line)
+        base.entries[entry_id] = entry
         located.append((path, lines, section, index, entry))
 
     for section, index, kind, entry in _entries(reference):

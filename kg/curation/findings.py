@@ -24,10 +24,12 @@ __all__ = [
     "CountFinding",
     "Discrepancy",
     "DoseFinding",
+    "DurationFinding",
     "FindingBase",
     "FindingEntry",
     "MedianFinding",
     "ProportionFinding",
+    "PublicationDiscrepancy",
     "RankingFinding",
     "RatioFinding",
     "StatementFinding",
@@ -40,6 +42,17 @@ _P_VALUE = re.compile(r"^(<=|>=|<|>|=)\s*(\d*\.?\d+)$")
 class Discrepancy(Strict):
     finding: Annotated[Slug, Refers("finding")]
     note: Text
+
+
+class PublicationDiscrepancy(Strict):
+    """A publication (such as the trial report) whose figures disagree with the finding."""
+
+    publication: Annotated[Slug, Refers("publication")]
+    note: Text
+
+
+Direction = Literal["benefit", "no_difference", "harm", "absent"]
+CuratorInferred = Literal["comparator", "intervention", "population", "study", "endpoint", "regimen"]
 
 
 class FindingBase(Strict):
@@ -57,15 +70,30 @@ class FindingBase(Strict):
     drug: Annotated[Slug | None, Refers("drug")] = None
     regimen: Annotated[Slug | list[Slug] | None, Refers("regimen")] = None
     adverse_event: Annotated[Slug | None, Refers("adverse_event")] = None
+    main_adverse_event: Annotated[Slug | None, Refers("adverse_event")] = Field(
+        None, description="Of several kinds of adverse event, the one the source singles out ('particularly ...').")
     grades: list[Annotated[int, Field(ge=1, le=5)]] | None = Field(None, min_length=1, max_length=2)
-    direction: Literal["benefit", "no_difference", "harm"] | None = None
+    direction: Direction | None = None
     significant: bool | None = None
     p: str | None = Field(None, description="p-value as stated: '<0.001', '=0.082'.")
     supported_by: Annotated[list[Slug], Refers("finding")] = []
     corroborates: Annotated[list[Slug], Refers("finding")] = []
     discrepant_with: list[Discrepancy] = []
+    discrepant_with_publication: list[PublicationDiscrepancy] = []
     note: str | None = None
     conclusion: bool = Field(False, description="The source presents this result as its (authors') conclusion.")
+    implied: bool = Field(False, description="The source implies the finding without stating it; it has no figures.")
+    inferred: list[CuratorInferred] = Field(
+        [], description="Fields whose values the source does not state and the curator inferred.")
+
+    @model_validator(mode="after")
+    def _implied_has_no_figures(self) -> FindingBase:
+        if self.implied and self.p is not None:
+            raise ValueError("an implied finding states no figures (drop p, or implied)")
+        for name in self.inferred:
+            if getattr(self, name) is None:
+                raise ValueError(f"inferred names {name!r}, which this finding does not set")
+        return self
 
     @field_validator("at")
     @classmethod
@@ -154,7 +182,7 @@ class CountFinding(FindingBase):
     value: int = Field(ge=0)
     counts: Literal[
         "patients_randomised", "patients_in_safety_population", "patients_received_allocated",
-        "patients", "studies", "regimens", "trials", "randomisation_stages",
+        "patients", "studies", "regimens", "randomisation_stages",
     ]
     of_total: int | None = Field(None, ge=0)
 
@@ -177,9 +205,19 @@ class DoseFinding(FindingBase):
         return [*super().figures(), self.value, *self.schedule_figures]
 
 
+class DurationFinding(FindingBase):
+    kind: Literal["duration"]
+    value: Decimal = Field(gt=0)
+    unit: Literal["day", "week", "month", "year"]
+    activity: Text = Field(description="What lasted this long, e.g. 'lenalidomide consolidation after ASCT'.")
+
+    def figures(self) -> list[Decimal]:
+        return [*super().figures(), self.value]
+
+
 class ComparisonFinding(FindingBase):
     kind: Literal["comparison"]
-    direction: Literal["benefit", "no_difference", "harm"]
+    direction: Direction
 
 
 class StatementFinding(FindingBase):
@@ -204,8 +242,8 @@ class ApprovalFinding(FindingBase):
 
 
 FindingEntry = Annotated[
-    RatioFinding | MedianFinding | ProportionFinding | CountFinding | DoseFinding | ComparisonFinding
-    | StatementFinding | RankingFinding | ApprovalFinding,
+    RatioFinding | MedianFinding | ProportionFinding | CountFinding | DoseFinding | DurationFinding
+    | ComparisonFinding | StatementFinding | RankingFinding | ApprovalFinding,
     Field(discriminator="kind"),
 ]
 

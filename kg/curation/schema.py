@@ -27,6 +27,7 @@ from kg.curation.findings import (
     CountFinding,
     Discrepancy,
     DoseFinding,
+    DurationFinding,
     FindingBase,
     FindingEntry,
     MedianFinding,
@@ -48,6 +49,7 @@ __all__ = [
     "CountFinding",
     "Discrepancy",
     "DoseFinding",
+    "DurationFinding",
     "Entity",
     "FindingBase",
     "FindingEntry",
@@ -87,6 +89,7 @@ class Entity(Strict):
 
     id: Slug
     label: Text
+    short_label: str | None = Field(None, description="A short name for generated labels ('PFS', 'Gay et al. NMA').")
     definition: str | None = None
     synonyms: list[Text] = []
     xrefs: list[Xref] = []
@@ -176,6 +179,9 @@ class StudyEntry(Entity):
 class PopulationEntry(Entity):
     disease: Annotated[Slug, Refers("disease")]
     characteristics: Annotated[list[Slug], Refers("characteristic")] = []
+    characteristics_by_identification: Annotated[list[Slug], Refers("characteristic")] = Field(
+        [], description="Characteristics the source does not state, taken from the study's identification with a "
+                        "named trial.")
     subgroup_of: Annotated[Slug | None, Refers("population")] = None
 
 
@@ -190,11 +196,15 @@ class AgencyEntry(Entity):
 
 
 class EndpointEntry(Entity):
-    pass
+    broader: Annotated[list[Slug], Refers("endpoint")] = Field([], description="Broader endpoints (skos:broader).")
+    related: Annotated[list[Slug], Refers("endpoint")] = Field(
+        [], description="Related endpoints (skos:related); say how they differ in the definition.")
 
 
 class AdverseEventEntry(Entity):
-    pass
+    broader: Annotated[list[Slug], Refers("adverse_event")] = Field(
+        [], description="Broader kinds of adverse event (skos:broader).")
+    related: Annotated[list[Slug], Refers("adverse_event")] = []
 
 
 class DiseaseEntry(Entity):

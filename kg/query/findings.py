@@ -64,18 +64,17 @@ class FindingRow:
 
 
 
-_FINDING_LINKS = ("intervention", "comparator", "endpoint", "fromStudy", "aboutDrug", "aboutRegimen",
-                  "population", "fromSource", "arm", "adverseEvent")
-# Every property here has mmkg:Finding as its domain, so no "?f a mmkg:Finding" (which made the
-# engine start from all findings); each branch starts from the entity, not from a property path.
+# The one-path properties the build materialises (mmkg:regimen takes in intervention, comparator,
+# aboutRegimen and the arm's regimen; mmkg:concernsDrug the drugs of those regimens, pooled ones
+# too; mmkg:fromStudy the arm's study). Every property here has mmkg:Finding as its domain, so no
+# "?f a mmkg:Finding" (which made the engine start from all findings); each branch starts from
+# the entity.
+_FINDING_LINKS = ("regimen", "concernsDrug", "fromStudy", "endpoint", "population", "fromSource", "arm",
+                  "adverseEvent", "agency")
 _FINDINGS = _PREFIX_DECL + """
 SELECT DISTINCT ?f WHERE {
   VALUES ?e { %(entity)s }
   { %(links)s }
-  UNION { ?r1 mmkg:hasComponent ?e . ?f mmkg:intervention ?r1 }
-  UNION { ?r2 mmkg:hasComponent ?e . ?f mmkg:comparator ?r2 }
-  UNION { ?a1 mmkg:receivesRegimen ?e . ?f mmkg:arm ?a1 }
-  UNION { ?r3 mmkg:hasComponent ?e . ?a2 mmkg:receivesRegimen ?r3 . ?f mmkg:arm ?a2 }
   UNION { ?s1 mmkg:includesStudy ?e . ?f mmkg:fromStudy ?s1 }
 }
 LIMIT %(limit)d

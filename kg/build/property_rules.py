@@ -1,0 +1,115 @@
+"""Materialise what the ontology says about our properties, so a query needs one triple pattern.
+
+The ontology declares ``mmkg:regimen`` a super-property of ``intervention``, ``comparator`` and
+``aboutRegimen`` and of the chain ``arm ∘ receivesRegimen``; ``mmkg:concernsDrug`` the chains from
+a finding's regimens to their drugs; ``mmkg:fromStudy`` the chain through the arm's study. This
+module applies the OWL 2 RL property rules to the asserted facts until nothing new follows:
+sub-properties (prp-spo1), chains of any length (prp-spo2), inverses (prp-inv1/2), transitive
+(prp-trp) and symmetric (prp-symp) properties. Only triples whose predicate is one of ours are
+kept; they go to ``graph:inferred``.
+
+Significance: a ratio estimate whose source does not say whether it is significant is classified
+by its confidence interval (significant when the interval excludes 1), with
+``mmkg:significanceBasis mmkg:SignificanceFromInterval``, so ``?f mmkg:isSignificant true`` finds
+every significant estimate and a query can still tell reported from classified.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
+
+from kg.namespaces import MMKG
+
+__all__ = ["classify_significance", "materialise_properties"]
+
+Pairs = dict[URIRef, set[tuple[Node, Node]]]
+
+
+def _chains(tbox: Graph) -> list[tuple[URIRef, list[URIRef]]]:
+    chains = []
+    for prop, head in tbox.subject_objects(OWL.propertyChainAxiom):
+        steps = [s for s in Collection(tbox, head) if isinstance(s, URIRef)]
+        if isinstance(prop, URIRef) and len(steps) >= 2:
+            chains.append((prop, steps))
+    return chains
+
+
+def _join(pairs: Pairs, steps: list[URIRef]) -> set[tuple[Node, Node]]:
+    """The (start, end) pairs along a chain of properties."""
+    current = set(pairs.get(steps[0], ()))
+    for step in steps[1:]:
+        by_start: dict[Node, set[Node]] = defaultdict(set)
+        for start, end in pairs.get(step, ()):
+            by_start[start].add(end)
+        current = {(a, c) for a, b in current for c in by_start.get(b, ())}
+        if not current:
+            break
+    return current
+
+
+def materialise_properties(tbox: Graph, abox: Graph) -> Graph:
+    """The triples of our properties that the ontology's property axioms add to ``abox``."""
+    pairs: Pairs = defaultdict(set)
+    for s, p, o in abox:
+        if isinstance(p, URIRef):
+            pairs[p].add((s, o))
+    sub = [(p, q) for p, q in tbox.subject_objects(RDFS.subPropertyOf)
+           if isinstance(p, URIRef) and isinstance(q, URIRef)]
+    inverse = [(p, q) for p, q in tbox.subject_objects(OWL.inverseOf)
+               if isinstance(p, URIRef) and isinstance(q, URIRef)]
+    transitive = [p for p in tbox.subjects(RDF.type, OWL.TransitiveProperty) if isinstance(p, URIRef)]
+    symmetric = [p for p in tbox.subjects(RDF.type, OWL.SymmetricProperty) if isinstance(p, URIRef)]
+    chains = _chains(tbox)
+    changed = True
+    while changed:
+        changed = False
+
+        def add(prop: URIRef, new: Iterable[tuple[Node, Node]]) -> None:
+            nonlocal changed
+            before = len(pairs[prop])
+            pairs[prop].update(new)
+            changed = changed or len(pairs[prop]) != before
+
+        for p, q in sub:
+            add(q, list(pairs.get(p, ())))
+        for p, q in inverse:
+            add(q, [(o, s) for s, o in pairs.get(p, ())])
+            add(p, [(o, s) for s, o in pairs.get(q, ())])
+        for p in symmetric:
+            add(p, [(o, s) for s, o in pairs.get(p, ())])
+        for p in transitive:
+            add(p, _join(pairs, [p, p]))
+        for prop, steps in chains:
+            add(prop, _join(pairs, steps))
+    found = Graph()
+    ours = str(MMKG)
+    for prop, values in pairs.items():
+        if not str(prop).startswith(ours):
+            continue
+        for s, o in values:
+            if (s, prop, o) not in abox:
+                found.add((s, prop, o))
+    return found
+
+
+def classify_significance(abox: Graph) -> Graph:
+    """``mmkg:isSignificant`` from the interval for every ratio estimate whose source does not say."""
+    found = Graph()
+    for kind in (MMKG.HazardRatioEstimate, MMKG.RiskRatioEstimate):
+        for finding in abox.subjects(RDF.type, kind):
+            if abox.value(finding, MMKG.isSignificant) is not None:
+                continue
+            lower, upper = abox.value(finding, MMKG.ciLower), abox.value(finding, MMKG.ciUpper)
+            if not isinstance(lower, Literal) or not isinstance(upper, Literal):
+                continue
+            excludes_one = Decimal(str(lower)) > 1 or Decimal(str(upper)) < 1
+            found.add((finding, MMKG.isSignificant, Literal(excludes_one)))
+            found.add((finding, MMKG.significanceBasis, MMKG.SignificanceFromInterval))
+    return found
