@@ -97,14 +97,16 @@ class QueryError(MmkgError):
 
 
 class QuerySyntaxError(QueryError, SyntaxError):
-    """The query does not parse; ``position`` is (line, column) inside the query when known."""
+    """The query does not parse; ``position`` is (line, column) inside the query when known, ``detail``
+    the engine's own message (``message`` is the short one for people)."""
 
     http_status = 400
 
-    def __init__(self, message: str, position: tuple[int, int] | None = None) -> None:
+    def __init__(self, message: str, position: tuple[int, int] | None = None, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.position = position
+        self.detail = detail or message
 
 
 class EngineError(QueryError):

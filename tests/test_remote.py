@@ -189,3 +189,20 @@ def test_a_dead_endpoint_is_a_clear_error(catalogue: Catalogue) -> None:
     cli = subprocess.run([sys.executable, "-m", "web", "query", "significant-pfs-benefit", "--endpoint",
                           "http://127.0.0.1:9/sparql"], capture_output=True, text=True, timeout=60)
     assert cli.returncode == 1 and "cannot be reached" in cli.stderr and "Traceback" not in cli.stderr
+
+
+def test_dataset_base_and_prefixes_behave_as_on_the_embedded_store(remote: RemoteStore, store: Store) -> None:
+    from kg.query.prefixes import PREDECLARED
+
+    ontology, reference = "https://w3id.org/mmkg/graph/ontology", "https://w3id.org/mmkg/graph/reference"
+    cases: list[tuple[str, dict[str, object]]] = [
+        (f"SELECT (COUNT(*) AS ?n) FROM <{ontology}> WHERE {{ ?s ?p ?o }}", {}),
+        (f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ontology}> WHERE {{ ?s ?p ?o }}", {}),
+        ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {"default_graphs": [reference]}),
+        ("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", {"named_graphs": [ontology, reference]}),
+        ("SELECT (COUNT(*) AS ?n) WHERE { <resource/lenalidomide> ?p ?o }", {}),
+        ("SELECT (COUNT(*) AS ?n) WHERE { ?d skos:exactMatch CHEBI:63791 }", {"prefixes": PREDECLARED}),
+    ]
+    for query, options in cases:
+        assert _canonical(remote.query(query, **options)) == _canonical(store.query(query, **options)), query  # type: ignore[arg-type]
+    assert _canonical(store.query(cases[0][0])) != _canonical(store.query(cases[2][0]))

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kg.errors import QueryRefused, QueryTimeout
+from kg.errors import QueryRefused, QuerySyntaxError, QueryTimeout
 from kg.query.catalogue import Catalogue
 from kg.query.guard import QueryPolicy, check_query
 from kg.query.sandbox import QueryPool, StoreSpec
@@ -152,8 +152,9 @@ def test_runaway_query_is_stopped_while_others_are_answered(sandboxed: Flask, po
 
 
 def test_pool_reports_errors_like_the_store(pool: QueryPool) -> None:
-    with pytest.raises(SyntaxError, match="error at 1:"):
+    with pytest.raises(QuerySyntaxError, match="incomplete triple pattern at 1:18") as info:
         pool.query("SELECT * WHERE { ?s ?p }")
+    assert info.value.position == (1, 18) and "error at 1:" in info.value.detail
     result = pool.query("SELECT ?s WHERE { ?s a <https://w3id.org/mmkg/Drug> }", limit=2)
     assert len(result.rows) == 2 and result.truncated
     with pytest.raises(QueryTimeout):

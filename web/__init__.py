@@ -58,8 +58,16 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
 
     @app.after_request
     def _cors(response: Response) -> Response:
-        if settings.cors and request.path == "/sparql" and request.method in ("GET", "HEAD"):
-            response.headers["Access-Control-Allow-Origin"] = "*"
+        """Browser clients on other origins (YASGUI, notebooks) may query /sparql by GET or POST; the
+        preflight of a POST with a Content-Type is answered. Reads only: updates are refused anyway."""
+        if not settings.cors or request.path != "/sparql":
+            return response
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "MMKG-Results-Truncated, Content-Type"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+            response.headers["Access-Control-Max-Age"] = "86400"
         return response
 
     if warm:

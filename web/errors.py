@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from kg.errors import EngineError, QueryError, QueryRefused, QuerySyntaxError, RemoteError, RemoteTimeout
 from kg.query.results import NotRepresentable
 
-__all__ = ["HttpError", "query_error_message", "register_error_handlers"]
+__all__ = ["HttpError", "as_http_error", "query_error_message", "register_error_handlers"]
 
 _log = logging.getLogger("mmkg.web")
 
@@ -18,11 +18,20 @@ _log = logging.getLogger("mmkg.web")
 class HttpError(Exception):
     """A client error: status, message and (for a query) the line and column of the problem."""
 
-    def __init__(self, status: int, message: str, position: tuple[int, int] | None = None) -> None:
+    def __init__(self, status: int, message: str, position: tuple[int, int] | None = None,
+                 detail: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.position = position
+        self.detail = detail
+        """The engine's own words, when ``message`` is our short version of them."""
+
+
+def as_http_error(exc: QueryError) -> HttpError:
+    """A store-boundary error as the client error it becomes: status, message, position, engine detail."""
+    return HttpError(exc.http_status, query_error_message(exc), getattr(exc, "position", None),
+                     getattr(exc, "detail", None))
 
 
 def query_error_message(exc: QueryError) -> str:
@@ -52,8 +61,10 @@ def _wants_json() -> bool:
         request.accept_mimetypes["text/html"]
 
 
-def error_response(status: int, message: str, position: tuple[int, int] | None = None) -> Response:
-    """The error as text (protocol endpoints), JSON (data twins, API clients) or an HTML page."""
+def error_response(status: int, message: str, position: tuple[int, int] | None = None,
+                   detail: str | None = None) -> Response:
+    """The error as text (protocol endpoints), JSON (data twins, API clients; with the engine's own
+    message as ``detail``) or an HTML page."""
     if _wants_plain():
         text = message if position is None else f"{message}\n(line {position[0]}, column {position[1]})"
         response = Response(text + "\n", status=status, mimetype="text/plain")
@@ -61,10 +72,13 @@ def error_response(status: int, message: str, position: tuple[int, int] | None =
         body: dict[str, object] = {"status": status, "error": message}
         if position:
             body["line"], body["column"] = position
+        if detail and detail != message:
+            body["detail"] = detail
         response = jsonify(body)
         response.status_code = status
     else:
-        response = Response(render_template("error.html", status=status, message=message, position=position),
+        response = Response(render_template("error.html", status=status, message=message, position=position,
+                                            detail=detail if detail != message else None),
                             status=status, mimetype="text/html")
     return response
 
@@ -74,14 +88,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HttpError)
     def _client_error(exc: HttpError) -> Response:
-        return error_response(exc.status, exc.message, exc.position)
+        return error_response(exc.status, exc.message, exc.position, exc.detail)
 
     @app.errorhandler(QueryError)
     def _query_error(exc: QueryError) -> Response:
         if isinstance(exc, RemoteError):
             _log.warning("remote store failed on %s %s: %s", request.method, request.path, exc)
-        position = getattr(exc, "position", None)
-        return error_response(exc.http_status, query_error_message(exc), position)
+        client = as_http_error(exc)
+        return error_response(client.status, client.message, client.position, client.detail)
 
     @app.errorhandler(NotRepresentable)
     def _not_representable(exc: NotRepresentable) -> Response:

@@ -27,7 +27,7 @@ class Settings:
     path is a prefix); empty, the default: federation off. Federated queries run in the workers under
     ``query_timeout`` like any other."""
     cors: bool = True
-    """Allow cross-origin GETs of ``/sparql`` (read-only), as Oxigraph's ``--cors``."""
+    """Allow cross-origin GET and POST of ``/sparql`` with their preflight (read-only), as Oxigraph's ``--cors``."""
     title: str = "myeloma-kg"
 
     @classmethod

@@ -162,6 +162,8 @@ class ServiceView(View):
     template: ClassVar[str] = "sparql_service.html"
     endpoint: str
     graphs: list[str]
+    prefixes: list[tuple[str, str]]
+    """The predeclared prefixes, (prefix, namespace)."""
 
 
 @dataclass

@@ -1,10 +1,9 @@
 """Checks on a query from outside before it runs: no updates, no federation or remote graphs unless allowed.
 
 pyoxigraph federates ``SERVICE`` from Rust with no switch and no timeout, so a query is scanned
-first. The scanner is a SPARQL lexer (strings, long strings, IRIs, comments, prefixed names, with
-the ``\\u`` code-point escapes of SPARQL 1.1 §19.2 undone first, as the parser does), so a keyword
-inside a string, an IRI or a comment is not mistaken for one, and a keyword cannot be hidden from
-it. It refuses:
+first with the lexer of :mod:`kg.query.lexer`, so a keyword inside a string, an IRI, a comment, a
+language tag or a prefixed name is not mistaken for one, and a keyword cannot be hidden from it.
+It refuses:
 
 * updates (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``, ``MOVE``,
   ``COPY``, ``WITH``);
@@ -18,28 +17,17 @@ it. It refuses:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from kg.errors import QueryRefused
+from kg.query.lexer import Token, declared_prefixes, unescape
+from kg.query.lexer import tokens as lex
 
 __all__ = ["QueryPolicy", "check_query", "service_allowed"]
 
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -52,40 +40,18 @@ class QueryPolicy:
     """Graph names ``FROM`` / ``FROM NAMED`` may use; None: do not check."""
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    line: int
-    column: int
+def check_query(text: str, policy: QueryPolicy, predeclared: dict[str, str] | None = None,
+                base: str | None = None) -> None:
+    """Raise :class:`QueryRefused` for what ``policy`` forbids; say nothing about syntax (the parser does).
 
-
-def _unescape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-def _tokens(text: str) -> Iterator[_Token]:
-    line, line_start = 1, 0
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            yield _Token(kind, match.group(), line, match.start() - line_start + 1)
-        newlines = match.group().count("\n")
-        if newlines:
-            line += newlines
-            line_start = match.start() + match.group().rindex("\n") + 1
-
-
-def check_query(text: str, policy: QueryPolicy) -> None:
-    """Raise :class:`QueryRefused` for what ``policy`` forbids; say nothing about syntax (the parser does)."""
-    tokens = list(_tokens(_unescape(text)))
-    prefixes: dict[str, str] = {}
+    ``predeclared`` prefixes and the ``base`` IRI are those the query will be parsed with, so a
+    ``FROM`` written as a prefixed name or a relative IRI is checked as the graph it names.
+    """
+    tokens = list(lex(unescape(text)))
+    prefixes = {**(predeclared or {}), **declared_prefixes(tokens)}
     for i, token in enumerate(tokens):
-        word = token.text.upper() if token.kind == "word" else ""
-        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname" \
-                and tokens[i + 2].kind == "iri":
-            prefixes[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
-        elif word in _UPDATE_WORDS:
+        word = token.upper
+        if word in _UPDATE_WORDS:
             raise QueryRefused(f"{word} is an update; this endpoint is read-only", token.line, token.column)
         elif word in ("SERVICE", "FROM"):
             j = i + 1
@@ -93,6 +59,8 @@ def check_query(text: str, policy: QueryPolicy) -> None:
                 j += 1
             target = tokens[j] if j < len(tokens) else None
             iri = _iri_of(target, prefixes)
+            if iri is not None and base is not None:
+                iri = urljoin(base, iri)
             if word == "SERVICE":
                 if iri is None:
                     raise QueryRefused("SERVICE with a variable or unknown endpoint is not allowed",
@@ -121,7 +89,7 @@ def service_allowed(iri: str, allowed: str) -> bool:
     return got.path.startswith(want.path)
 
 
-def _iri_of(token: _Token | None, prefixes: dict[str, str]) -> str | None:
+def _iri_of(token: Token | None, prefixes: dict[str, str]) -> str | None:
     if token is None:
         return None
     if token.kind == "iri":

@@ -32,10 +32,14 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from kg.errors import QuerySyntaxError, RemoteError, RemoteTimeout
-from kg.query.store import QueryResult, Term, collect, parse_error_position, term_to_python
+from kg.errors import RemoteError, RemoteTimeout
+from kg.query.lexer import dataset_clause, declared_prefixes, has_dataset_clause, tokens, unescape
+from kg.query.store import BASE_IRI, QueryResult, Term, collect, syntax_error, term_to_python
 
-__all__ = ["RemoteStore", "auth_header", "trailing_values"]
+__all__ = ["EMPTY_GRAPH", "RemoteStore", "auth_header", "trailing_values"]
+
+EMPTY_GRAPH = "urn:mmkg:empty-default-graph"
+"""A graph no store holds: named as the default graph, it makes the default graph empty."""
 
 _GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
@@ -89,14 +93,22 @@ class RemoteStore:
     # --- queries ------------------------------------------------------------------------------
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
-              default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> QueryResult:
+              default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None) -> QueryResult:
         """Run a query on the server; like :meth:`kg.query.store.Store.query`.
+
+        The server knows none of our predeclared ``prefixes`` and not our base IRI, so the query is
+        sent with a ``BASE`` and the ``PREFIX`` lines it does not declare itself in front.
 
         :raises QuerySyntaxError: when the server answers 400 (a query it cannot parse), with its message.
         :raises RemoteTimeout: when the server does not answer within the timeout.
         :raises RemoteError: when it cannot be reached or answers with another error.
         """
-        text = sparql + (trailing_values(bindings) if bindings else "")
+        front = f"BASE <{base_iri}>\n" if base_iri else ""
+        if prefixes:
+            declared = declared_prefixes(list(tokens(unescape(sparql))))
+            front += "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p not in declared)
+        text = front + sparql + (trailing_values(bindings) if bindings else "")
         wrapper = SPARQLWrapper(self.endpoint)
         wrapper.setQuery(text)
         wrapper.setMethod(POST)
@@ -106,9 +118,15 @@ class RemoteStore:
         wrapper.setReturnFormat(TURTLE if graph_form else JSON)
         if self._auth:
             wrapper.addCustomHttpHeader("Authorization", self._auth)
-        for graph in default_graphs:
+        if default_graphs is None and named_graphs is None and has_dataset_clause(sparql):
+            # Servers with a union default graph (Oxigraph's --union-default-graph) let it override the
+            # query's FROM; the protocol's dataset they honour. So FROM / FROM NAMED travel as both.
+            default_graphs, named_graphs = dataset_clause(sparql, dict(prefixes or {}), base_iri)
+            if not default_graphs:
+                default_graphs = [EMPTY_GRAPH]  # FROM NAMED alone: the default graph is empty
+        for graph in default_graphs or ():
             wrapper.addDefaultGraph(graph)
-        for graph in named_graphs:
+        for graph in named_graphs or ():
             wrapper.addNamedGraph(graph)
         try:
             response = wrapper.query().response
@@ -117,7 +135,7 @@ class RemoteStore:
         except SPARQLWrapperException as exc:
             message = str(exc).split("Response:", 1)[-1].strip() or str(exc)
             if "QueryBadFormed" in type(exc).__name__:
-                raise QuerySyntaxError(message, parse_error_position(message)) from None
+                raise syntax_error(sparql, message, prefixes) from None
             raise RemoteError(f"{self.endpoint}: {type(exc).__name__}: {message[:500]}") from None
         except TimeoutError:
             raise RemoteTimeout(f"{self.endpoint} did not answer within {self.timeout:g} s") from None

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import EngineError, QuerySyntaxError, QueryTimeout, WorkerCrashed
-from kg.query.store import QueryResult, Store, Term, parse_error_position
+from kg.query.store import BASE_IRI, QueryResult, Store, Term
 
 __all__ = ["QueryPool", "StoreSpec"]
 
@@ -59,7 +59,7 @@ def _serve(spec: StoreSpec, conn: Connection) -> None:
         try:
             conn.send(("ok", store.query(sparql, bindings, **options)))
         except QuerySyntaxError as exc:
-            conn.send(("syntax", exc.message))
+            conn.send(("syntax", (exc.message, exc.position, exc.detail)))
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # pyoxigraph's Rust panics are BaseExceptions: answer them, keep serving
@@ -121,7 +121,8 @@ class QueryPool:
         threading.Thread(target=start, daemon=True, name="mmkg-query-respawn").start()
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
-              default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+              default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None,
               timeout: float | None = None) -> QueryResult:
         """Run a query in a worker; like :meth:`kg.query.store.Store.query`, plus a time limit.
 
@@ -137,8 +138,10 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeout(f"no query worker was free within {limit_s:g} s; try again later") from None
         remaining = max(0.0, limit_s - (time.monotonic() - started))
-        options: dict[str, Any] = {"limit": limit, "default_graphs": tuple(default_graphs),
-                                   "named_graphs": tuple(named_graphs)}
+        options: dict[str, Any] = {
+            "limit": limit, "base_iri": base_iri, "prefixes": dict(prefixes) if prefixes else None,
+            "default_graphs": tuple(default_graphs) if default_graphs is not None else None,
+            "named_graphs": tuple(named_graphs) if named_graphs is not None else None}
         try:
             worker.conn.send((sparql, dict(bindings or {}), options))
             if not worker.conn.poll(remaining):
@@ -160,7 +163,8 @@ class QueryPool:
             result: QueryResult = payload
             return result
         if status == "syntax":
-            raise QuerySyntaxError(payload, parse_error_position(payload))
+            message, position, detail = payload
+            raise QuerySyntaxError(message, position, detail)
         raise EngineError(payload)
 
     def close(self) -> None:

@@ -19,8 +19,11 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from kg.errors import EngineError, QuerySyntaxError
+from kg.query.lexer import has_dataset_clause
+from kg.query.parse_errors import explain
 
 __all__ = [
+    "BASE_IRI",
     "LOADED_GRAPH",
     "QueryResult",
     "QueryStore",
@@ -29,6 +32,7 @@ __all__ = [
     "collect",
     "parse_error_position",
     "rows_as_values",
+    "syntax_error",
     "term_to_python",
     "value_of",
 ]
@@ -37,6 +41,10 @@ LOADED_GRAPH = "https://w3id.org/mmkg/graph/loaded"
 """Where :meth:`Store.from_file` puts the triples of a triple-format file."""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+BASE_IRI = "https://w3id.org/mmkg/sparql"
+"""Where relative IRIs in a query resolve by default: the published endpoint's IRI, so ``<resource/len>``
+is ``res:len``. The web endpoint passes its own URL instead, as Oxigraph's server does."""
 
 
 @dataclass
@@ -118,33 +126,44 @@ class Store:
         return self._store
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
-              default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> QueryResult:
+              default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None) -> QueryResult:
         """Run a query; parameters are bound, never spliced.
 
-        The default graph is the union of all named graphs unless ``default_graphs`` names some
-        (the protocol's ``default-graph-uri``); ``named_graphs`` restricts ``GRAPH`` likewise. At
-        most ``limit`` rows (or triples) are kept and ``truncated`` says whether more were there.
+        The dataset follows SPARQL 1.1: the protocol's ``default_graphs`` / ``named_graphs``
+        (``default-graph-uri`` / ``named-graph-uri``) when either is given, else the query's own
+        ``FROM`` / ``FROM NAMED``, else the union of all named graphs as the default graph and every
+        named graph for ``GRAPH``. Relative IRIs resolve against ``base_iri``; ``prefixes`` are
+        predeclared (the query's own ``PREFIX`` wins). At most ``limit`` rows (or triples) are kept
+        and ``truncated`` says whether more were there.
 
         :raises QuerySyntaxError: for a query that does not parse, with the position of the error.
         :raises EngineError: for any other error of the engine.
         """
         substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
-        options: dict[str, object] = {"substitutions": substitutions}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        options: dict[str, object] = {"substitutions": substitutions, "base_iri": base_iri,
+                                      "prefixes": dict(prefixes) if prefixes else None}
+        if default_graphs is not None or named_graphs is not None:  # the protocol's dataset wins
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+        elif not has_dataset_clause(sparql):
             options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             return collect(self._store.query(sparql, **options), limit)  # type: ignore[arg-type]
         except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc), parse_error_position(str(exc))) from None
+            raise syntax_error(sparql, str(exc), prefixes) from None
         except (RuntimeError, OSError, ValueError, TypeError) as exc:
             raise EngineError(str(exc)) from None
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+
+def syntax_error(sparql: str, raw: str, prefixes: Mapping[str, str] | None = None) -> QuerySyntaxError:
+    """The engine's parse error ``raw`` as a :class:`QuerySyntaxError` a person can act on."""
+    explained = explain(sparql, raw, prefixes or {})
+    return QuerySyntaxError(explained.message, explained.position or parse_error_position(raw), raw)
 
 
 def parse_error_position(message: str) -> tuple[int, int] | None:
@@ -187,7 +206,8 @@ class QueryStore(Protocol):
     :class:`kg.query.remote.RemoteStore` on any SPARQL 1.1 server."""
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
-              default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> QueryResult: ...
+              default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None) -> QueryResult: ...
 
     def __len__(self) -> int: ...
 

@@ -13,7 +13,7 @@ from kg.namespaces import PREFIXES
 from kg.query.store import QueryResult
 from web.blueprints.sparql import run_query
 from web.context import ctx
-from web.errors import HttpError, query_error_message
+from web.errors import HttpError, as_http_error
 from web.iris import compact
 from web.views import EditorView, HomeView, OntologyView, render
 
@@ -108,7 +108,7 @@ def editor() -> Response:
         except HttpError as exc:
             error = exc
         except QueryError as exc:
-            error = HttpError(exc.http_status, query_error_message(exc), getattr(exc, "position", None))
+            error = as_http_error(exc)
     graph_text = None
     if result is not None and result.kind == "graph":
         graph_text = (ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE,

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, request, url_for
 
 from kg.namespaces import PREFIXES
 from kg.query.guard import check_query
+from kg.query.prefixes import PREDECLARED
 from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, serialise
 from kg.query.store import QueryResult, value_of
 from web.conneg import ALL_FORMATS, negotiate, rdf_response
@@ -126,15 +127,24 @@ def run_query(query: str, default_graphs: list[str] | None = None, named_graphs:
     """Check and run a client's query. The store boundary's errors (refused by policy, does not parse,
     past the time limit, engine or remote failures) propagate to the one handler in :mod:`web.errors`."""
     app = ctx()
-    check_query(query, app.policy)
+    base = endpoint_iri()
+    check_query(query, app.policy, PREDECLARED, base)
+    protocol_dataset = bool(default_graphs or named_graphs)
     options = {"limit": limit if limit is not None else app.settings.max_rows,
-               "default_graphs": default_graphs or (), "named_graphs": named_graphs or ()}
+               "default_graphs": default_graphs or () if protocol_dataset else None,
+               "named_graphs": named_graphs or () if protocol_dataset else None,
+               "base_iri": base, "prefixes": PREDECLARED}
     for graph in [*(default_graphs or []), *(named_graphs or [])]:
         if graph not in app.policy.local_graphs:  # type: ignore[operator]
             raise HttpError(400, f"graph <{graph}> is not a graph of this dataset (remote graphs are never fetched)")
     if app.pool is not None:
         return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
     return app.store.query(query, **options)  # type: ignore[arg-type]
+
+
+def endpoint_iri() -> str:
+    """This endpoint's URL: the base IRI relative IRIs in a query resolve against, as on Oxigraph's server."""
+    return url_for("sparql.endpoint", _external=True)
 
 
 def result_response(result: QueryResult, media_type: str) -> Response:
@@ -174,7 +184,7 @@ def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | No
         return Response(html, mimetype="text/html")
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("rdf", "rdfs", "xsd", "mmkg", "owl")}
     prefixes.update(sd="http://www.w3.org/ns/sparql-service-description#", void="http://rdfs.org/ns/void#",
-                    dcterms=PREFIXES["dcterms"])
+                    dcterms=PREFIXES["dcterms"], sh="http://www.w3.org/ns/shacl#")
     return rdf_response(triples, media, prefixes)
 
 
@@ -182,13 +192,13 @@ def service_description(override: str | None = None) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint."""
     sd = "http://www.w3.org/ns/sparql-service-description#"
     formats = "http://www.w3.org/ns/formats/"
-    endpoint_iri = ox.NamedNode(url_for("sparql.endpoint", _external=True))
+    endpoint_node = ox.NamedNode(endpoint_iri())
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
     a = ox.NamedNode(PREFIXES["rdf"] + "type")
     triples = [
         ox.Triple(service, a, ox.NamedNode(sd + "Service")),
-        ox.Triple(service, ox.NamedNode(sd + "endpoint"), endpoint_iri),
+        ox.Triple(service, ox.NamedNode(sd + "endpoint"), endpoint_node),
         ox.Triple(service, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")),
         ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "UnionDefaultGraph")),
         ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "BasicFederatedQuery")),
@@ -198,6 +208,13 @@ def service_description(override: str | None = None) -> Response:
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
         triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name)))
+    shacl = "http://www.w3.org/ns/shacl#"
+    for i, (prefix, namespace) in enumerate(sorted(PREDECLARED.items())):  # SHACL prefix declarations
+        declaration = ox.BlankNode(f"prefix{i}")
+        triples += [ox.Triple(service, ox.NamedNode(shacl + "declare"), declaration),
+                    ox.Triple(declaration, ox.NamedNode(shacl + "prefix"), ox.Literal(prefix)),
+                    ox.Triple(declaration, ox.NamedNode(shacl + "namespace"),
+                              ox.Literal(namespace, datatype=ox.NamedNode(PREFIXES["xsd"] + "anyURI")))]
     graphs = ctx().store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g").rows
     for i, row in enumerate(graphs):
         named = ox.BlankNode(f"g{i}")
@@ -205,7 +222,8 @@ def service_description(override: str | None = None) -> Response:
                     ox.Triple(named, ox.NamedNode(sd + "name"), row["g"])]
     html = None
     if override is None:
-        html = render(ServiceView(endpoint=endpoint_iri.value, graphs=[value_of(row, "g") for row in graphs]))
+        html = render(ServiceView(endpoint=endpoint_node.value, graphs=[value_of(row, "g") for row in graphs],
+                                  prefixes=sorted(PREDECLARED.items(), key=lambda kv: kv[0].lower())))
     return _rdf_response(triples, override, html)
 
 
