@@ -167,6 +167,7 @@ class MMKG(DefinedNamespace):
     primaryEndpoint: URIRef
     publicationDate: URIRef
     publishedIn: URIRef
+    quotation: URIRef
     rank: URIRef
     receivesRegimen: URIRef
     regimen: URIRef

@@ -134,3 +134,47 @@ def test_hostile_literals_stay_inert(browser: WebDriver, live_url: str) -> None:
     assert browser.execute_script("return window.pwned === undefined")  # type: ignore[no-untyped-call]
     cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "table.results td")]
     assert "<script>window.pwned=1</script>" in cells
+
+
+ROUTES = ["/", "/evidence", "/evidence?source=s001", "/resource/lenalidomide", "/resource/myeloma-xi",
+          "/resource/s001-os-hr", "/resource/imid-maintenance", "/resource/pfs", "/resource/s002",
+          "/resource/second-primary-malignancy", "/ontology", "/ontology/HazardRatioEstimate", "/graph/source/s001",
+          "/queries", "/queries/effect-estimates", "/queries/significant-pfs-benefit",
+          "/query?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%2020", "/search?q=lenalidomide",
+          "/docs/querying", "/sparql", "/describe?iri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FCHEBI_63791",
+          "/resource/no-such-thing"]
+_MEASURE = """
+const doc = document.documentElement;
+const sizes = [];
+for (const svg of document.querySelectorAll('svg.forest')) {
+  const box = svg.getBoundingClientRect();
+  if (!box.width || getComputedStyle(svg).display === 'none') continue;
+  const scale = box.width / svg.viewBox.baseVal.width;
+  for (const t of svg.querySelectorAll('text')) sizes.push(parseFloat(getComputedStyle(t).fontSize) * scale);
+}
+return [doc.scrollWidth, doc.clientWidth, sizes.length ? Math.min(...sizes) : null];
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_every_route_fits_the_screen_and_plots_stay_legible(browser: WebDriver, live_url: str, width: int) -> None:
+    """No page scrolls sideways at 1400 or 390 px, and every visible forest plot's text is at least 10 px."""
+    browser.set_window_size(width, 1000)
+    problems = []
+    plotted = 0
+    try:
+        for route in ROUTES:
+            browser.get(live_url + route)
+            scroll_width, client_width, smallest = browser.execute_script(_MEASURE)
+            if scroll_width > client_width:
+                problems.append(f"{route}: {scroll_width} px wide on a {client_width} px screen")
+            if smallest is not None:
+                plotted += 1
+                if smallest < 10:
+                    problems.append(f"{route}: forest-plot text {smallest:.1f} px")
+            name = route.strip("/").replace("/", "_").split("?")[0] or "home"
+            browser.save_screenshot(str(SHOTS / f"{name}-{width}.png"))
+    finally:
+        browser.set_window_size(1400, 1600)
+    assert problems == [], "\n".join(problems)
+    assert plotted >= 5, "the evidence map, drug, trial, finding and saved-query pages have forest plots"

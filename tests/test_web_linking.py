@@ -81,7 +81,10 @@ def test_search_finds_imported_terms_after_our_entities(client: FlaskClient) -> 
     hits = client.get("/search.json", query_string={"q": "lenalidomide"}).get_json()
     iris = [h["iri"] for h in (hits["results"] if isinstance(hits, dict) else hits)]
     assert iris[0] == "https://w3id.org/mmkg/resource/lenalidomide"
-    assert "http://purl.obolibrary.org/obo/CHEBI_63791" in iris
+    # an external term our entity matches is grouped under the entity, not listed beside it (issue 17)
+    assert "http://purl.obolibrary.org/obo/CHEBI_63791" not in iris
+    chebi = client.get("/search.json", query_string={"q": "CHEBI:63791"}).get_json()
+    assert chebi[0]["iri"] == "https://w3id.org/mmkg/resource/lenalidomide"
     stat = client.get("/search.json", query_string={"q": "hazard ratio"}).get_json()
     found = [h["iri"] for h in (stat["results"] if isinstance(stat, dict) else stat)]
     assert found[:2] == ["http://purl.obolibrary.org/obo/NCIT_C93150",  # exact label first

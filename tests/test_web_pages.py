@@ -182,9 +182,12 @@ def test_literals_are_escaped(client: FlaskClient) -> None:
     assert "&lt;script&gt;alert(1)" in html
 
 
-def test_forest_plot_scale_and_escaping() -> None:
+@pytest.mark.parametrize("layout", ["wide", "stacked"])
+def test_forest_plot_scale_and_escaping(layout: str) -> None:
+    long_label = "A very long comparison label that a narrow plot used to cut off at forty-eight characters"
     svg = forest_svg([ForestRow("<b>A</b> vs B", "PFS", 0.5, 0.25, 1.0, significant=True),
-                      ForestRow("C vs D", "OS", 2.0, 1.5, 40.0, significant=False)])
+                      ForestRow("C vs D", "OS", 2.0, 1.5, 40.0, significant=False),
+                      ForestRow(long_label, "PFS · a study · s001 p1.s7", 0.8, 0.6, 1.1)], layout=layout)
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     null = next(e for e in root.iter(ns + "line") if e.get("class") == "fp-null")
@@ -192,4 +195,6 @@ def test_forest_plot_scale_and_escaping() -> None:
     assert points[0] < float(null.get("x1", 0)) < points[1], "HR < 1 left of the null line, HR > 1 right"
     assert root.findall(f".//{ns}path"), "an interval past the axis ends in an arrow"
     assert "<b>" not in svg and "&lt;b&gt;" in svg
+    words = " ".join(e.text or "" for e in root.iter(ns + "text"))
+    assert all(word in words for word in long_label.split()), "labels are wrapped, never cut"
     assert forest_svg([]) == ""

@@ -20,7 +20,7 @@ from web.settings import Settings
 
 __all__ = ["create_app"]
 
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
@@ -40,7 +40,7 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
     ``pool``, run in its worker processes under the time limit. ``warm`` builds the search index,
     vocabulary and counts before the first request.
     """
-    from web.blueprints import api, docs, entities, pages, queries, search, sparql
+    from web.blueprints import api, docs, entities, evidence, pages, queries, search, sparql
 
     app = Flask(__name__)
     settings = settings or Settings()
@@ -49,7 +49,7 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     context = AppContext(store, catalogue, settings, pool)
     app.extensions["mmkg"] = context
-    for blueprint in (sparql.bp, queries.bp, entities.bp, search.bp, pages.bp, api.bp, docs.bp):
+    for blueprint in (sparql.bp, queries.bp, entities.bp, search.bp, pages.bp, api.bp, docs.bp, evidence.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_filters(app)

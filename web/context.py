@@ -8,6 +8,8 @@ from typing import cast
 
 from flask import current_app
 
+from kg.evidence.gather import Finding, gather, source_names
+from kg.evidence.index import EvidenceIndex
 from kg.query.catalogue import Catalogue
 from kg.query.describe import Describer
 from kg.query.guard import QueryPolicy
@@ -50,6 +52,19 @@ class AppContext:
     @cached_property
     def describer(self) -> Describer:
         return Describer(self.store)
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """Every finding, flattened for evidence views (read once: a release never changes)."""
+        return gather(self.store)
+
+    @cached_property
+    def evidence(self) -> EvidenceIndex:
+        return EvidenceIndex(self.store, self.findings)
+
+    @cached_property
+    def source_names(self) -> dict[str, str]:
+        return source_names(self.store)
 
     def warm(self) -> None:
         """Build the indexes now rather than on the first request."""

@@ -13,17 +13,21 @@ from typing import Any, ClassVar
 from flask import render_template, url_for
 from markupsafe import Markup
 
+from kg.evidence.gather import Link
+from kg.evidence.grid import Column, EvidenceMap, Result
 from kg.query.catalogue import SavedQuery
 from kg.query.describe import Entity
 from kg.query.stats import DatasetStats
 from kg.query.store import QueryResult
 from kg.query.vocabulary import VocabTerm, Vocabulary
+from web.entity_evidence import EvidenceTable, FindingCard, TrialSummary
 from web.errors import HttpError
 
 __all__ = [
     "DocsView",
     "EditorView",
     "EntityView",
+    "EvidenceView",
     "GraphView",
     "HomeView",
     "OntologyView",
@@ -32,6 +36,7 @@ __all__ = [
     "SearchView",
     "ServiceView",
     "View",
+    "at_a_glance",
     "editor_link",
     "render",
 ]
@@ -54,9 +59,46 @@ def render(view: View) -> str:
     return render_template(view.template, **{f.name: getattr(view, f.name) for f in fields(view)})
 
 
+@dataclass(frozen=True)
+class GlanceLine:
+    """One regimen's results for one outcome, for the home page."""
+
+    regimen: Link
+    results: list[Result]
+
+
+@dataclass(frozen=True)
+class Glance:
+    """Which regimens improve an outcome, by how much, according to which sources."""
+
+    column: Column
+    significant: list[GlanceLine]
+    other: list[GlanceLine]
+
+
+def at_a_glance(evidence: EvidenceMap, keys: tuple[str, ...] = ("pfs", "os")) -> list[Glance]:
+    """For PFS and OS: regimens with a significant benefit (their estimates first), then the others."""
+    found = []
+    for column in evidence.columns:
+        if column.key not in keys:
+            continue
+        significant: list[GlanceLine] = []
+        other: list[GlanceLine] = []
+        for row in evidence.rows:
+            results = row.cells.get(column.key, [])
+            if not results:
+                continue
+            ranked = sorted(results, key=lambda r: (r.mark.css != "sig-benefit", not r.finding.is_ratio,
+                                                    r.finding.source))
+            line = GlanceLine(row.regimen, ranked[:3])
+            (significant if ranked[0].mark.css == "sig-benefit" else other).append(line)
+        found.append(Glance(column, significant, other))
+    return found
+
+
 @dataclass
 class HomeView(View):
-    """``/``: what the graph holds, entry points, a few saved queries."""
+    """``/``: evidence at a glance, entry points, sources, what the graph holds, a few saved queries."""
 
     template: ClassVar[str] = "home.html"
     stats: DatasetStats
@@ -64,6 +106,8 @@ class HomeView(View):
     entry_points: list[tuple[str, str]]
     queries: list[SavedQuery]
     vocabulary: Vocabulary
+    glance: list[Glance] = field(default_factory=list)
+    source_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,6 +157,8 @@ class QueryView(View):
     error: HttpError | None
     query_string: str
     editor_url: str
+    plot: str = ""
+    """A forest plot when the result has estimates with intervals."""
 
 
 @dataclass
@@ -140,6 +186,13 @@ class EntityView(View):
     """The editor listing every finding when the table shows only the first ones."""
     incoming_urls: dict[str, str] = field(default_factory=dict)
     """For each incoming property with more subjects than shown: the editor listing all of them."""
+    card: FindingCard | None = None
+    """For a finding: its summary card (title, figures, significance, source sentence, related findings)."""
+    evidence: EvidenceTable | None = None
+    """Every finding that concerns the entity, with how (via a pooled regimen, a trial identification ...)."""
+    trial: TrialSummary | None = None
+    """For a study: design, patients per arm, endpoints and main results."""
+    source_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -164,6 +217,19 @@ class ServiceView(View):
     graphs: list[str]
     prefixes: list[tuple[str, str]]
     """The predeclared prefixes, (prefix, namespace)."""
+
+
+@dataclass
+class EvidenceView(View):
+    """``/evidence``: regimens by outcomes across sources, with filters, a forest plot and downloads."""
+
+    template: ClassVar[str] = "evidence.html"
+    evidence: EvidenceMap
+    plot: str
+    source_names: dict[str, str]
+    query_string: str
+    downloads: list[tuple[str, str]]
+    """(label, URL) of the twins and exports, with the same filters."""
 
 
 @dataclass

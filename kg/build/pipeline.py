@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
 
 from kg import paths
 from kg.build.property_rules import classify_significance, materialise_properties
@@ -22,16 +22,18 @@ from kg.build.rdfize import facts_to_dataset
 from kg.build.reasoning import entailed_closure, reason
 from kg.build.validation import validate_shapes
 from kg.curation.factbase import FactBase, load_facts
-from kg.curation.provenance import check_provenance
+from kg.curation.provenance import check_provenance, quotations
 from kg.errors import BuildError, FactErrors
-from kg.namespaces import GRAPH, PREFIXES
+from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
 
-__all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "BuildReport", "BuiltGraph",
+__all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "QUOTATIONS_GRAPH", "BuildReport",
+           "BuiltGraph",
            "build_graph"]
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 IMPORTS_GRAPH = GRAPH["imports"]
 INFERRED_GRAPH = GRAPH["inferred"]
+QUOTATIONS_GRAPH = GRAPH["quotations"]
 
 
 @dataclass
@@ -106,6 +108,9 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
             raise FactErrors(problems)
         report.provenance_checked = checked
         report.sources_dir = str(sources_dir)
+        quoted = quotations(base, sources_dir)
+    else:
+        quoted = {}
     step = _timed(report, "provenance", step)
 
     announce(BUILD_STEPS[2])
@@ -142,6 +147,9 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         target = ds.graph(name)
         for triple in part:
             target.add(triple)
+    quotation_graph = ds.graph(QUOTATIONS_GRAPH)
+    for finding_id, sentence in quoted.items():  # the source's own sentence, for pages; never in the repository
+        quotation_graph.add((RES[finding_id], MMKG.quotation, Literal(sentence, lang="en")))
     inferred_graph = ds.graph(INFERRED_GRAPH)
     for triple in inferred:
         inferred_graph.add(triple)

@@ -9,7 +9,7 @@ from kg.curation.factbase import FactBase
 from kg.curation.texts import SourceText, numbers_in, parse_locator
 from kg.errors import FactError
 
-__all__ = ["check_provenance", "default_sources_dir"]
+__all__ = ["check_provenance", "default_sources_dir", "quotations"]
 
 
 def default_sources_dir() -> Path | None:
@@ -63,3 +63,23 @@ def check_provenance(base: FactBase, sources_dir: Path) -> tuple[int, list[FactE
             except IndexError as exc:
                 errors.append(FactError(path, base.origins[study.id].line, f"{study.id}.at", str(exc)))
     return checked, errors
+
+
+def quotations(base: FactBase, sources_dir: Path) -> dict[str, str]:
+    """Each finding's sentence(s) as the source states them, by finding id, for display at build time.
+
+    The texts are read from ``sources_dir`` when the build runs; they go into the release (never
+    into the repository), so a page can quote the sentence a figure comes from.
+    """
+    found: dict[str, str] = {}
+    for source in base.sources:
+        text_path = sources_dir / source.source.file
+        if not text_path.is_file():
+            continue
+        text = SourceText.from_file(text_path)
+        for finding in source.findings:
+            try:
+                found[finding.id] = " ".join(text.at(parse_locator(finding.at)).split())
+            except IndexError:
+                continue
+    return found

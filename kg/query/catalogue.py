@@ -34,10 +34,22 @@ import yaml
 from kg.errors import ParameterError, QueryFileError
 from kg.namespaces import PREFIXES
 
-__all__ = ["Catalogue", "Parameter", "SavedQuery", "expand_iri", "load_catalogue", "parse_query_file"]
+__all__ = [
+    "Catalogue",
+    "Column",
+    "Parameter",
+    "SavedQuery",
+    "column_title",
+    "expand_iri",
+    "load_catalogue",
+    "parse_query_file",
+]
 
 ParamType = Literal["iri", "string", "number", "enumeration"]
-_HEADER_KEYS = {"title", "description", "tags", "parameters", "examples"}
+_HEADER_KEYS = {"title", "description", "tags", "parameters", "examples", "columns"}
+_COLUMN_KEYS = {"title", "unit"}
+_ACRONYMS = {"hr": "HR", "rr": "RR", "ci": "CI", "os": "OS", "pfs": "PFS", "ttp": "TTP", "iri": "IRI", "doi": "DOI",
+             "pmid": "PMID", "ae": "AE", "nct": "NCT"}
 _PARAM_KEYS = {"type", "default", "values", "of", "description", "prefixes", "label"}
 _IRI = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -63,6 +75,26 @@ def expand_iri(value: str, allowed_prefixes: list[str] | None = None) -> str:
     if allowed_prefixes and not any(iri.startswith(PREFIXES[p]) for p in allowed_prefixes):
         raise ValueError(f"{value!r} is outside the allowed namespaces {allowed_prefixes}")
     return iri
+
+
+@dataclass(frozen=True)
+class Column:
+    """How a result column is shown: its title and, for numbers, their unit."""
+
+    title: str
+    unit: str | None = None
+
+
+def column_title(variable: str) -> str:
+    """A variable in words for a table header: ``interventionLabel`` -> ``Intervention``, ``ciLower`` -> ``CI lower``.
+
+    >>> column_title("adverseEventLabel"), column_title("ciLower"), column_title("p_value")
+    ('Adverse event', 'CI lower', 'P value')
+    """
+    name = re.sub(r"Label$", "", variable) or variable
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").split()
+    text = " ".join(w if w.isupper() else _ACRONYMS.get(w.lower(), w.lower()) for w in words)
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -116,6 +148,12 @@ class SavedQuery:
     sparql: str
     header_lines: int = 0
     examples: tuple[dict[str, str], ...] = field(default=())
+    columns: dict[str, Column] = field(default_factory=dict)
+    """Declared titles and units of result columns, by variable name."""
+
+    def column(self, variable: str) -> Column:
+        """The title and unit to show for a result column (a declared one, else the variable in words)."""
+        return self.columns.get(variable) or Column(column_title(variable))
 
     def parameter(self, name: str) -> Parameter:
         for param in self.parameters:
@@ -229,6 +267,7 @@ def parse_query_file(path: Path) -> SavedQuery:
     examples = meta.get("examples", []) or []
     if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):
         raise _fail(path, line_of("examples"), "examples must be a list of parameter mappings")
+    columns = _columns(path, line_of("columns"), meta.get("columns", {}) or {}, sparql)
     try:
         ox.Store().query(sparql)
     except SyntaxError as exc:
@@ -243,8 +282,22 @@ def parse_query_file(path: Path) -> SavedQuery:
     return SavedQuery(
         name=path.stem, path=path, title=meta["title"].strip(), description=meta["description"].strip(),
         tags=tuple(tags), parameters=tuple(params), sparql=sparql, header_lines=len(header),
-        examples=tuple({str(k): str(v) for k, v in e.items()} for e in examples),
+        examples=tuple({str(k): str(v) for k, v in e.items()} for e in examples), columns=columns,
     )
+
+
+def _columns(path: Path, line: int, raw: object, sparql: str) -> dict[str, Column]:
+    if not isinstance(raw, dict):
+        raise _fail(path, line, "columns must be a mapping of variable to {title, unit}")
+    found: dict[str, Column] = {}
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or not set(spec) <= _COLUMN_KEYS or not isinstance(spec.get("title", ""), str):
+            raise _fail(path, line, f"column {name!r}: give a mapping with 'title' and/or 'unit'")
+        if not re.search(rf"[?$]{re.escape(str(name))}\b", sparql):
+            raise _fail(path, line, f"column {name!r} is not a variable of the query")
+        found[str(name)] = Column(str(spec.get("title") or column_title(str(name))),
+                                  str(spec["unit"]) if spec.get("unit") else None)
+    return found
 
 
 @dataclass

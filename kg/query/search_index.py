@@ -18,6 +18,12 @@ from kg.query.vocabulary import Vocabulary
 
 __all__ = ["Hit", "SearchIndex"]
 
+_LINKS = f"""
+PREFIX skos: <{PREFIXES['skos']}>
+SELECT ?ours ?external WHERE {{
+  ?ours skos:exactMatch|skos:closeMatch ?external FILTER(STRSTARTS(STR(?ours), "{PREFIXES['res']}"))
+}}
+"""
 _QUERY = f"""
 PREFIX rdfs: <{PREFIXES['rdfs']}>
 PREFIX skos: <{PREFIXES['skos']}>
@@ -28,6 +34,7 @@ SELECT ?s ?label ?kind ?type WHERE {{
   UNION {{ ?s skos:prefLabel ?label BIND("label" AS ?kind) }}
   UNION {{ ?s skos:altLabel ?label BIND("synonym" AS ?kind) }}
   UNION {{ ?s mmkg:xref ?label BIND("identifier" AS ?kind) }}
+  UNION {{ ?s a mmkg:Finding ; rdfs:comment ?label BIND("statement" AS ?kind) }}
   FILTER(isIRI(?s))
   FILTER NOT EXISTS {{ ?s a mmkg:Mapping }}
   OPTIONAL {{ ?s a ?type FILTER(?type != owl:NamedIndividual) }}
@@ -75,6 +82,11 @@ class SearchIndex:
             entry.label = entry.label or entry.names[0][1]
         self._entries = list(entries.values())
         self._vocabulary = vocabulary
+        # An external term one of our entities matches is found as that entity ("Revlimid" in an
+        # imported label, "CHEBI:63791") rather than as a separate hit.
+        self._ours: dict[str, str] = {}
+        for row in store.query(_LINKS).rows:
+            self._ours.setdefault(value_of(row, "external"), value_of(row, "ours"))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -98,6 +110,7 @@ class SearchIndex:
                 continue
             best: tuple[int, int] | None = None
             matched = ""
+            words = needle.split()
             for lowered, original in entry.names:
                 if lowered == needle:
                     rank = 0
@@ -107,6 +120,8 @@ class SearchIndex:
                     rank = 2
                 elif needle in lowered:
                     rank = 3
+                elif len(words) > 1 and all(word in lowered for word in words):
+                    rank = 4  # every word somewhere: "thalidomide neuropathy" finds the findings about both
                 else:
                     continue
                 key = (rank, len(original))
@@ -114,7 +129,24 @@ class SearchIndex:
                     best, matched = key, original
             if best is not None:
                 hits.append(Hit(entry.iri, entry.label, matched, self._type_of(entry), best))
+        hits = self._group(hits)
         ours = PREFIXES["mmkg"]
         # within a rank, our entities before the imported external terms and enrichment answers
         hits.sort(key=lambda h: (h.rank[0], not h.iri.startswith(ours), h.rank[1], h.label.lower()))
         return hits[:limit]
+
+    def _group(self, hits: list[Hit]) -> list[Hit]:
+        """Hits on an external term our entity matches become hits on our entity (best rank kept)."""
+        labels = {e.iri: e for e in self._entries}
+        best: dict[str, tuple[tuple[int, int], bool, Hit]] = {}
+        for hit in hits:
+            ours = self._ours.get(hit.iri)
+            through = ours is not None and ours in labels
+            if ours is not None and through:
+                entry = labels[ours]
+                hit = Hit(ours, entry.label, f"{hit.matched} ({hit.label}, matched term)", self._type_of(entry),
+                          hit.rank)
+            key = (hit.rank, through)  # on a tie, the entity's own name beats a matched term's
+            if hit.iri not in best or key < best[hit.iri][:2]:
+                best[hit.iri] = (hit.rank, through, hit)
+        return [hit for _, _, hit in best.values()]

@@ -12,22 +12,41 @@ from flask import Blueprint, Response, request
 
 from kg.namespaces import PREFIXES
 from kg.query.describe import Entity, graph_sparql, incoming_sparql, instances_sparql
-from kg.query.findings import FindingRow
 from kg.query.results import GRAPH_FORMATS
 from kg.query.sparqlterms import iri_ref
 from kg.query.store import term_to_python, value_of
 from web.conneg import RDF_SUFFIXES, negotiate, rdf_response
 from web.context import ctx
+from web.entity_evidence import evidence_table, finding_card, trial_summary
 from web.errors import HttpError
-from web.forest import ForestRow, forest_svg
-from web.iris import compact, iri_for_path, local_path
+from web.forest import forest_svg
+from web.forest_rows import forest_rows
+from web.iris import compact, iri_for_path
 from web.views import EntityView, GraphView, editor_link, render
 
-__all__ = ["bp", "forest_rows"]
+__all__ = ["bp"]
 
 bp = Blueprint("entities", __name__)
 
-_RATIO_KINDS = {PREFIXES["mmkg"] + "HazardRatioEstimate": "HR", PREFIXES["mmkg"] + "RiskRatioEstimate": "RR"}
+_STUDY_TYPES = {"RandomisedControlledTrial", "ClinicalTrial", "OpenLabelStudy", "AdaptiveDesignStudy", "MetaAnalysis",
+                "NetworkMetaAnalysis", "SystematicReview", "NarrativeReview", "NonRandomisedComparison",
+                "EvidenceSynthesis", "Study"}
+# A finding's properties in the order a clinician reads them: what, the figures, where from.
+_CLINICAL = [PREFIXES["mmkg"] + name for name in (
+    "intervention", "comparator", "regimen", "arm", "aboutRegimen", "aboutDrug", "concernsDrug", "endpoint",
+    "adverseEvent", "mainAdverseEvent", "gradeMin", "gradeMax", "population", "estimate", "ciLower", "ciUpper",
+    "ciLevel", "pValue", "pValueComparator", "isSignificant", "significanceBasis", "direction", "value", "valueMin",
+    "valueMax", "unit", "timepoint", "statedAs", "isImplied", "fromStudy", "fromSource", "locator", "paragraph",
+    "sentence", "supportedBy", "corroborates", "discrepantWith", "discrepantWithPublication", "discrepancyNote")]
+
+
+def _clinical_rank(predicate: str) -> tuple[int, str]:
+    first = [PREFIXES["rdfs"] + "label", PREFIXES["rdfs"] + "comment"]
+    if predicate in first:
+        return (first.index(predicate), predicate)
+    if predicate in _CLINICAL:
+        return (10 + _CLINICAL.index(predicate), predicate)
+    return (100, predicate)
 
 
 def _split_suffix(rest: str) -> tuple[str, str | None]:
@@ -43,25 +62,6 @@ def rdf_description(iri: str) -> list[ox.Triple]:
     result = ctx().store.query(f"CONSTRUCT {{ {ref} ?p ?o . ?s ?q {ref} }} WHERE {{ "
                                f"{{ {ref} ?p ?o }} UNION {{ ?s ?q {ref} }} }}", limit=ctx().settings.max_rows)
     return result.triples or []
-
-
-def forest_rows(findings: list[FindingRow]) -> list[ForestRow]:
-    """The ratio estimates among ``findings``, ready to plot, grouped by endpoint."""
-    rows = []
-    for f in findings:
-        if not f.is_ratio:
-            continue
-        lower, upper, estimate = (float(f.get(k) or 0) for k in ("ciLower", "ciUpper", "estimate"))
-        intervention = f.label_of("intervention") or "?"
-        comparator = f.label_of("comparator")
-        label = f"{intervention} vs {comparator}" if comparator else intervention
-        source = (f.iri_of("source") or "").rsplit("/", 1)[-1]
-        detail = " · ".join(x for x in (f.label_of("endpoint"), f.label_of("population"),
-                                        f"{source} {f.get('locator') or ''}".strip()) if x)
-        rows.append(ForestRow(label, detail, estimate, lower, upper, _RATIO_KINDS.get(f.kind or "", "ratio"),
-                              f.significant, local_path(f.iri)))
-    rows.sort(key=lambda r: (r.detail.split(" · ")[0], r.estimate))
-    return rows
 
 
 def _rdf(triples: list[ox.Triple], media: str) -> Response:
@@ -90,11 +90,23 @@ def _page(iri: str, suffix_media: str | None) -> Response:
     entity: Entity | None = app.describer.describe(iri)
     if entity is None:
         raise HttpError(404, f"{compact(iri)} is not in the graph.")
-    plot = forest_svg(forest_rows(entity.findings), f"Effect estimates concerning {entity.label or compact(iri)}")
+    concerning = app.evidence.about(iri)
+    finding = next((f for f in app.findings if f.iri == iri), None)
+    card = finding_card(finding, app.findings, app.source_names.get(finding.source, finding.source)) \
+        if finding is not None else None
+    types = {t.rsplit("/", 1)[-1] for t, _ in entity.asserted_types + entity.inferred_types
+             if t.startswith(PREFIXES["mmkg"])}
+    study_types = types & _STUDY_TYPES if "Study" in types else set()
+    plotted = [finding] if finding is not None else [c.finding for c in concerning]
+    plot = forest_svg(forest_rows(plotted), f"Effect estimates concerning {entity.label or compact(iri)}")
+    if finding is not None:
+        entity.outgoing.sort(key=lambda pv: _clinical_rank(pv.predicate))
     term = app.vocabulary.terms.get(iri)
     children = app.vocabulary.children().get(iri, []) if term is not None else []
     view = EntityView(
-        entity=entity, plot=plot, term=term, children=children, vocabulary=app.vocabulary,
+        entity=entity, plot=plot, term=term, children=children, vocabulary=app.vocabulary, card=card,
+        evidence=evidence_table(concerning) if concerning and finding is None else None,
+        trial=trial_summary(study_types, concerning), source_names=app.source_names,
         instances_url=editor_link(instances_sparql(iri)) if term is not None and term.instances else None,
         findings_url=editor_link(entity.findings_query) if entity.findings_total > len(entity.findings) else None,
         incoming_urls={inc.predicate: editor_link(incoming_sparql(inc.predicate, iri))

@@ -9,18 +9,22 @@ from flask import Blueprint, Response, jsonify, request
 
 from kg import paths
 from kg.errors import QueryError
+from kg.evidence.grid import build_map
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryResult
 from web.blueprints.sparql import run_query
 from web.context import ctx
 from web.errors import HttpError, as_http_error
 from web.iris import compact
-from web.views import EditorView, HomeView, OntologyView, render
+from web.views import EditorView, HomeView, OntologyView, at_a_glance, render
 
 __all__ = ["bp"]
 
 bp = Blueprint("pages", __name__)
 
+# Bookkeeping classes that say nothing about the evidence: left out of the home page's counts.
+_INTERNAL_CLASSES = ("Mapping", "PopulationCharacteristic", "TreatmentContext", "Unit", "CountKind", "Direction",
+                     "SignificanceBasis", "Publication", "SourceDocument")
 _ENTRY_POINTS = ("lenalidomide", "thalidomide", "bortezomib", "myeloma-xi", "pfs", "os", "gay-2018-nma")
 _DEFAULT_QUERY = """PREFIX mmkg: <https://w3id.org/mmkg/>
 PREFIX res: <https://w3id.org/mmkg/resource/>
@@ -44,9 +48,11 @@ def home() -> Response:
     labels = app.describer.labels({PREFIXES["res"] + e for e in _ENTRY_POINTS})
     entry_points = [(PREFIXES["res"] + e, labels[PREFIXES["res"] + e]) for e in _ENTRY_POINTS
                     if PREFIXES["res"] + e in labels]
-    ours = [(c, n) for c, n in app.stats.classes if c.startswith(PREFIXES["mmkg"])]
+    internal = {PREFIXES["mmkg"] + name for name in _INTERNAL_CLASSES}
+    ours = [(c, n) for c, n in app.stats.classes if c.startswith(PREFIXES["mmkg"]) and c not in internal]
+    evidence = build_map(app.store, app.findings)
     view = HomeView(stats=app.stats, classes=ours[:24], entry_points=entry_points, queries=list(app.catalogue)[:8],
-                    vocabulary=app.vocabulary)
+                    vocabulary=app.vocabulary, glance=at_a_glance(evidence), source_names=app.source_names)
     return Response(render(view), mimetype="text/html")
 
 

@@ -23,6 +23,8 @@ from kg.query.catalogue import Parameter, SavedQuery, expand_iri
 from kg.query.store import QueryResult, term_to_python
 from web.context import ctx
 from web.errors import HttpError
+from web.forest import forest_svg
+from web.forest_rows import result_forest_rows
 from web.views import QueryListView, QueryView, editor_link, render
 
 __all__ = ["bp", "catalogue_json", "query_json"]
@@ -156,6 +158,7 @@ def show(name: str) -> Response:
     except HttpError as exc:
         error = exc
     query_string = ("?" + urlencode(given)) if given else ""
+    plot = forest_svg(result_forest_rows(result, labels), query.title) if result is not None else ""
     view = QueryView(query=query, fields=_form_fields(query, given), result=result, labels=labels, error=error,
-                     query_string=query_string, editor_url=editor_link(query.sparql, run=False))
+                     query_string=query_string, editor_url=editor_link(query.sparql, run=False), plot=plot)
     return Response(render(view), status=error.status if error else 200, mimetype="text/html")

@@ -85,3 +85,114 @@
     }, 150));
   }
 })();
+
+// Forest plots: download the plot as SVG (styles inlined, so it stands alone) or as PNG (drawn on a canvas).
+(function () {
+  "use strict";
+  const STYLE = "text{font-family:system-ui,Arial,sans-serif;font-size:12px;fill:#1d2430}" +
+    ".fp-head{font-weight:600}.fp-detail,.fp-tick,.fp-note{fill:#5b6575;font-size:11px}.fp-tick{text-anchor:middle}" +
+    ".fp-right{text-anchor:end}.fp-null{stroke:#1d2430;stroke-dasharray:4 3}.fp-axis{stroke:#1d2430}" +
+    ".fp-ci{stroke:#1d2430;stroke-width:1.6}.fp-sig .fp-point{fill:#1f5fae}" +
+    ".fp-ns .fp-point,.fp-unknown .fp-point{fill:#fff;stroke:#8a94a6;stroke-width:1.6}.fp-arrow{fill:#1d2430}";
+
+  function standalone(svg) {
+    const copy = svg.cloneNode(true);
+    const style = document.createElementNS("http://www.w3.org/2000/svg", "style");
+    style.textContent = STYLE;
+    copy.insertBefore(style, copy.firstChild);
+    const box = svg.viewBox.baseVal;
+    copy.setAttribute("width", String(box.width));
+    copy.setAttribute("height", String(box.height));
+    return new XMLSerializer().serializeToString(copy);
+  }
+
+  function save(blob, name) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  for (const button of document.querySelectorAll("[data-export]")) {
+    button.addEventListener("click", () => {
+      const section = button.closest("section");
+      const svg = section && section.querySelector("svg.forest-wide");
+      if (!svg) return;
+      const text = standalone(svg);
+      const name = (document.title.split(" · ")[0] || "forest-plot").replace(/[^\w-]+/g, "-").toLowerCase();
+      if (button.dataset.export === "svg") {
+        save(new Blob([text], { type: "image/svg+xml" }), name + "-forest.svg");
+        return;
+      }
+      const box = svg.viewBox.baseVal;
+      const image = new Image();
+      const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+      image.onload = () => {
+        const canvas = document.createElement("canvas");
+        canvas.width = box.width * 2;
+        canvas.height = box.height * 2;
+        const context = canvas.getContext("2d");
+        context.fillStyle = "#fff";
+        context.fillRect(0, 0, canvas.width, canvas.height);
+        context.drawImage(image, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(url);
+        canvas.toBlob((blob) => save(blob, name + "-forest.png"), "image/png");
+      };
+      image.src = url;
+    });
+  }
+})();
+
+// On phones the navigation collapses behind a Menu button (without JavaScript it stays open).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  const toggle = document.querySelector(".menu-toggle");
+  const nav = document.getElementById("site-nav");
+  if (!toggle || !nav) return;
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+})();
+
+// Sortable tables: click a column header to sort by it (numbers as numbers), again to reverse.
+(function () {
+  "use strict";
+  const key = (cell) => {
+    const text = (cell ? cell.textContent : "").trim();
+    const number = parseFloat(text.replace(/[^0-9eE.+-]/g, ""));
+    return { text: text.toLowerCase(), number: /^[<>=≤≥~]?\s*-?[0-9]/.test(text) && !isNaN(number) ? number : null };
+  };
+  for (const table of document.querySelectorAll("table.sortable")) {
+    const heads = table.querySelectorAll("thead th");
+    heads.forEach((th, column) => {
+      th.classList.add("sortable-head");
+      th.tabIndex = 0;
+      const sort = () => {
+        const body = table.tBodies[0];
+        if (!body) return;
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach((other) => other.removeAttribute("aria-sort"));
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        const rows = Array.from(body.rows);
+        rows.sort((a, b) => {
+          const x = key(a.cells[column]);
+          const y = key(b.cells[column]);
+          let order;
+          if (x.number !== null && y.number !== null) order = x.number - y.number;
+          else if (x.number !== null) order = -1;
+          else if (y.number !== null) order = 1;
+          else order = x.text.localeCompare(y.text);
+          return ascending ? order : -order;
+        });
+        for (const row of rows) body.appendChild(row);
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", (event) => { if (event.key === "Enter") sort(); });
+    });
+  }
+})();
