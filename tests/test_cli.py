@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from rdflib import Dataset, Graph
 
 from kg.build.releases import current_release
@@ -103,3 +104,42 @@ def test_export_round_trips(home: Path, tmp_path: Path, fmt: str, parser: str, q
     graph.parse(target, format=parser)
     assert len(graph) > 4000
     assert not list(tmp_path.glob(".out.*")), "no temporary file left behind"
+
+
+def _mmkg(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kg", *args, "--out", str(home)], capture_output=True, text=True,
+                          input=stdin, timeout=120, check=False)
+
+
+def test_ad_hoc_sparql_from_text_file_and_stdin(home: Path, tmp_path: Path) -> None:
+    text = _mmkg(home, "sparql", "SELECT ?d WHERE { ?d skos:exactMatch CHEBI:63791 }", "--format", "json")
+    assert text.returncode == 0, text.stderr
+    assert json.loads(text.stdout)["rows"] == [{"d": "https://w3id.org/mmkg/resource/lenalidomide"}]
+    query = tmp_path / "drugs.rq"
+    query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?d a mmkg:Drug }\n", encoding="utf-8")  # no '#+' header
+    from_file = _mmkg(home, "sparql", str(query), "--format", "csv")
+    assert from_file.returncode == 0 and from_file.stdout.splitlines()[0] == "n", from_file.stderr
+    piped = _mmkg(home, "sparql", "-", stdin="ASK { res:lenalidomide ?p ?o }")
+    assert piped.returncode == 0 and piped.stdout.strip() == "true"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["sparql", "SELECT * WHERE { ?s foo:bar ?o }"], "unknown prefix foo: at 1:21"),
+    (["sparql", "SELECT * WHERE { ?s ?p ?o"], "unbalanced brackets"),
+    (["sparql", "missing.rq"], "missing.rq: no such file"),
+    (["sparql", "  "], "the query is empty"),
+    (["query", "missing.rq"], "missing.rq: no such file"),
+    (["query", "significant-pfs-benfit"], "did you mean 'significant-pfs-benefit'?"),
+])
+def test_bad_queries_are_one_clear_line_and_a_non_zero_exit(home: Path, args: list[str], expected: str) -> None:
+    done = _mmkg(home, *args)
+    assert done.returncode != 0 and expected in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_an_iri_parameter_that_names_nothing_is_warned_about(home: Path, client: FlaskClient) -> None:
+    done = _mmkg(home, "query", "adverse-events-by-drug", "-p", "drug=res:lenalidomid")
+    assert done.returncode == 0 and "names nothing in the graph" in done.stderr and "lenalidomid>" in done.stderr
+    page = client.get("/queries/adverse-events-by-drug", query_string={"drug": "res:lenalidomid"}).data.decode()
+    assert "names nothing in the graph" in page
+    fine = client.get("/queries/adverse-events-by-drug", query_string={"drug": "res:lenalidomide"}).data.decode()
+    assert "names nothing in the graph" not in fine

@@ -65,6 +65,9 @@ def error_response(status: int, message: str, position: tuple[int, int] | None =
                    detail: str | None = None) -> Response:
     """The error as text (protocol endpoints), JSON (data twins, API clients; with the engine's own
     message as ``detail``) or an HTML page."""
+    # A message may quote the query, and a query may hold a lone surrogate that UTF-8 cannot carry.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    detail = detail.encode("utf-8", "backslashreplace").decode("utf-8") if detail else detail
     if _wants_plain():
         text = message if position is None else f"{message}\n(line {position[0]}, column {position[1]})"
         response = Response(text + "\n", status=status, mimetype="text/plain")

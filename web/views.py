@@ -159,6 +159,8 @@ class QueryView(View):
     editor_url: str
     plot: str = ""
     """A forest plot when the result has estimates with intervals."""
+    warnings: list[str] = field(default_factory=list)
+    """IRI parameters that name nothing in the graph (a typo answers with no rows)."""
 
 
 @dataclass

@@ -1,10 +1,12 @@
-"""Query commands: ``queries`` (the catalogue) and ``query`` (a saved query or a .rq file)."""
+"""Query commands: ``queries`` (the catalogue), ``query`` (a saved query or a .rq file with a header)
+and ``sparql`` (any query: text, file or standard input)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,8 @@ import click
 
 from kg import paths
 from kg.cli.common import main, open_store, remote_options, remote_store
-from kg.query.catalogue import SavedQuery, load_catalogue, parse_query_file
+from kg.query.catalogue import SavedQuery, load_catalogue, parse_query_file, unknown_iris
+from kg.query.prefixes import PREDECLARED
 from kg.query.store import QueryResult, term_to_python
 
 
@@ -75,6 +78,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path | None, store_
     """Run a saved query by NAME, or a .rq FILE; parameter values are bound, never spliced."""
     saved: SavedQuery
     if name.endswith(".rq"):
+        if not Path(name).is_file():
+            raise click.UsageError(f"{name}: no such file (for a query without a '#+' header use mmkg sparql FILE)")
         saved = parse_query_file(Path(name))
     else:
         try:
@@ -91,5 +96,48 @@ def query(name: str, params: tuple[str, ...], fmt: str, out: Path | None, store_
     if endpoint is not None and store_path is not None:
         raise click.UsageError("give --endpoint or --store, not both")
     store = remote_store(endpoint, auth_env, remote_timeout) if endpoint else open_store(out, store_path)
+    for param, iri in unknown_iris(store, saved, bindings):
+        click.echo(f"warning: parameter {param!r}: <{iri}> names nothing in the graph (a typo?)", err=True)
     result = store.query(saved.sparql, bindings)
     click.echo(_format_result(result, fmt))
+
+
+@main.command()
+@click.argument("query_text", metavar="QUERY | FILE | -")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
+              show_default=True, help="For SELECT and ASK; CONSTRUCT and DESCRIBE print N-Triples.")
+@click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), help="On-disk pyoxigraph store to use.")
+@remote_options
+def sparql(query_text: str, fmt: str, out: Path | None, store_path: Path | None, endpoint: str | None,
+           auth_env: str | None, remote_timeout: float) -> None:
+    """Run an ad-hoc SPARQL query: the text itself, a file (.rq, .sparql, any text), or - for standard input.
+
+    The prefixes of /sparql are predeclared (mmkg:, res:, rdfs:, CHEBI: ...; a PREFIX in the query
+    wins); relative IRIs resolve against https://w3id.org/mmkg/sparql.
+    """
+    text = _query_text(query_text)
+    if endpoint is not None and store_path is not None:
+        raise click.UsageError("give --endpoint or --store, not both")
+    store = remote_store(endpoint, auth_env, remote_timeout) if endpoint else open_store(out, store_path)
+    result = store.query(text, prefixes=PREDECLARED)
+    click.echo(_format_result(result, fmt))
+
+
+def _query_text(argument: str) -> str:
+    """The query: standard input for ``-``, a file's text when the argument names one, else the argument."""
+    if argument == "-":
+        text = str(sys.stdin.read())
+    elif "\n" not in argument and (Path(argument).is_file() or Path(argument).suffix in (".rq", ".sparql", ".txt")):
+        path = Path(argument)
+        if not path.is_file():
+            raise click.UsageError(f"{argument}: no such file")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.UsageError(f"{argument}: not UTF-8 text (byte {exc.start})") from None
+    else:
+        text = argument
+    if not text.strip():
+        raise click.UsageError("the query is empty")
+    return text

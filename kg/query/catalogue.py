@@ -22,6 +22,7 @@ a default stays unbound. A broken header is an error naming file and line.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -33,6 +34,7 @@ import yaml
 
 from kg.errors import ParameterError, QueryFileError
 from kg.namespaces import PREFIXES
+from kg.query.store import QueryStore
 
 __all__ = [
     "Catalogue",
@@ -311,7 +313,9 @@ class Catalogue:
         try:
             return self.queries[name]
         except KeyError:
-            raise KeyError(f"no saved query named {name!r}; known: {', '.join(sorted(self.queries))}") from None
+            close = difflib.get_close_matches(name, list(self.queries), n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise KeyError(f"no saved query named {name!r}; {hint}known: {', '.join(sorted(self.queries))}") from None
 
     def __iter__(self) -> Any:
         return iter(sorted(self.queries.values(), key=lambda q: q.name))
@@ -326,3 +330,17 @@ def load_catalogue(folder: Path) -> Catalogue:
     :raises QueryFileError: for the first malformed file.
     """
     return Catalogue({q.name: q for q in map(parse_query_file, sorted(folder.glob("*.rq")))})
+
+
+def unknown_iris(store: QueryStore, query: SavedQuery,
+                 bindings: dict[str, ox.NamedNode | ox.Literal]) -> list[tuple[str, str]]:
+    """The IRI parameters whose value names nothing in the graph (a typo answers with no rows, silently):
+    (parameter, IRI) pairs, for a warning."""
+    found = []
+    for param in query.parameters:
+        value = bindings.get(param.name)
+        if isinstance(value, ox.NamedNode):
+            ask = f"ASK {{ {{ <{value.value}> ?p ?o }} UNION {{ ?s ?p <{value.value}> }} }}"
+            if store.query(ask).boolean is False:
+                found.append((param.name, value.value))
+    return found

@@ -51,6 +51,8 @@ def check_query(text: str, policy: QueryPolicy, predeclared: dict[str, str] | No
     prefixes = {**(predeclared or {}), **declared_prefixes(tokens)}
     for i, token in enumerate(tokens):
         word = token.upper
+        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
+            base = urljoin(base, tokens[i + 1].text[1:-1]) if base else tokens[i + 1].text[1:-1]
         if word in _UPDATE_WORDS:
             raise QueryRefused(f"{word} is an update; this endpoint is read-only", token.line, token.column)
         elif word in ("SERVICE", "FROM"):

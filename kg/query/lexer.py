@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 __all__ = ["Token", "dataset_clause", "declared_prefixes", "has_dataset_clause", "tokens", "unescape"]
 
@@ -95,13 +96,13 @@ def dataset_clause(text: str, prefixes: dict[str, str] | None = None,
     >>> dataset_clause("SELECT * FROM <http://a/g> FROM NAMED ex:h { ?s ?p ?o }", {"ex": "http://a/"})
     (['http://a/g'], ['http://a/h'])
     """
-    from urllib.parse import urljoin
-
     toks = list(tokens(unescape(text)))
     known = {**(prefixes or {}), **declared_prefixes(toks)}
     default: list[str] = []
     named: list[str] = []
     for i, token in enumerate(toks):
+        if token.upper == "BASE" and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+            base = urljoin(base, toks[i + 1].text[1:-1]) if base else toks[i + 1].text[1:-1]
         if token.upper != "FROM" or i + 1 >= len(toks):
             continue
         is_named = toks[i + 1].upper == "NAMED"

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from kg.errors import ParameterError
-from kg.query.catalogue import Parameter, SavedQuery, expand_iri
+from kg.query.catalogue import Parameter, SavedQuery, expand_iri, unknown_iris
 from kg.query.store import QueryResult, term_to_python
 from web.context import ctx
 from web.errors import HttpError
@@ -106,7 +106,9 @@ def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
         body = {"query": query.name, "title": query.title,
                 "parameters": {k: (v.value if isinstance(v, ox.NamedNode | ox.Literal) else str(v))
                                for k, v in bindings.items()},
-                "columns": result.variables, "rows": rows, "truncated": result.truncated}
+                "columns": result.variables, "rows": rows, "truncated": result.truncated,
+                "warnings": [f"parameter {p!r}: <{iri}> names nothing in the graph"
+                             for p, iri in unknown_iris(ctx().store, query, bindings)]}
         if result.kind == "ask":
             body["boolean"] = result.boolean
         return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json",
@@ -150,8 +152,11 @@ def show(name: str) -> Response:
     error: HttpError | None = None
     result: QueryResult | None = None
     labels: dict[str, str] = {}
+    warnings: list[str] = []
     try:
         bindings = _bind(query, given)
+        warnings = [f"parameter {param!r}: <{iri}> names nothing in the graph; check its spelling"
+                    for param, iri in unknown_iris(ctx().store, query, bindings)]
         result = _run(query, bindings, ctx().settings.page_rows)
         labels = ctx().describer.labels({t.value for row in result.rows for t in row.values()
                                          if isinstance(t, ox.NamedNode)})
@@ -160,5 +165,6 @@ def show(name: str) -> Response:
     query_string = ("?" + urlencode(given)) if given else ""
     plot = forest_svg(result_forest_rows(result, labels), query.title) if result is not None else ""
     view = QueryView(query=query, fields=_form_fields(query, given), result=result, labels=labels, error=error,
-                     query_string=query_string, editor_url=editor_link(query.sparql, run=False), plot=plot)
+                     query_string=query_string, editor_url=editor_link(query.sparql, run=False), plot=plot,
+                     warnings=warnings)
     return Response(render(view), status=error.status if error else 200, mimetype="text/html")
