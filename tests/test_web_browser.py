@@ -124,6 +124,34 @@ def test_write_a_query_in_the_editor(browser: WebDriver, live_url: str) -> None:
     _no_console_errors(browser)
 
 
+def test_the_editor_completes_entities_remembers_queries_and_sorts_results(browser: WebDriver,
+                                                                            live_url: str) -> None:
+    browser.get(live_url + "/query")
+    editor = _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".CodeMirror")))
+    browser.execute_script("localStorage.clear(); arguments[0].CodeMirror.setValue('')", editor)  # type: ignore[no-untyped-call]
+    editor.click()
+    area = browser.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")
+    area.send_keys("SELECT ?p ?o WHERE { Revlim")
+    area.send_keys(Keys.CONTROL, " ")
+    hint = _wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".CodeMirror-hint-active")))
+    assert hint.text.startswith("res:lenalidomide") and "Revlimid" in hint.text
+    area.send_keys(Keys.ENTER)
+    area.send_keys(" ?p ?o } LIMIT 30")
+    text = browser.execute_script("return arguments[0].CodeMirror.getValue()", editor)  # type: ignore[no-untyped-call]
+    assert "res:lenalidomide ?p ?o" in text
+    area.send_keys(Keys.CONTROL, Keys.ENTER)
+    table = _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.results.sortable")))
+    head = table.find_element(By.CSS_SELECTOR, "thead th")
+    head.click()
+    assert head.get_attribute("aria-sort") == "ascending"
+    column = [c.text.lower() for c in table.find_elements(By.CSS_SELECTOR, "tbody tr td:first-child")]
+    assert column == sorted(column)
+    browser.get(live_url + "/query")
+    options = [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#recent option")]
+    assert any("res:lenalidomide ?p ?o" in o for o in options), options
+    _no_console_errors(browser)
+
+
 def test_hostile_literals_stay_inert(browser: WebDriver, live_url: str) -> None:
     from urllib.parse import urlencode
 
@@ -178,3 +206,44 @@ def test_every_route_fits_the_screen_and_plots_stay_legible(browser: WebDriver, 
         browser.set_window_size(1400, 1600)
     assert problems == [], "\n".join(problems)
     assert plotted >= 5, "the evidence map, drug, trial, finding and saved-query pages have forest plots"
+
+
+_YASGUI_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>YASGUI elsewhere</title>
+<link rel="stylesheet" href="%(app)s/static/vendor/yasgui/build/yasgui.min.css">
+<script src="%(app)s/static/vendor/yasgui/build/yasgui.min.js"></script></head><body><div id="yasgui"></div>
+<script>
+localStorage.clear();
+const yasgui = new Yasgui(document.getElementById("yasgui"), {
+  requestConfig: { endpoint: "%(app)s/sparql", method: "POST" }, copyEndpointOnNewTab: false });
+const tab = yasgui.getTab();
+tab.setQuery("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?label WHERE { " +
+             "<https://w3id.org/mmkg/resource/lenalidomide> rdfs:label ?label }");
+window.mmkgDone = false;
+tab.query().then(() => { window.mmkgDone = true; }, (e) => { window.mmkgError = String(e); });
+</script></body></html>"""
+
+
+def test_yasgui_on_another_origin_queries_the_endpoint_by_post(browser: WebDriver, live_url: str,
+                                                               tmp_path: Path) -> None:
+    """YASGUI (vendored), served from a different origin, runs a query against /sparql by POST."""
+    import http.server
+    import threading
+
+    (tmp_path / "index.html").write_text(_YASGUI_PAGE % {"app": live_url}, encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: Quiet(*a, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        other = f"http://127.0.0.1:{server.server_address[1]}/index.html"
+        assert not other.startswith(live_url)
+        browser.get(other)
+        WebDriverWait(browser, 20).until(lambda d: d.execute_script("return window.mmkgDone || !!window.mmkgError"))
+        assert browser.execute_script("return window.mmkgError || null") is None
+        _wait(browser).until(lambda d: "lenalidomide" in d.find_element(By.CSS_SELECTOR, ".yasr").text)
+        browser.save_screenshot(str(SHOTS / "yasgui-other-origin.png"))
+    finally:
+        server.shutdown()

@@ -11,7 +11,8 @@ from kg import paths
 from kg.errors import QueryError
 from kg.evidence.grid import build_map
 from kg.namespaces import PREFIXES
-from kg.query.store import QueryResult
+from kg.query.prefixes import PREDECLARED
+from kg.query.store import QueryResult, value_of
 from web.blueprints.sparql import run_query
 from web.context import ctx
 from web.errors import HttpError, as_http_error
@@ -126,10 +127,28 @@ def editor() -> Response:
 
 @bp.route("/query/vocabulary.json")
 def vocabulary_json() -> Response:
-    """What the editor completes: prefixes, and our classes and properties with their labels."""
+    """What the editor completes: the predeclared prefixes, our classes and properties, and the entities
+    (drugs, regimens, studies, endpoints, adverse events, populations) by label and synonym."""
     vocab = ctx().vocabulary
     terms: list[dict[str, Any]] = [
         {"curie": compact(t.iri), "label": t.label or "", "kind": t.kind, "definition": (t.definition or "")[:200]}
         for t in vocab.terms.values() if compact(t.iri) != t.iri]
-    return jsonify({"prefixes": PREFIXES, "terms": sorted(terms, key=lambda t: t["curie"]),
+    entities: dict[str, dict[str, Any]] = {}
+    for row in ctx().store.query(_ENTITIES).rows:
+        iri = value_of(row, "e")
+        entry = entities.setdefault(iri, {"curie": compact(iri), "label": value_of(row, "label"),
+                                          "kind": value_of(row, "type").rsplit("/", 1)[-1], "names": []})
+        if "name" in row and value_of(row, "name") not in entry["names"]:
+            entry["names"].append(value_of(row, "name"))
+    return jsonify({"prefixes": PREDECLARED, "terms": sorted(terms, key=lambda t: t["curie"]),
+                    "entities": sorted(entities.values(), key=lambda e: str(e["label"]).lower()),
                     "examples": _examples()})
+
+
+_ENTITIES = """PREFIX mmkg: <https://w3id.org/mmkg/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e ?label ?type ?name WHERE {
+  VALUES ?type { mmkg:Drug mmkg:Regimen mmkg:Study mmkg:Endpoint mmkg:AdverseEvent mmkg:Population }
+  ?e a ?type ; rdfs:label ?label .
+  OPTIONAL { ?e skos:altLabel ?name }
+} LIMIT 5000"""

@@ -6,7 +6,7 @@
   const select = document.getElementById("example");
   if (!textarea || typeof CodeMirror === "undefined") return;
 
-  let vocabulary = { prefixes: {}, terms: [], examples: [] };
+  let vocabulary = { prefixes: {}, terms: [], entities: [], examples: [] };
   fetch(select.dataset.vocabulary, { headers: { Accept: "application/json" } })
     .then((r) => (r.ok ? r.json() : vocabulary))
     .then((v) => { vocabulary = v; });
@@ -52,6 +52,21 @@
                       } });
         }
       }
+      // Entities by label, synonym or brand name: "lenal", "Revlimid", "Myeloma XI" -> res:...
+      if (word.length > 1 && !word.includes(":")) {
+        for (const entity of vocabulary.entities || []) {
+          const names = [entity.label, ...(entity.names || [])];
+          const match = names.find((n) => n.toLowerCase().startsWith(lower) ||
+                                          (word.length > 3 && n.toLowerCase().includes(lower)));
+          if (!match) continue;
+          list.push({ text: entity.curie, displayText: entity.curie + "  — " + entity.label +
+                        (match !== entity.label ? " (" + match + ")" : "") + " (" + entity.kind + ")",
+                      hint: (editor, data, completion) => {
+                        editor.replaceRange(completion.text, data.from, data.to);
+                        ensurePrefix(editor, completion.text.split(":")[0]);
+                      } });
+        }
+      }
       for (const k of KEYWORDS) if (word && k.toLowerCase().startsWith(lower)) list.push(k);
     }
     return { list: list.slice(0, 60), from: CodeMirror.Pos(cursor.line, start), to: cursor };
@@ -88,5 +103,28 @@
       window.location.search = "?" + new URLSearchParams({ example: select.value });
     }
   });
-  form.addEventListener("submit", () => cm.save());
+  // Recent queries, kept in this browser only (localStorage): the last 20 run, newest first.
+  const KEY = "mmkg.recent-queries";
+  const recent = document.getElementById("recent");
+  const load = () => { try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; } };
+  const remember = (text) => {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    const list = [trimmed, ...load().filter((q) => q !== trimmed)].slice(0, 20);
+    try { localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* storage full or off */ }
+  };
+  if (recent) {
+    for (const [i, text] of load().entries()) {
+      const option = document.createElement("option");
+      option.value = String(i);
+      option.textContent = text.replace(/\s+/g, " ").slice(0, 90);
+      recent.appendChild(option);
+    }
+    recent.addEventListener("change", () => {
+      const text = load()[Number(recent.value)];
+      if (text !== undefined && recent.value !== "") cm.setValue(text);
+    });
+  }
+  if (document.getElementById("results") || document.querySelector(".error-message")) remember(cm.getValue());
+  form.addEventListener("submit", () => { cm.save(); remember(cm.getValue()); });
 })();
