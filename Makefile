@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-fast lint typecheck pytest build browser browser-if-root bench-tools clean
+.PHONY: run test test-fast lint typecheck pytest build browser browser-if-root virtuoso bench-tools clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -41,6 +41,10 @@ browser:
 	else \
 	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
+
+# Debian's Virtuoso for the remote-store tests (needs root; CI does it). Without it those tests skip locally.
+virtuoso:
+	@command -v virtuoso-t >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; service virtuoso-opensource-7 stop >/dev/null 2>&1 || true)
 
 bench-tools:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)

@@ -168,3 +168,88 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(10)
+
+
+_VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = {sql_port}
+DisableUnixSocket = 1
+DirsAllowed = ., {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+MaxQueryMem = 256M
+
+[HTTPServer]
+ServerPort = {http_port}
+ServerRoot = {dir}
+MaxClientConnections = 10
+ServerThreads = 10
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+def start_virtuoso(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Debian's Virtuoso (virtuoso-opensource) on free loopback ports with a fresh database in ``tmp``,
+    its SPARQL user allowed to write through the Graph Store Protocol; returns it and its base URL.
+
+    Skips when the package is not installed, unless MMKG_REQUIRE_VIRTUOSO=1 (CI, which installs it).
+    """
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if binary is None or isql is None:
+        if os.environ.get("MMKG_REQUIRE_VIRTUOSO") == "1":
+            pytest.fail("Virtuoso is required (MMKG_REQUIRE_VIRTUOSO=1); .ci/run installs virtuoso-opensource")
+        pytest.skip("Debian's virtuoso-opensource is not installed (.ci/run installs it): Virtuoso part skipped")
+    tmp.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = _free_port(), _free_port()
+    ini = tmp / "virtuoso.ini"
+    ini.write_text(_VIRTUOSO_INI.format(dir=tmp, sql_port=sql_port, http_port=http_port), encoding="utf-8")
+    process = subprocess.Popen([binary, "-f", "-c", str(ini)], cwd=tmp, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", http_port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log = (tmp / "virtuoso.log").read_text(errors="replace")[-2000:] if (tmp / "virtuoso.log").exists() \
+                    else ""
+                pytest.fail(f"virtuoso-t did not start: {log}")
+            time.sleep(0.2)
+    grant = 'GRANT SPARQL_UPDATE TO "SPARQL"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET (\'nobody\', 7);'
+    subprocess.run([isql, str(sql_port), "dba", "dba", f"exec={grant}"], check=True, capture_output=True, timeout=60)
+    return process, f"http://127.0.0.1:{http_port}"
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Virtuoso server with a fresh database, empty at first."""
+    process, url = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield url
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()

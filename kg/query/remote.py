@@ -19,7 +19,9 @@ Credentials come only from the environment: ``auth_env`` names a variable holdin
 from __future__ import annotations
 
 import base64
+import json
 import os
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -29,14 +31,14 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
+from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import RemoteError, RemoteTimeout
 from kg.query.lexer import dataset_clause, declared_prefixes, has_dataset_clause, tokens, unescape
 from kg.query.store import BASE_IRI, QueryResult, Term, collect, syntax_error, term_to_python
 
-__all__ = ["EMPTY_GRAPH", "RemoteStore", "auth_header", "trailing_values"]
+__all__ = ["EMPTY_GRAPH", "RemoteStore", "auth_header", "trailing_values", "with_values"]
 
 EMPTY_GRAPH = "urn:mmkg:empty-default-graph"
 """A graph no store holds: named as the default graph, it makes the default graph empty."""
@@ -66,12 +68,56 @@ def auth_header(auth_env: str | None) -> str | None:
 
 
 def trailing_values(bindings: Mapping[str, Term]) -> str:
-    """Bindings as a trailing ``VALUES`` clause written from RDF terms (how a remote server gets them)."""
+    """Bindings as a trailing ``VALUES`` clause written from RDF terms."""
     names = list(bindings)
     for name in names:
         ox.Variable(name)  # raises ValueError for a name that is not a variable
     cells = " ".join(str(bindings[name]) for name in names)
     return f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({cells}) }}"
+
+
+def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """The query with its parameter bindings as a ``VALUES`` block at the start of its WHERE clause,
+    which binds them before the pattern is evaluated, as pyoxigraph's substitutions do (Virtuoso 7
+    joins a trailing ``VALUES`` with the projected rows only, so it is not used for servers).
+
+    >>> with_values("SELECT ?x WHERE { ?x a ?c }", {"c": ox.NamedNode("http://e/C")})
+    'SELECT ?x WHERE { VALUES (?c) { (<http://e/C>) } ?x a ?c }'
+    """
+    if not bindings:
+        return sparql
+    values = trailing_values(bindings).strip()
+    toks = list(tokens(sparql))  # positions in the text as written (escapes are rare in saved queries)
+    start = next((i for i, t in enumerate(toks) if t.upper == "WHERE"), None)
+    brace = next((t for t in toks[(start or 0):] if t.kind == "other" and t.text == "{"), None)
+    if brace is None:
+        return sparql + "\n" + values
+    lines = sparql.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: brace.line - 1]) + brace.column  # just after the "{"
+    return sparql[:offset] + " " + values + sparql[offset:]
+
+
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BNODE_SAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _portable_blank_nodes(body: bytes) -> bytes:
+    """SPARQL JSON results with blank-node labels every parser accepts (Virtuoso writes ``nodeID://b1``)."""
+    if b'"bnode"' not in body:
+        return body
+    data = json.loads(body)
+    for binding in data.get("results", {}).get("bindings", []):
+        for value in binding.values():
+            if value.get("type") == "bnode":
+                value["value"] = "b" + _BNODE_SAFE.sub("_", str(value["value"]))
+    return json.dumps(data).encode()
+
+
+def _canonical_boolean(term: Term) -> Term:
+    """``"1"^^xsd:boolean`` (Virtuoso's way) as ``"true"^^xsd:boolean``, so answers read the same everywhere."""
+    if isinstance(term, ox.Literal) and term.datatype.value == _BOOLEAN and term.value in ("1", "0"):
+        return ox.Literal("true" if term.value == "1" else "false", datatype=ox.NamedNode(_BOOLEAN))
+    return term
 
 
 class RemoteStore:
@@ -108,11 +154,12 @@ class RemoteStore:
         if prefixes:
             declared = declared_prefixes(list(tokens(unescape(sparql))))
             front += "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p not in declared)
-        text = front + sparql + (trailing_values(bindings) if bindings else "")
+        text = front + with_values(sparql, bindings or {})
         wrapper = SPARQLWrapper(self.endpoint)
         wrapper.setQuery(text)
         wrapper.setMethod(POST)
-        wrapper.setRequestMethod(POSTDIRECTLY)
+        # URL-encoded POST: every server takes it (Virtuoso 7 hangs on an application/sparql-query body)
+        wrapper.setRequestMethod(URLENCODED)
         wrapper.setTimeout(max(1, round(self.timeout)))
         graph_form = str(wrapper.queryType) in _GRAPH_FORMS
         wrapper.setReturnFormat(TURTLE if graph_form else JSON)
@@ -148,7 +195,15 @@ class RemoteStore:
             triples = [q.triple for q in ox.parse(body, format=fmt)]
             kept = triples[:limit] if limit is not None else triples
             return QueryResult("graph", [], [], triples=kept, truncated=len(kept) < len(triples))
-        return collect(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), limit)
+        result = collect(ox.parse_query_results(_portable_blank_nodes(body), format=ox.QueryResultsFormat.JSON),
+                         limit)
+        result.rows = [{k: _canonical_boolean(v) for k, v in row.items()} for row in result.rows]
+        if str(wrapper.queryType) == "ASK" and result.kind == "select":
+            # Virtuoso answers ASK as one row of ?__ASK_RETVAL (1 or 0) rather than a boolean.
+            first = next(iter(result.rows[0].values()), None) if result.rows else None
+            truth = first is not None and str(term_to_python(first)).lower() in ("1", "true")
+            return QueryResult("ask", [], [], boolean=truth)
+        return result
 
     def __len__(self) -> int:
         """Quads in the server's named graphs."""
