@@ -1,4 +1,5 @@
 # make run     : create .venv if missing, install, build the graph, serve the web app at http://127.0.0.1:5000
+# make serve   : serve the current release as it is (builds only when there is none yet)
 # make test    : create .venv if missing, install with test extras, run ruff, mypy and pytest (what CI runs).
 # make test-fast : the inner loop, under a minute: pytest without the tests that start Java, servers or a browser.
 # make browser : install Debian's chromium + chromium-driver for the page tests (needs root; CI does it).
@@ -12,7 +13,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-fast lint typecheck pytest build browser browser-if-root virtuoso bench-tools clean
+.PHONY: run serve nginx test test-fast lint typecheck pytest build browser browser-if-root virtuoso bench-tools clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -23,6 +24,9 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/mmkg build
+
+serve: $(STAMP)
+	$(BIN)/mmkg serve --host $(HOST) --port $(PORT)
 
 run: build
 	@echo
@@ -45,6 +49,10 @@ browser:
 # Debian's Virtuoso for the remote-store tests (needs root; CI does it). Without it those tests skip locally.
 virtuoso:
 	@command -v virtuoso-t >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; service virtuoso-opensource-7 stop >/dev/null 2>&1 || true)
+
+# Debian's nginx for the published-site test (needs root; CI does it).
+nginx:
+	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; service nginx stop >/dev/null 2>&1 || true)
 
 bench-tools:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)

@@ -6,11 +6,16 @@ Starts ``mmkg serve`` (waitress, its default 8 threads and 2 query workers) on a
 unless ``--url`` names a running server, then runs Debian's ``wrk`` (``make bench-tools`` installs
 it) once per target, each for ``--seconds`` with ``--connections`` keep-alive connections:
 
+* a static file (the stylesheet): what the server does with no work at all, the yardstick;
+* the hub drug page (lenalidomide) and a trial page (Myeloma XI), HTML;
+* a saved query's ``.json`` twin;
+* the hub drug page again with ``If-None-Match`` (304 expected);
 * entity pages: the HTML page of every resource of the graph, in turn;
 * ``/sparql``: every saved query without parameters plus two small lookups, GET, SPARQL JSON.
 
-Prints a markdown table — requests/s, p50, p99, max, and errors (socket connect/read/write errors,
-timeouts, non-2xx answers) — and exits 1 if any request failed. wrk shares the machine's cores with
+Prints a markdown table — requests/s, its ratio to the static file's, p50, p99, max, and errors
+(socket connect/read/write errors, timeouts, answers other than 2xx/304) — and exits 1 if any
+request failed. wrk shares the machine's cores with
 the server, so the figures are what one box does with both on it.
 """
 
@@ -39,12 +44,12 @@ from web.iris import local_path  # noqa: E402
 # A wrk script: cycle through PATHS (filled in below) with one Accept header; report as one JSON line.
 _LUA = """
 local paths = {%(paths)s}
-local accept = "%(accept)s"
+local headers = {%(headers)s}
 local i = 0
 function setup(thread) thread:set("offset", math.random(#paths)) end
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[((i + (offset or 0)) %% #paths) + 1], {["Accept"] = accept})
+  return wrk.format("GET", paths[((i + (offset or 0)) %% #paths) + 1], headers)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -77,8 +82,10 @@ def _sparql_paths() -> list[str]:
     return ["/sparql?" + urlencode({"query": q}) for q in queries]
 
 
-def _wrk(base: str, paths: list[str], accept: str, seconds: float, connections: int, threads: int) -> dict[str, float]:
-    script = _LUA % {"paths": ", ".join(_lua_string(p) for p in paths), "accept": accept}
+def _wrk(base: str, paths: list[str], headers: dict[str, str], seconds: float, connections: int,
+         threads: int) -> dict[str, float]:
+    script = _LUA % {"paths": ", ".join(_lua_string(p) for p in paths),
+                     "headers": ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items())}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
@@ -92,19 +99,35 @@ def _wrk(base: str, paths: list[str], accept: str, seconds: float, connections: 
     return figures
 
 
+def _etag(url: str, accept: str) -> str:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=60) as response:
+        return str(response.headers.get("ETag", ""))
+
+
 def run(base: str, seconds: float, connections: int, threads: int) -> int:
-    targets = [("entity pages (HTML)", _resources(base), "text/html"),
-               ("/sparql (saved queries, JSON)", _sparql_paths(), "application/sparql-results+json")]
+    html = {"Accept": "text/html"}
+    hub = "/resource/lenalidomide"
+    twin = "/queries/significant-pfs-benefit.json"
+    targets = [("static file (stylesheet)", ["/static/css/mmkg.css"], html),
+               ("hub drug page (lenalidomide)", [hub], html),
+               ("trial page (Myeloma XI)", ["/resource/myeloma-xi"], html),
+               (f"saved query twin ({twin})", [twin], {"Accept": "application/json"}),
+               ("hub drug page, If-None-Match (304)", [hub], {**html, "If-None-Match": _etag(base + hub, "text/html")}),
+               ("entity pages (HTML, every resource)", _resources(base), html),
+               ("/sparql (saved queries, JSON)", _sparql_paths(), {"Accept": "application/sparql-results+json"})]
     print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"wrk {threads} threads, {connections} connections, {seconds:g} s per target\n")
-    print("| target | distinct URLs | requests | requests/s | p50 ms | p99 ms | max ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| target | distinct URLs | requests | requests/s | × static | p50 ms | p99 ms | max ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     failed = 0
-    for name, paths, accept in targets:
-        f = _wrk(base, paths, accept, seconds, connections, threads)
+    static = 0.0
+    for name, paths, headers in targets:
+        f = _wrk(base, paths, headers, seconds, connections, threads)
         errors = int(f["connect"] + f["read"] + f["write"] + f["status"] + f["timeout"])
         failed += errors
-        print(f"| {name} | {len(paths)} | {int(f['requests'])} | {f['requests'] / f['seconds']:.0f} | "
+        rate = f["requests"] / f["seconds"]
+        static = static or rate
+        print(f"| {name} | {len(paths)} | {int(f['requests'])} | {rate:.0f} | {rate / static:.2f} | "
               f"{f['p50']:.1f} | {f['p99']:.1f} | {f['max']:.1f} | {errors} |", flush=True)
     return 1 if failed else 0
 

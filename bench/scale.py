@@ -164,6 +164,8 @@ def bench_size(triples: int, reps: int, rdflib_timeout: float, workdir: Path, li
     raw: dict[str, list[float]] = {}
     entity: dict[str, list[float]] = {}
     throughput = ""
+    # Entity pages are measured as rendered (the page cache off), not as served from memory.
+    os.environ["MMKG_PAGE_CACHE_BYTES"] = "0"
     with mmkg_serve("--graph", str(path), "--timeout", "600") as port:
         for name, text in queries.items():
             ours[name] = timed_gets(port, [("/sparql?" + urlencode({"query": text}), JSON)], reps)
@@ -174,7 +176,7 @@ def bench_size(triples: int, reps: int, rdflib_timeout: float, workdir: Path, li
         if shutil.which("wrk"):
             from bench.load import _wrk
 
-            figures = _wrk(f"http://127.0.0.1:{port}", list(pages.values()), "text/html", 10, 16, 2)
+            figures = _wrk(f"http://127.0.0.1:{port}", list(pages.values()), {"Accept": "text/html"}, 10, 16, 2)
             errors = int(figures["connect"] + figures["read"] + figures["write"] + figures["status"]
                          + figures["timeout"])
             throughput = (f"Entity pages under wrk, 16 connections for 10 s: "

@@ -26,6 +26,7 @@ __all__ = [
     "ReasonerUnavailable",
     "RemoteError",
     "RemoteTimeout",
+    "ResultTooLarge",
     "WorkerCrashed",
 ]
 
@@ -136,6 +137,12 @@ class WorkerCrashed(QueryTimeout):
     """The engine died on this query; its worker process was replaced."""
 
     http_status = 503
+
+
+class ResultTooLarge(QueryError):
+    """The answer would be larger than the server sends (bytes, not rows: rows are cut and flagged)."""
+
+    http_status = 413
 
 
 class RemoteError(QueryError):

@@ -15,6 +15,7 @@ from kg.query.sandbox import QueryPool
 from kg.query.store import QueryStore
 from web.context import AppContext
 from web.errors import register_error_handlers
+from web.page_cache import PageCache, Release, install_page_cache
 from web.render import register_filters
 from web.settings import Settings
 
@@ -33,12 +34,13 @@ def _security_headers(response: Response) -> Response:
 
 
 def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | None = None, *,
-               pool: QueryPool | None = None, warm: bool = True) -> Flask:
+               pool: QueryPool | None = None, warm: bool = True, release: Release | None = None) -> Flask:
     """A Flask app serving ``store`` and the saved queries of ``catalogue``.
 
     Queries from outside (``/sparql``, the editor) are checked by :mod:`kg.query.guard` and, given a
     ``pool``, run in its worker processes under the time limit. ``warm`` builds the search index,
-    vocabulary and counts before the first request.
+    vocabulary and counts before the first request. Given the ``release`` the store holds (immutable
+    data), pages are cached per release and carry ETag and Last-Modified (:mod:`web.page_cache`).
     """
     from web.blueprints import api, docs, entities, evidence, pages, queries, search, sparql
 
@@ -70,6 +72,9 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
             response.headers["Access-Control-Max-Age"] = "86400"
         return response
 
+    if release is not None and settings.page_cache_bytes > 0:
+        context.page_cache = PageCache(settings.page_cache_bytes)
+        install_page_cache(app, release, context.page_cache, settings.cache_max_age)
     if warm:
         context.warm()
     return app

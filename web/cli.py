@@ -6,20 +6,26 @@ the console script points at this module; ``python -m kg`` has the core commands
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
 from kg import paths
+from kg.build.releases import pinned
 from kg.cli import main, open_store, release_dir, remote_options, remote_store
 from kg.cli import run as run_cli
 from kg.query.catalogue import load_catalogue
 from kg.query.remote import RemoteStore
 from kg.query.sandbox import QueryPool, StoreSpec
 from kg.query.store import Store
+from web.page_cache import Release, most_linked, warm_pages
 from web.settings import Settings
 
 __all__ = ["run", "serve"]
@@ -63,26 +69,71 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
     if endpoint is not None:
         _serve_remote(host, port, threads, settings, remote_store(endpoint, auth_env, remote_timeout))
         return
-    if graph_file is not None:
-        store = _loading(graph_file, lambda: _load_graph(graph_file))
-        spec = StoreSpec(rdf_file=graph_file.resolve())
-    elif store_path is not None:
-        store = open_store(out, store_path)
-        spec = StoreSpec(store_dir=store_path.resolve())
-    else:
-        nquads = release_dir(out) / "mmkg.nq"
-        store = _loading(nquads, lambda: Store.from_release(nquads))
-        spec = StoreSpec(nquads=nquads.resolve())
-    pool = QueryPool(spec, settings.workers, settings.query_timeout)
-    try:
-        app = create_app(store, load_catalogue(paths.queries_dir()), settings, pool=pool)
-        click.echo(f"Serving {len(store):,} quads at http://{host}:{port}/ (Ctrl-C to stop); queries from "
-                   f"outside run in {settings.workers} worker processes, stopped after {settings.query_timeout:g} s")
+    with ExitStack() as stack:
+        if graph_file is not None:
+            store = _loading(graph_file, lambda: _load_graph(graph_file))
+            spec = StoreSpec(rdf_file=graph_file.resolve())
+            release = _file_release(graph_file)
+        elif store_path is not None:
+            store = open_store(out, store_path)
+            spec = StoreSpec(store_dir=store_path.resolve())
+            release = _file_release(store_path)
+        else:
+            folder = stack.enter_context(pinned(release_dir(out)))
+            nquads = folder / "mmkg.nq"
+            store = _loading(nquads, lambda: Store.from_release(nquads))
+            spec = StoreSpec(nquads=nquads.resolve())
+            release = Release(folder.name, _modified(folder / "manifest.json"))
+        pool = QueryPool(spec, settings.workers, settings.query_timeout)
+        stack.callback(pool.close)
+        app = create_app(store, load_catalogue(paths.queries_dir()), settings, pool=pool, release=release)
+        click.echo(f"Serving {len(store):,} quads (release {release.id}) at http://{host}:{port}/ (Ctrl-C to "
+                   f"stop); queries from outside run in {settings.workers} worker processes, stopped after "
+                   f"{settings.query_timeout:g} s")
         if settings.allowed_services:
             click.echo("Federation: SERVICE may call " + ", ".join(settings.allowed_services))
+        if settings.warm_pages and settings.page_cache_bytes:
+            hubs = most_linked(store, settings.warm_pages)
+            threading.Thread(target=warm_pages, args=(app, hubs, f"http://{host}:{port}"), daemon=True,
+                             name="warm-pages").start()
         waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
-    finally:
-        pool.close()
+
+
+@main.command()
+@click.option("-o", "--out", "site", required=True, type=click.Path(path_type=Path),
+              help="Folder to write the site into (new, empty, or an earlier site, which is replaced).")
+@click.option("--base-url", default="http://localhost:8080/", show_default=True,
+              help="Where the site will be served (absolute links in pages and data use it).")
+@click.option("--endpoint", "sparql_endpoint", metavar="URL",
+              help="SPARQL endpoint /sparql redirects to (this app's, or any SPARQL 1.1 server holding the release).")
+@click.option("--app-url", metavar="URL", help="A live mmkg serve that search, the editor and forms redirect to.")
+@click.option("--data", "data_out", type=click.Path(path_type=Path), help="Data directory of the built graph.")
+def publish(site: Path, base_url: str, sparql_endpoint: str | None, app_url: str | None,
+            data_out: Path | None) -> None:
+    """Write the current release as a static site: every page and data twin, plus redirect rules."""
+    from web import create_app
+    from web.publish import PublishError
+    from web.publish import publish as write_site
+
+    for name, url in (("--base-url", base_url), ("--endpoint", sparql_endpoint), ("--app-url", app_url)):
+        if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=name)
+    folder = release_dir(data_out)
+    store = Store.from_release(folder / "mmkg.nq")
+    catalogue = load_catalogue(paths.queries_dir())
+    app = create_app(store, catalogue, Settings.from_env(), warm=False)
+    started = time.perf_counter()
+    try:
+        report = write_site(app, store, site, base_url, endpoint=sparql_endpoint, app_url=app_url,
+                            query_names=[q.name for q in catalogue])
+    except PublishError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from exc
+    for page, link, status in report.broken:
+        click.echo(f"warning: {page} links to {link}, which answers {status}", err=True)
+    click.echo(f"Wrote {report.pages:,} pages and {report.files - report.pages:,} data files "
+               f"({report.bytes / 2**20:.1f} MB) of release {folder.name} to {report.out} in "
+               f"{time.perf_counter() - started:.1f} s; serve it with any static server "
+               f"(nginx: nginx -p {report.out}/ -c nginx.conf)")
 
 
 def _serve_remote(host: str, port: int, threads: int, settings: Settings, store: RemoteStore) -> None:
@@ -96,6 +147,17 @@ def _serve_remote(host: str, port: int, threads: int, settings: Settings, store:
     click.echo(f"Serving {store.endpoint} ({len(store):,} quads) at http://{host}:{port}/ (Ctrl-C to stop); "
                f"queries time out after {store.timeout:g} s")
     waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
+
+
+def _modified(path: Path) -> datetime:
+    return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+
+
+def _file_release(path: Path) -> Release:
+    """A graph file or store folder served as is: its id changes with its name, size and time."""
+    stat = path.stat()
+    digest = hashlib.sha256(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()).hexdigest()
+    return Release(digest[:16], _modified(path))
 
 
 def _loading(path: Path, load: Callable[[], Store]) -> Store:

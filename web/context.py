@@ -18,6 +18,7 @@ from kg.query.search_index import SearchIndex
 from kg.query.stats import DatasetStats
 from kg.query.store import QueryStore
 from kg.query.vocabulary import Vocabulary
+from web.page_cache import PageCache
 from web.settings import Settings
 
 __all__ = ["AppContext", "ctx"]
@@ -32,6 +33,8 @@ class AppContext:
     settings: Settings = field(default_factory=Settings)
     pool: QueryPool | None = None
     """Worker processes for queries from outside; None runs them in-process (no time limit)."""
+    page_cache: PageCache | None = None
+    """Rendered pages of the served release (None: not cached, e.g. a remote store whose data may change)."""
 
     @cached_property
     def policy(self) -> QueryPolicy:

@@ -14,6 +14,8 @@ class Settings:
 
     max_rows: int = 10_000
     """Rows (or triples) a query may return before the answer is cut and flagged truncated."""
+    max_result_bytes: int = 64 * 2**20
+    """Largest answer ``/sparql`` writes (413 with a message above; rows past ``max_rows`` are cut first)."""
     max_query_bytes: int = 100_000
     """Largest query text or request body accepted (413 above)."""
     page_rows: int = 1_000
@@ -29,6 +31,13 @@ class Settings:
     cors: bool = True
     """Allow cross-origin GET and POST of ``/sparql`` with their preflight (read-only), as Oxigraph's ``--cors``."""
     title: str = "myeloma-kg"
+    page_cache_bytes: int = 64 * 2**20
+    """Memory for rendered pages and data twins of the served release (LRU by bytes; 0: no cache)."""
+    cache_max_age: int = 300
+    """Seconds browsers and proxies may reuse a page without asking; after that they revalidate with the
+    ETag and get 304 while the release is the same."""
+    warm_pages: int = 40
+    """Most-linked entity pages rendered into the cache when the server starts (0: none)."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

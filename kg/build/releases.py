@@ -8,7 +8,9 @@ Layout of the data directory (``./build`` by default, ``--out`` or ``$MMKG_HOME`
       releases/<timestamp>/manifest.json   (counts, timings, checks, the inputs' fingerprint)
       enrichment/<profile>.nq              (answers of ``mmkg enrich``, added to every release)
 
-A failed build writes nothing: the previous ``current`` release stays in place and usable.
+A failed build writes nothing: the previous ``current`` release stays in place and usable. Old
+releases are pruned (the three newest kept) but never one a running server has pinned
+(:func:`pinned`: a ``.pins/<pid>`` file inside it, ignored once that process is gone).
 :func:`inputs_fingerprint` digests everything a build reads, so an unchanged build can be skipped.
 """
 
@@ -19,7 +21,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +40,7 @@ __all__ = [
     "current_release",
     "data_home",
     "inputs_fingerprint",
+    "pinned",
     "read_manifest",
     "up_to_date",
     "write_release",
@@ -148,8 +152,44 @@ def _publish(home: Path, write: Callable[[Path, str], None]) -> Path:
 def _prune(releases: Path, keep: Path) -> None:
     done = sorted(p for p in releases.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in done[:-_KEEP_RELEASES]:
-        if old != keep:
+        if old != keep and not _in_use(old):
             shutil.rmtree(old, ignore_errors=True)
+
+
+_PINS = ".pins"
+
+
+@contextmanager
+def pinned(release: Path) -> Iterator[Path]:
+    """Keep ``release`` from being pruned while the block runs (a server serving it)."""
+    pins = release / _PINS
+    pins.mkdir(exist_ok=True)
+    pin = pins / str(os.getpid())
+    pin.touch()
+    try:
+        yield release
+    finally:
+        pin.unlink(missing_ok=True)
+
+
+def _in_use(release: Path) -> bool:
+    """Whether a live process has pinned ``release`` (pins of dead processes are removed)."""
+    pins = release / _PINS
+    if not pins.is_dir():
+        return False
+    alive = False
+    for pin in pins.iterdir():
+        try:
+            os.kill(int(pin.name), 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            pin.unlink(missing_ok=True)
+            continue
+        except PermissionError:  # another user's live process
+            pass
+        alive = True
+    return alive
 
 
 def read_manifest(release: Path) -> dict[str, object]:

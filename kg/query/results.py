@@ -2,7 +2,8 @@
 
 The serialisers work from :class:`kg.query.store.QueryResult` (not from pyoxigraph's own serialisers) so
 that a result capped at a row limit can still be written. JSON then carries a top-level
-``"truncated": true`` member (standard parsers ignore it); the other formats have no place for it,
+``"truncated": true`` member between ``head`` and ``results`` (standard parsers ignore it there;
+Oxigraph's streaming parser refuses anything after ``results``); the other formats have no place for it,
 so :class:`Serialised` carries the flag and the web app sends it as a header.
 """
 
@@ -22,7 +23,7 @@ import pyoxigraph as ox
 from kg.query.store import QueryResult, Term
 
 __all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "NotRepresentable", "Serialised", "serialise", "serialise_triples",
-           "term_json"]
+           "term_json", "xml_safe"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -51,7 +52,8 @@ class NotRepresentable(ValueError):
     """A result holds something the requested format cannot carry (e.g. U+0001 in XML)."""
 
 
-def _xml_safe(text: str, media_type: str) -> str:
+def xml_safe(text: str, media_type: str) -> str:
+    """``text`` unchanged, or :class:`NotRepresentable` if XML 1.0 cannot carry one of its characters."""
     bad = _NOT_XML.search(text)
     if bad is not None:
         raise NotRepresentable(f"the results contain U+{ord(bad.group()):04X}, which {media_type} (XML 1.0) cannot "
@@ -113,8 +115,11 @@ def _json(result: QueryResult) -> bytes:
     if result.kind == "ask":
         doc = {"head": {}, "boolean": bool(result.boolean)}
     else:
-        doc = {"head": {"vars": result.variables},
-               "results": {"bindings": [{k: term_json(v) for k, v in row.items()} for row in result.rows]}}
+        doc = {"head": {"vars": result.variables}}
+        if result.truncated:  # before "results": streaming parsers (Oxigraph's) stop reading after it
+            doc["truncated"] = True
+        doc["results"] = {"bindings": [{k: term_json(v) for k, v in row.items()} for row in result.rows]}
+        return json.dumps(doc, ensure_ascii=False).encode()
     if result.truncated:
         doc["truncated"] = True
     return json.dumps(doc, ensure_ascii=False).encode()
@@ -132,7 +137,7 @@ def _xml(result: QueryResult) -> bytes:
                                               for k, v in row.items()) + "</result>")
         parts.append("</results>")
     parts.append("</sparql>\n")
-    return _xml_safe("".join(parts), "application/sparql-results+xml").encode()
+    return xml_safe("".join(parts), "application/sparql-results+xml").encode()
 
 
 def _tsv_term(term: Term) -> str:
@@ -165,7 +170,7 @@ def serialise_triples(triples: list[ox.Triple], media_type: str, prefixes: Mappi
     kwargs = {"prefixes": dict(prefixes)} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
     body = ox.serialize(triples, format=fmt, **kwargs) or b""  # type: ignore[arg-type]
     if fmt == ox.RdfFormat.RDF_XML:
-        _xml_safe(body.decode("utf-8"), media_type)
+        xml_safe(body.decode("utf-8"), media_type)
     return body
 
 

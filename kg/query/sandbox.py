@@ -20,7 +20,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from kg.errors import EngineError, QuerySyntaxError, QueryTimeout, WorkerCrashed
+from kg.errors import EngineError, QuerySyntaxError, QueryTimeout, ResultTooLarge, WorkerCrashed
+from kg.query.native import NotAcceptable, serialised_query
+from kg.query.results import NotRepresentable, Serialised
 from kg.query.store import BASE_IRI, QueryResult, Store, Term
 
 __all__ = ["QueryPool", "StoreSpec"]
@@ -55,15 +57,31 @@ def _serve(spec: StoreSpec, conn: Connection) -> None:
             task = conn.recv()
         except (EOFError, OSError):  # the pool closed the pipe (shutdown): stop quietly
             return
-        sparql, bindings, options = task
+        mode, sparql, bindings, options = task
         try:
-            conn.send(("ok", store.query(sparql, bindings, **options)))
+            if mode == "serialise":
+                conn.send(("ok", serialised_query(store, sparql, bindings=bindings, **options)))
+            else:
+                conn.send(("ok", store.query(sparql, bindings, **options)))
         except QuerySyntaxError as exc:
             conn.send(("syntax", (exc.message, exc.position, exc.detail)))
+        except (NotAcceptable, ResultTooLarge, NotRepresentable) as exc:
+            conn.send(("refused", (type(exc).__name__, str(exc))))
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # pyoxigraph's Rust panics are BaseExceptions: answer them, keep serving
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+_REFUSALS: dict[str, type[Exception]] = {"NotAcceptable": NotAcceptable, "ResultTooLarge": ResultTooLarge,
+                                         "NotRepresentable": NotRepresentable}
+
+
+def _dataset(default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None, base_iri: str | None,
+             prefixes: Mapping[str, str] | None) -> dict[str, Any]:
+    return {"base_iri": base_iri, "prefixes": dict(prefixes) if prefixes else None,
+            "default_graphs": tuple(default_graphs) if default_graphs is not None else None,
+            "named_graphs": tuple(named_graphs) if named_graphs is not None else None}
 
 
 @dataclass
@@ -131,6 +149,27 @@ class QueryPool:
         :raises QuerySyntaxError: for a query that does not parse.
         :raises EngineError: for any other engine error, with its message.
         """
+        options = {"limit": limit, **_dataset(default_graphs, named_graphs, base_iri, prefixes)}
+        result: QueryResult = self._run("query", sparql, bindings, options, timeout)
+        return result
+
+    def query_serialised(self, sparql: str, select_type: str | None, graph_type: str | None, *, limit: int,
+                         max_bytes: int, default_graphs: Sequence[str] | None = None,
+                         named_graphs: Sequence[str] | None = None, base_iri: str | None = BASE_IRI,
+                         prefixes: Mapping[str, str] | None = None, timeout: float | None = None) -> Serialised:
+        """Run a query in a worker that also writes the answer (:func:`kg.query.native.serialised_query`):
+        the web process receives bytes, and the time limit covers writing them.
+
+        :raises NotAcceptable, ResultTooLarge, NotRepresentable: as :func:`~kg.query.native.serialised_query`;
+            and the errors of :meth:`query`.
+        """
+        options = {"select_type": select_type, "graph_type": graph_type, "limit": limit, "max_bytes": max_bytes,
+                   **_dataset(default_graphs, named_graphs, base_iri, prefixes)}
+        answer: Serialised = self._run("serialise", sparql, None, options, timeout)
+        return answer
+
+    def _run(self, mode: str, sparql: str, bindings: Mapping[str, Term] | None, options: dict[str, Any],
+             timeout: float | None) -> Any:
         limit_s = min(timeout, self.timeout) if timeout is not None else self.timeout
         started = time.monotonic()
         try:
@@ -138,12 +177,8 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeout(f"no query worker was free within {limit_s:g} s; try again later") from None
         remaining = max(0.0, limit_s - (time.monotonic() - started))
-        options: dict[str, Any] = {
-            "limit": limit, "base_iri": base_iri, "prefixes": dict(prefixes) if prefixes else None,
-            "default_graphs": tuple(default_graphs) if default_graphs is not None else None,
-            "named_graphs": tuple(named_graphs) if named_graphs is not None else None}
         try:
-            worker.conn.send((sparql, dict(bindings or {}), options))
+            worker.conn.send((mode, sparql, dict(bindings or {}), options))
             if not worker.conn.poll(remaining):
                 raise TimeoutError
             status, payload = worker.conn.recv()
@@ -160,11 +195,13 @@ class QueryPool:
                                "#1542; try ORDER BY STR(?x))") from None
         self._idle.put(worker)
         if status == "ok":
-            result: QueryResult = payload
-            return result
+            return payload
         if status == "syntax":
             message, position, detail = payload
             raise QuerySyntaxError(message, position, detail)
+        if status == "refused":
+            name, message = payload
+            raise _REFUSALS[name](message)
         raise EngineError(payload)
 
     def close(self) -> None:

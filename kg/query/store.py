@@ -10,7 +10,8 @@ see the union of all named graphs as their default graph; ``GRAPH ?g`` still tel
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from kg.errors import EngineError, QuerySyntaxError
+from kg.errors import EngineError, MmkgError, QuerySyntaxError
 from kg.query.lexer import has_dataset_clause
 from kg.query.parse_errors import explain
 
@@ -30,6 +31,7 @@ __all__ = [
     "Store",
     "Term",
     "collect",
+    "engine_errors",
     "parse_error_position",
     "rows_as_values",
     "syntax_error",
@@ -140,6 +142,16 @@ class Store:
         :raises QuerySyntaxError: for a query that does not parse, with the position of the error.
         :raises EngineError: for any other error of the engine.
         """
+        with engine_errors(sparql, prefixes):
+            return collect(self.execute(sparql, bindings, default_graphs=default_graphs, named_graphs=named_graphs,
+                                        base_iri=base_iri, prefixes=prefixes), limit)
+
+    def execute(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
+                default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+                base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None,
+                ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """pyoxigraph's own (lazy) result of a query with the dataset rules of :meth:`query`; evaluate
+        it inside :func:`engine_errors` so that errors raised while iterating are mapped too."""
         substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
         options: dict[str, object] = {"substitutions": substitutions, "base_iri": base_iri,
                                       "prefixes": dict(prefixes) if prefixes else None}
@@ -148,12 +160,21 @@ class Store:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
         elif not has_dataset_clause(sparql):
             options["use_default_graph_as_union"] = True
-        try:
-            return collect(self._store.query(sparql, **options), limit)  # type: ignore[arg-type]
-        except SyntaxError as exc:
-            raise syntax_error(sparql, str(exc), prefixes) from None
-        except (RuntimeError, OSError, ValueError, TypeError) as exc:
-            raise EngineError(str(exc)) from None
+        with engine_errors(sparql, prefixes):
+            return self._store.query(sparql, **options)  # type: ignore[arg-type]
+
+
+@contextmanager
+def engine_errors(sparql: str, prefixes: Mapping[str, str] | None = None) -> Iterator[None]:
+    """pyoxigraph's errors as ours: :class:`QuerySyntaxError` with a position, else :class:`EngineError`."""
+    try:
+        yield
+    except MmkgError:
+        raise
+    except SyntaxError as exc:
+        raise syntax_error(sparql, str(exc), prefixes) from None
+    except (RuntimeError, OSError, ValueError, TypeError) as exc:
+        raise EngineError(str(exc)) from None
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")

@@ -20,7 +20,7 @@ from web.context import ctx
 from web.entity_evidence import evidence_table, finding_card, trial_summary
 from web.errors import HttpError
 from web.forest import forest_svg
-from web.forest_rows import forest_rows
+from web.forest_rows import forest_rows, outcome_of
 from web.iris import compact, iri_for_path
 from web.views import EntityView, GraphView, editor_link, render
 
@@ -78,6 +78,10 @@ def _local_iri(kind: str, stem: str) -> str:
     return iri
 
 
+MAX_PLOTTED = 60
+"""Rows of an entity page's forest plot; the evidence table lists every estimate."""
+
+
 def _page(iri: str, suffix_media: str | None) -> Response:
     app = ctx()
     offered = ["text/html", *GRAPH_FORMATS]
@@ -98,7 +102,12 @@ def _page(iri: str, suffix_media: str | None) -> Response:
              if t.startswith(PREFIXES["mmkg"])}
     study_types = types & _STUDY_TYPES if "Study" in types else set()
     plotted = [finding] if finding is not None else [c.finding for c in concerning]
-    plot = forest_svg(forest_rows(plotted), f"Effect estimates concerning {entity.label or compact(iri)}")
+    title = f"Effect estimates concerning {entity.label or compact(iri)}"
+    plottable = [f for f in plotted if f.is_ratio and None not in (f.estimate, f.lower, f.upper)]
+    if len(plottable) > MAX_PLOTTED:  # a hub of a large graph: a plot of thousands of rows helps nobody
+        title += f" (the first {MAX_PLOTTED} of {len(plottable):,}, by outcome; all are in the table below)"
+        plottable = sorted(plottable, key=lambda f: (outcome_of(f), f.estimate or 0.0))[:MAX_PLOTTED]
+    plot = forest_svg(forest_rows(plottable), title)
     if finding is not None:
         entity.outgoing.sort(key=lambda pv: _clinical_rank(pv.predicate))
     term = app.vocabulary.terms.get(iri)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -19,9 +20,10 @@ from flask import Blueprint, Response, request, url_for
 
 from kg.namespaces import PREFIXES
 from kg.query.guard import check_query
+from kg.query.native import serialised_query
 from kg.query.prefixes import PREDECLARED
-from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, serialise
-from kg.query.store import QueryResult, value_of
+from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, Serialised, serialise
+from kg.query.store import QueryResult, Store, value_of
 from web.conneg import ALL_FORMATS, negotiate, rdf_response
 from web.context import ctx
 from web.errors import HttpError
@@ -127,19 +129,26 @@ def run_query(query: str, default_graphs: list[str] | None = None, named_graphs:
     """Check and run a client's query. The store boundary's errors (refused by policy, does not parse,
     past the time limit, engine or remote failures) propagate to the one handler in :mod:`web.errors`."""
     app = ctx()
-    base = endpoint_iri()
-    check_query(query, app.policy, PREDECLARED, base)
-    protocol_dataset = bool(default_graphs or named_graphs)
-    options = {"limit": limit if limit is not None else app.settings.max_rows,
-               "default_graphs": default_graphs or () if protocol_dataset else None,
-               "named_graphs": named_graphs or () if protocol_dataset else None,
-               "base_iri": base, "prefixes": PREDECLARED}
-    for graph in [*(default_graphs or []), *(named_graphs or [])]:
-        if graph not in app.policy.local_graphs:  # type: ignore[operator]
-            raise HttpError(400, f"graph <{graph}> is not a graph of this dataset (remote graphs are never fetched)")
+    options = _checked_options(query, default_graphs, named_graphs)
+    options["limit"] = limit if limit is not None else app.settings.max_rows
     if app.pool is not None:
         return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
     return app.store.query(query, **options)  # type: ignore[arg-type]
+
+
+def _checked_options(query: str, default_graphs: list[str] | None,
+                     named_graphs: list[str] | None) -> dict[str, object]:
+    """Refuse what the policy refuses; the dataset, base IRI and prefixes the query runs with."""
+    app = ctx()
+    base = endpoint_iri()
+    check_query(query, app.policy, PREDECLARED, base)
+    for graph in [*(default_graphs or []), *(named_graphs or [])]:
+        if graph not in app.policy.local_graphs:  # type: ignore[operator]
+            raise HttpError(400, f"graph <{graph}> is not a graph of this dataset (remote graphs are never fetched)")
+    protocol_dataset = bool(default_graphs or named_graphs)
+    return {"default_graphs": default_graphs or () if protocol_dataset else None,
+            "named_graphs": named_graphs or () if protocol_dataset else None,
+            "base_iri": base, "prefixes": PREDECLARED}
 
 
 def endpoint_iri() -> str:
@@ -171,10 +180,45 @@ def endpoint() -> Response:
         raise HttpError(400, "the query is empty")
     # Refuse a hopeless Accept before doing any work.
     negotiate(ALL_FORMATS, override)
-    result = run_query(query, _graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"),
-                       params=params)
+    default_graphs, named_graphs = _graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri")
+    app = ctx()
+    if isinstance(app.store, Store):  # the engine writes the answer (in a worker when there is a pool)
+        return _bytes_response(run_serialised(query, _acceptable(RESULT_FORMATS, override),
+                                              _acceptable(GRAPH_FORMATS, override), default_graphs, named_graphs,
+                                              params))
+    result = run_query(query, default_graphs, named_graphs, params=params)
     offered = list(GRAPH_FORMATS) if result.kind == "graph" else list(RESULT_FORMATS)
     return result_response(result, negotiate(offered, override))
+
+
+def _acceptable(offered: Mapping[str, object], override: str | None) -> str | None:
+    try:
+        return negotiate(list(offered), override)
+    except HttpError:
+        return None
+
+
+def run_serialised(query: str, select_type: str | None, graph_type: str | None, default_graphs: list[str],
+                   named_graphs: list[str], params: dict[str, list[str]]) -> Serialised:
+    """Check a client's query and have the engine run and write it (:mod:`kg.query.native`)."""
+    app = ctx()
+    options = _checked_options(query, default_graphs, named_graphs)
+    options.update(select_type=select_type, graph_type=graph_type, limit=app.settings.max_rows,
+                   max_bytes=app.settings.max_result_bytes)
+    if app.pool is not None:
+        return app.pool.query_serialised(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
+    assert isinstance(app.store, Store)
+    return serialised_query(app.store, query, **options)  # type: ignore[arg-type]
+
+
+def _bytes_response(answer: Serialised) -> Response:
+    media_type = answer.media_type
+    textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
+    response = Response(answer.body, content_type=f"{media_type}; charset=utf-8" if textual else media_type)
+    if answer.truncated:
+        response.headers["MMKG-Results-Truncated"] = "true"
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | None = None) -> Response:

@@ -1,0 +1,155 @@
+"""Pages of an immutable release, rendered once: an LRU cache by bytes, strong ETags, 304s.
+
+A release never changes, so a page rendered from it is the same until the next release: every
+successful GET of a page or data twin is kept (key: scheme, host, path with query string, ``Accept``)
+up to ``Settings.page_cache_bytes``, least recently used first out. Each carries a strong ETag made
+of the release id and a digest of the body, ``Last-Modified`` (when the release was built) and
+``Cache-Control: public, max-age=…``; a conditional GET whose ``If-None-Match`` or
+``If-Modified-Since`` still holds gets 304 without rendering anything.
+
+Not cached: ``/sparql`` (its queries run in the worker pool under the time limit), static files (Flask
+sends them with their own validators), answers other than 200, and anything when the app serves a
+remote store (whose data can change under us: ``release`` is None).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, Response, g, request
+
+from kg.namespaces import PREFIXES
+from kg.query.store import QueryStore, value_of
+
+__all__ = ["CachedPage", "PageCache", "Release", "install_page_cache", "most_linked", "warm_pages"]
+
+
+@dataclass(frozen=True)
+class Release:
+    """What identifies the data being served: an id that changes with it, and when it was made."""
+
+    id: str
+    modified: datetime
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+class PageCache:
+    """A thread-safe LRU map bounded by the bytes of what it holds."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[tuple[str, ...], CachedPage] = OrderedDict()
+        self._lock = threading.Lock()
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def get(self, key: tuple[str, ...]) -> CachedPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return page
+
+    def put(self, key: tuple[str, ...], page: CachedPage) -> None:
+        if page.size > self.max_bytes // 4:  # one huge answer must not flush everything else
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self._pages[key] = page
+            self.bytes += page.size
+            while self.bytes > self.max_bytes and self._pages:
+                _, evicted = self._pages.popitem(last=False)
+                self.bytes -= evicted.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self.bytes = 0
+
+
+_SKIP_PREFIXES = ("/sparql", "/static/")
+
+
+def _cacheable_request() -> bool:
+    return request.method in ("GET", "HEAD") and not request.path.startswith(_SKIP_PREFIXES)
+
+
+def _key() -> tuple[str, ...]:
+    return (request.scheme, request.host, request.full_path, request.headers.get("Accept", ""))
+
+
+def install_page_cache(app: Flask, release: Release, cache: PageCache, max_age: int) -> None:
+    """Answer repeated GETs of ``app`` from ``cache`` and give every page of ``release`` its validators."""
+    cache_control = f"public, max-age={max_age}"
+
+    @app.before_request
+    def _from_cache() -> Response | None:
+        if not _cacheable_request():
+            return None
+        page = cache.get(_key())
+        if page is None:
+            return None
+        g.mmkg_cached = True
+        response = Response(page.body, status=page.status, headers=list(page.headers))
+        response.make_conditional(request)
+        return response
+
+    @app.after_request
+    def _into_cache(response: Response) -> Response:
+        if (not _cacheable_request() or g.get("mmkg_cached") or response.status_code != 200
+                or response.direct_passthrough or response.is_streamed or "Set-Cookie" in response.headers):
+            return response
+        body = response.get_data()
+        response.set_etag(f"{release.id}-{hashlib.sha256(body).hexdigest()[:20]}")
+        response.last_modified = release.modified
+        response.headers["Cache-Control"] = cache_control
+        vary = {v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+        response.headers["Vary"] = ", ".join(sorted(vary | {"Accept"}))
+        headers = tuple((k, v) for k, v in response.headers.items() if k.lower() != "content-length")
+        cache.put(_key(), CachedPage(200, headers, body))
+        response.make_conditional(request)
+        return response
+
+
+def warm_pages(app: Flask, paths: Iterable[str], base_url: str) -> int:
+    """Render ``paths`` (as HTML, for requests to ``base_url``) into the app's cache; how many were 200."""
+    client = app.test_client()
+    done = 0
+    for path in paths:
+        if client.get(path, base_url=base_url, headers={"Accept": "text/html"}).status_code == 200:
+            done += 1
+    return done
+
+
+def most_linked(store: QueryStore, n: int) -> list[str]:
+    """Local paths of the ``n`` resources most often the object of a triple: the hub pages."""
+    from web.iris import local_path
+
+    result = store.query(
+        "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "
+        f"'{PREFIXES['res']}')) }} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {int(n)}")
+    return [local_path(value_of(row, "o")) for row in result.rows]
