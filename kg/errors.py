@@ -13,11 +13,13 @@ from pathlib import Path
 
 __all__ = [
     "BuildError",
+    "ClientOverLimit",
     "EngineError",
     "FactError",
     "FactErrors",
     "MmkgError",
     "ParameterError",
+    "PoolBusy",
     "QueryError",
     "QueryFileError",
     "QueryRefused",
@@ -137,6 +139,26 @@ class WorkerCrashed(QueryTimeout):
     """The engine died on this query; its worker process was replaced."""
 
     http_status = 503
+
+
+class ClientOverLimit(QueryError):
+    """A client is over its share: too many queries at once, or its time budget spent (429)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PoolBusy(QueryTimeout):
+    """Every query worker stayed busy for the queue's short wait (503, try again shortly)."""
+
+    http_status = 503
+
+    def __init__(self, message: str, retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ResultTooLarge(QueryError):

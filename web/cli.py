@@ -84,7 +84,7 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
             store = _loading(nquads, lambda: Store.from_release(nquads))
             spec = StoreSpec(nquads=nquads.resolve())
             release = Release(folder.name, _modified(folder / "manifest.json"))
-        pool = QueryPool(spec, settings.workers, settings.query_timeout)
+        pool = QueryPool(spec, settings.workers, settings.query_timeout, settings.queue_wait)
         stack.callback(pool.close)
         app = create_app(store, load_catalogue(paths.queries_dir()), settings, pool=pool, release=release)
         click.echo(f"Serving {len(store):,} quads (release {release.id}) at http://{host}:{port}/ (Ctrl-C to "
@@ -96,7 +96,8 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
             hubs = most_linked(store, settings.warm_pages)
             threading.Thread(target=warm_pages, args=(app, hubs, f"http://{host}:{port}"), daemon=True,
                              name="warm-pages").start()
-        waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
+        waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True,
+                       **server_limits(settings))
 
 
 @main.command()
@@ -146,7 +147,22 @@ def _serve_remote(host: str, port: int, threads: int, settings: Settings, store:
     app = create_app(store, load_catalogue(paths.queries_dir()), settings)
     click.echo(f"Serving {store.endpoint} ({len(store):,} quads) at http://{host}:{port}/ (Ctrl-C to stop); "
                f"queries time out after {store.timeout:g} s")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True,
+                   **server_limits(settings))
+
+
+def server_limits(settings: Settings) -> dict[str, object]:
+    """What waitress refuses early: a body whose Content-Length is over the query cap gets 413 before
+    it is read; headers over 64 KiB; connections over the limit wait to be accepted. Behind a trusted
+    proxy, its X-Forwarded-For becomes the client's address (forwarding headers from others are dropped)."""
+    limits: dict[str, object] = {
+        "max_request_body_size": settings.max_query_bytes, "max_request_header_size": 64 * 1024,
+        "connection_limit": settings.connection_limit, "channel_timeout": settings.channel_timeout,
+        "clear_untrusted_proxy_headers": True}
+    if settings.trusted_proxy:
+        limits.update(trusted_proxy=settings.trusted_proxy, trusted_proxy_headers={"x-forwarded-for"},
+                      trusted_proxy_count=1)
+    return limits
 
 
 def _modified(path: Path) -> datetime:

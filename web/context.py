@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import cast
 
-from flask import current_app
+from flask import current_app, request
 
 from kg.evidence.gather import Finding, gather, source_names
 from kg.evidence.index import EvidenceIndex
+from kg.query.admission import Admission
 from kg.query.catalogue import Catalogue
 from kg.query.describe import Describer
 from kg.query.guard import QueryPolicy
@@ -21,7 +22,7 @@ from kg.query.vocabulary import Vocabulary
 from web.page_cache import PageCache
 from web.settings import Settings
 
-__all__ = ["AppContext", "ctx"]
+__all__ = ["AppContext", "client_id", "ctx"]
 
 
 @dataclass
@@ -39,6 +40,10 @@ class AppContext:
     @cached_property
     def policy(self) -> QueryPolicy:
         return QueryPolicy(self.settings.allowed_services, frozenset(g for g, _ in self.stats.graphs))
+
+    @cached_property
+    def admission(self) -> Admission:
+        return Admission(self.settings.client_queries, self.settings.client_budget)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -72,6 +77,11 @@ class AppContext:
     def warm(self) -> None:
         """Build the indexes now rather than on the first request."""
         _ = self.vocabulary, self.search, self.stats, self.policy
+
+
+def client_id() -> str:
+    """Who is asking: the connection's address (behind a trusted proxy, the one it forwards for)."""
+    return request.remote_addr or "unknown"
 
 
 def ctx() -> AppContext:

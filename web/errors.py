@@ -98,7 +98,11 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, RemoteError):
             _log.warning("remote store failed on %s %s: %s", request.method, request.path, exc)
         client = as_http_error(exc)
-        return error_response(client.status, client.message, client.position, client.detail)
+        response = error_response(client.status, client.message, client.position, client.detail)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:  # 429 over a client's share, 503 every worker busy
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(NotRepresentable)
     def _not_representable(exc: NotRepresentable) -> Response:

@@ -22,6 +22,22 @@ class Settings:
     """Rows shown in an HTML results table (downloads carry up to ``max_rows``)."""
     query_timeout: float = 10.0
     """Seconds a query from outside may run before its worker is killed (requests may ask for less)."""
+    min_query_timeout: float = 0.5
+    """A request's ``timeout=`` below this counts as this (a tiny one would only kill workers)."""
+    queue_wait: float = 1.0
+    """Seconds a query waits for a free worker before a 503 with ``Retry-After``."""
+    client_queries: int = 1
+    """Queries one client may run at once in the workers (one more: 429 with ``Retry-After``)."""
+    client_budget: float = 30.0
+    """Seconds of worker time one client's queries may use per minute (past it: 429 with ``Retry-After``)."""
+    trusted_proxy: str = ""
+    """Address of a reverse proxy in front (e.g. ``127.0.0.1``): its ``X-Forwarded-For`` then names the
+    client whose limits apply (waitress rewrites the address); empty, the default: the connection's
+    address, and forwarding headers from anyone are ignored."""
+    connection_limit: int = 500
+    """Open connections the HTTP server keeps (waitress; above its threads, waiting ones are queued)."""
+    channel_timeout: int = 30
+    """Seconds an idle connection is kept open."""
     workers: int = 2
     """Worker processes running queries from outside (``mmkg serve``; tests may run without)."""
     service_allow: str = ""

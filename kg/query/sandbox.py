@@ -20,7 +20,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from kg.errors import EngineError, QuerySyntaxError, QueryTimeout, ResultTooLarge, WorkerCrashed
+from kg.errors import EngineError, PoolBusy, QuerySyntaxError, QueryTimeout, ResultTooLarge, WorkerCrashed
 from kg.query.native import NotAcceptable, serialised_query
 from kg.query.results import NotRepresentable, Serialised
 from kg.query.store import BASE_IRI, QueryResult, Store, Term
@@ -93,11 +93,14 @@ class _Worker:
 class QueryPool:
     """Worker processes that run queries with a hard time limit."""
 
-    def __init__(self, spec: StoreSpec, workers: int = 2, timeout: float = 10.0) -> None:
+    def __init__(self, spec: StoreSpec, workers: int = 2, timeout: float = 10.0, max_wait: float = 1.0) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.spec = spec
         self.timeout = timeout
+        self.max_wait = max_wait
+        """Longest a query waits for a free worker before :class:`PoolBusy` (not the time limit: a
+        waiting request holds a server thread)."""
         self._context = mp.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
@@ -144,7 +147,8 @@ class QueryPool:
               timeout: float | None = None) -> QueryResult:
         """Run a query in a worker; like :meth:`kg.query.store.Store.query`, plus a time limit.
 
-        :raises QueryTimeout: past the time limit (the worker is killed), or when no worker frees up in time.
+        :raises QueryTimeout: past the time limit (the worker is killed).
+        :raises PoolBusy: when no worker frees up within ``max_wait``.
         :raises WorkerCrashed: when the engine died on the query (the worker is replaced).
         :raises QuerySyntaxError: for a query that does not parse.
         :raises EngineError: for any other engine error, with its message.
@@ -173,9 +177,9 @@ class QueryPool:
         limit_s = min(timeout, self.timeout) if timeout is not None else self.timeout
         started = time.monotonic()
         try:
-            worker = self._idle.get(timeout=limit_s)
+            worker = self._idle.get(timeout=min(self.max_wait, limit_s))
         except queue.Empty:
-            raise QueryTimeout(f"no query worker was free within {limit_s:g} s; try again later") from None
+            raise PoolBusy(f"all {self.size} query workers are busy; try again in a few seconds") from None
         remaining = max(0.0, limit_s - (time.monotonic() - started))
         try:
             worker.conn.send((mode, sparql, dict(bindings or {}), options))

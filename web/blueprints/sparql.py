@@ -25,7 +25,7 @@ from kg.query.prefixes import PREDECLARED
 from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, Serialised, serialise
 from kg.query.store import QueryResult, Store, value_of
 from web.conneg import ALL_FORMATS, negotiate, rdf_response
-from web.context import ctx
+from web.context import client_id, ctx
 from web.errors import HttpError
 from web.views import ServiceView, render
 
@@ -121,7 +121,7 @@ def _timeout(params: dict[str, list[str]] | None) -> float | None:
         raise HttpError(400, f"parameter 'timeout': {raw!r} is not a number of seconds") from None
     if not 0 < value <= 3600:
         raise HttpError(400, f"parameter 'timeout': {raw} is not between 0 and 3600 seconds")
-    return value
+    return max(value, ctx().settings.min_query_timeout)
 
 
 def run_query(query: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
@@ -131,9 +131,10 @@ def run_query(query: str, default_graphs: list[str] | None = None, named_graphs:
     app = ctx()
     options = _checked_options(query, default_graphs, named_graphs)
     options["limit"] = limit if limit is not None else app.settings.max_rows
-    if app.pool is not None:
-        return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
-    return app.store.query(query, **options)  # type: ignore[arg-type]
+    with app.admission.admit(client_id()):
+        if app.pool is not None:
+            return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
+        return app.store.query(query, **options)  # type: ignore[arg-type]
 
 
 def _checked_options(query: str, default_graphs: list[str] | None,
@@ -205,10 +206,11 @@ def run_serialised(query: str, select_type: str | None, graph_type: str | None, 
     options = _checked_options(query, default_graphs, named_graphs)
     options.update(select_type=select_type, graph_type=graph_type, limit=app.settings.max_rows,
                    max_bytes=app.settings.max_result_bytes)
-    if app.pool is not None:
-        return app.pool.query_serialised(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
-    assert isinstance(app.store, Store)
-    return serialised_query(app.store, query, **options)  # type: ignore[arg-type]
+    with app.admission.admit(client_id()):
+        if app.pool is not None:
+            return app.pool.query_serialised(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
+        assert isinstance(app.store, Store)
+        return serialised_query(app.store, query, **options)  # type: ignore[arg-type]
 
 
 def _bytes_response(answer: Serialised) -> Response:

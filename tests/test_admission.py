@@ -1,0 +1,181 @@
+"""Admission: one client cannot take /sparql from the others — per-client concurrency and time budgets
+(429 with Retry-After), a short queue wait (503 with Retry-After), a minimum timeout, and the HTTP
+server refusing an oversized body before reading it. The attack runs on loopback, bounded in time."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from kg.errors import ClientOverLimit, PoolBusy
+from kg.query.admission import Admission
+from kg.query.catalogue import Catalogue
+from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.store import Store
+from web import create_app
+from web.settings import Settings
+
+MMKG = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "mmkg"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_one_client_runs_at_most_its_share_at_once() -> None:
+    admission = Admission(per_client=1, budget=100)
+    with admission.admit("10.0.0.1"):
+        with pytest.raises(ClientOverLimit, match="already have 1 query running") as refused, \
+                admission.admit("10.0.0.1"):
+            pass
+        assert refused.value.http_status == 429 and refused.value.retry_after == 1
+        with admission.admit("10.0.0.2"):  # another client is not held back
+            pass
+    with admission.admit("10.0.0.1"):  # the first has finished
+        pass
+
+
+def test_a_client_past_its_time_budget_is_told_when_to_come_back() -> None:
+    clock = _Clock()
+    admission = Admission(per_client=2, budget=10, window=60, clock=clock)
+    for spent in (4.0, 7.0):
+        with admission.admit("a"):
+            clock.now += spent
+    assert admission.spent("a") == pytest.approx(11.0)
+    clock.now += 5
+    with pytest.raises(ClientOverLimit, match=r"used 11\.0 s of query time") as refused, admission.admit("a"):
+        pass
+    # the 4 s query ended 12 s ago: once it leaves the 60 s window, 7 s < 10 s remain
+    assert refused.value.retry_after == 48
+    with admission.admit("b"):
+        pass
+    clock.now += 48
+    with admission.admit("a"):
+        pass
+
+
+@pytest.fixture(scope="module")
+def one_worker(release: Path) -> Iterator[QueryPool]:
+    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=3.0, max_wait=0.3)
+    yield pool
+    pool.close()
+
+
+@pytest.mark.server
+def test_a_busy_pool_answers_503_at_once_and_tiny_timeouts_kill_nothing(one_worker: QueryPool, store: Store,
+                                                                        catalogue: Catalogue) -> None:
+    app = create_app(store, catalogue, Settings(queue_wait=0.3), pool=one_worker, warm=False)
+    client = app.test_client()
+    killed = one_worker.killed
+    for _ in range(5):
+        tiny = client.get("/sparql", query_string={"query": "ASK {}", "timeout": "1e-300"})
+        assert tiny.status_code == 200
+    assert one_worker.killed == killed
+    runaway = threading.Thread(target=lambda: client.get("/sparql", query_string={"query": RUNAWAY},
+                                                         environ_base={"REMOTE_ADDR": "10.9.9.9"}))
+    runaway.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    busy = client.get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+    assert time.monotonic() - started < 1.0 and b"query workers are busy" in busy.data
+    same = client.get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert same.status_code == 429 and same.headers["Retry-After"] == "1" and b"already have 1" in same.data
+    with pytest.raises(PoolBusy):
+        one_worker.query("ASK {}")
+    runaway.join(10)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(release: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "MMKG_TRUSTED_PROXY": "127.0.0.1"}  # the test plays a proxy for many clients
+    process = subprocess.Popen([str(MMKG), "serve", "--graph", str(release / "mmkg.nq"), "--port", str(port),
+                                "--timeout", "3", "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2).read()
+            break
+        except OSError:
+            assert process.poll() is None and time.monotonic() < deadline, "mmkg serve did not start"
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def _get(url: str, client: str = "127.0.0.1", timeout: float = 15) -> tuple[int, float]:
+    started = time.monotonic()
+    request = urllib.request.Request(url, headers={"X-Forwarded-For": client, "Accept": "*/*"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    return status, time.monotonic() - started
+
+
+@pytest.mark.server
+def test_four_attackers_leave_pages_and_sparql_to_everyone_else(served: str) -> None:
+    stop = time.monotonic() + 8
+    runaway = f"{served}/sparql?" + urlencode({"query": RUNAWAY})
+    attacker_answers: list[int] = []
+
+    def attack(address: str) -> None:
+        while time.monotonic() < stop:
+            attacker_answers.append(_get(runaway, address)[0])
+
+    attackers = [threading.Thread(target=attack, args=(f"203.0.113.{i}",)) for i in range(4)]
+    for thread in attackers:
+        thread.start()
+    time.sleep(1.0)
+    pages, asks = [], []
+    while time.monotonic() < stop - 0.5:
+        pages.append(_get(f"{served}/resource/myeloma-xi", "198.51.100.7"))
+        asks.append(_get(f"{served}/sparql?query=ASK%7B%7D", "198.51.100.8"))
+    for thread in attackers:
+        thread.join(20)
+    page_times = sorted(t for _, t in pages)
+    assert all(status == 200 for status, _ in pages)
+    assert page_times[int(0.99 * (len(page_times) - 1))] < 0.5
+    assert all(status in (200, 503) and took < 1.5 for status, took in asks), asks  # never mistaken for them
+    assert attacker_answers and set(attacker_answers) <= {503, 429}  # stopped at the time limit, or refused
+    deadline = time.monotonic() + 4
+    while _get(f"{served}/sparql?query=ASK%7B%7D", "198.51.100.9")[0] != 200:
+        assert time.monotonic() < deadline, "ASK {} was not answered normally within 4 s of the attack"
+        time.sleep(0.2)
+
+
+@pytest.mark.server
+def test_an_oversized_body_is_refused_before_it_is_sent(served: str) -> None:
+    host, port = served.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\n"
+                     b"Content-Length: 150000000\r\n\r\n")
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
