@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from kg.errors import ClientOverLimit, PoolBusy
+from kg.errors import ClientOverLimit, PoolBusy, QueryTimeout
 from kg.query.admission import Admission
 from kg.query.catalogue import Catalogue
 from kg.query.sandbox import QueryPool, StoreSpec
@@ -99,6 +99,50 @@ def test_a_busy_pool_answers_503_at_once_and_tiny_timeouts_kill_nothing(one_work
     with pytest.raises(PoolBusy):
         one_worker.query("ASK {}")
     runaway.join(10)
+
+
+@pytest.mark.server
+def test_a_query_past_the_worker_memory_limit_ends_only_its_worker(release: Path, store: Store,
+                                                                   catalogue: Catalogue) -> None:
+    doubling = 'SELECT (STRLEN(?v19) AS ?n) WHERE { BIND("' + "x" * 1024 + '" AS ?v0) ' + "".join(
+        f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1}) " for i in range(19)) + "}"  # 512 MiB
+    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=20.0, memory_limit=2**30)
+    try:
+        app = create_app(store, catalogue, Settings(), pool=pool, warm=False)
+        answer = app.test_client().get("/sparql", query_string={"query": doubling})
+        assert answer.status_code == 503 and b"1,024 MiB a query worker may use" in answer.data
+        deadline = time.monotonic() + 30
+        while pool.idle_workers < 1:
+            assert time.monotonic() < deadline, "the worker was not replaced"
+            time.sleep(0.2)
+        assert pool.query("ASK {}").boolean is True and pool.start_failures == 0
+    finally:
+        pool.close()
+
+
+@pytest.mark.server
+def test_a_pool_that_cannot_restart_a_worker_says_so_and_keeps_trying(tmp_path: Path, release: Path) -> None:
+    import shutil as sh
+
+    data = tmp_path / "mmkg.nq"
+    sh.copy(release / "mmkg.nq", data)
+    pool = QueryPool(StoreSpec(nquads=data), workers=1, timeout=1.0)
+    try:
+        data.unlink()  # what a build that pruned the served release used to do
+        with pytest.raises(QueryTimeout):
+            pool.query(RUNAWAY)
+        deadline = time.monotonic() + 10
+        while pool.start_failures < 2:
+            assert time.monotonic() < deadline, "the failed restart was not retried"
+            time.sleep(0.2)
+        sh.copy(release / "mmkg.nq", data)  # the data is back: the next retry succeeds
+        deadline = time.monotonic() + 40
+        while pool.idle_workers < 1:
+            assert time.monotonic() < deadline, "the pool did not recover"
+            time.sleep(0.2)
+        assert pool.query("ASK {}").boolean is True
+    finally:
+        pool.close()
 
 
 def _free_port() -> int:

@@ -164,3 +164,23 @@ def test_a_hub_page_of_a_large_graph_plots_a_readable_number_of_rows(tmp_path: P
     wide = page[page.index('class="forest forest-wide"'):]
     wide = wide[:wide.index("</svg>")]
     assert wide.count('<g class="fp-row') == MAX_PLOTTED
+
+
+def test_two_builds_into_one_home_take_turns(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    order: list[str] = []
+    waited = threading.Event()
+    with releases.build_lock(tmp_path):
+        def second() -> None:
+            with releases.build_lock(tmp_path, waited.set):
+                order.append("second")
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert waited.wait(5)
+        time.sleep(0.2)
+        order.append("first")
+    thread.join(5)
+    assert order == ["first", "second"]

@@ -169,7 +169,7 @@ def test_a_dead_worker_is_reported_and_replaced(release: Path) -> None:
         victim = pool._idle.queue[0]  # the only worker
         victim.process.kill()
         victim.process.join(5)
-        with pytest.raises(QueryTimeout, match="engine crashed"):
+        with pytest.raises(QueryTimeout, match="crashed the engine"):
             pool.query("ASK {}")
         assert pool.query("ASK {}").boolean is True  # waits for the replacement
         assert pool.killed == 1

@@ -84,7 +84,8 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
             store = _loading(nquads, lambda: Store.from_release(nquads))
             spec = StoreSpec(nquads=nquads.resolve())
             release = Release(folder.name, _modified(folder / "manifest.json"))
-        pool = QueryPool(spec, settings.workers, settings.query_timeout, settings.queue_wait)
+        pool = QueryPool(spec, settings.workers, settings.query_timeout, settings.queue_wait,
+                         _worker_memory(settings, spec))
         stack.callback(pool.close)
         app = create_app(store, load_catalogue(paths.queries_dir()), settings, pool=pool, release=release)
         click.echo(f"Serving {len(store):,} quads (release {release.id}) at http://{host}:{port}/ (Ctrl-C to "
@@ -149,6 +150,16 @@ def _serve_remote(host: str, port: int, threads: int, settings: Settings, store:
                f"queries time out after {store.timeout:g} s")
     waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True,
                    **server_limits(settings))
+
+
+def _worker_memory(settings: Settings, spec: StoreSpec) -> int:
+    """Bytes of address space per query worker: as configured, else 1 GiB plus 8 times the data."""
+    if settings.worker_memory_mb:
+        return settings.worker_memory_mb * 2**20
+    data = spec.nquads or spec.rdf_file
+    size = data.stat().st_size if data is not None else sum(
+        p.stat().st_size for p in (spec.store_dir or Path()).rglob("*") if p.is_file())
+    return 2**30 + 8 * size
 
 
 def server_limits(settings: Settings) -> dict[str, object]:

@@ -34,6 +34,9 @@ class Settings:
     """Address of a reverse proxy in front (e.g. ``127.0.0.1``): its ``X-Forwarded-For`` then names the
     client whose limits apply (waitress rewrites the address); empty, the default: the connection's
     address, and forwarding headers from anyone are ignored."""
+    worker_memory_mb: int = 0
+    """Address space each query worker may use, MiB (RLIMIT_AS; a query past it ends its worker, which is
+    replaced, and the client gets 503 saying so). 0, the default: 1 GiB plus 8 times the data file."""
     connection_limit: int = 500
     """Open connections the HTTP server keeps (waitress; above its threads, waiting ones are queued)."""
     channel_timeout: int = 30

@@ -10,7 +10,8 @@ Layout of the data directory (``./build`` by default, ``--out`` or ``$MMKG_HOME`
 
 A failed build writes nothing: the previous ``current`` release stays in place and usable. Old
 releases are pruned (the three newest kept) but never one a running server has pinned
-(:func:`pinned`: a ``.pins/<pid>`` file inside it, ignored once that process is gone).
+(:func:`pinned`: a ``.pins/<pid>`` file inside it, ignored once that process is gone). Builds into
+one data home take turns (:func:`build_lock`).
 :func:`inputs_fingerprint` digests everything a build reads, so an unchanged build can be skipped.
 """
 
@@ -37,6 +38,7 @@ __all__ = [
     "MANIFEST",
     "NQUADS",
     "add_enrichment",
+    "build_lock",
     "current_release",
     "data_home",
     "inputs_fingerprint",
@@ -157,6 +159,26 @@ def _prune(releases: Path, keep: Path) -> None:
 
 
 _PINS = ".pins"
+
+
+@contextmanager
+def build_lock(home: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the data home's build lock (``.build.lock``, an advisory ``flock``): two builds into one
+    home run one after the other. ``waiting`` is called once if another build holds it."""
+    import fcntl
+
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".build.lock", "w", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kg.build.pipeline import BUILD_STEPS, BuildReport, BuiltGraph, build_graph
-from kg.build.releases import data_home, inputs_fingerprint, read_manifest, up_to_date, write_release
+from kg.build.releases import build_lock, data_home, inputs_fingerprint, read_manifest, up_to_date, write_release
 from kg.cli.common import main, release_dir, sources_option
 from kg.query.store import Store, term_to_python
 
@@ -49,14 +49,15 @@ def build(out: Path | None, sources: Path | None, no_sources: bool, force: bool,
     """Build, reason, validate and write the graph atomically (skipped when nothing changed)."""
     home = data_home(out)
     sources_dir = sources_option(sources, no_sources)
-    fingerprint = inputs_fingerprint(sources_dir, facts, home)
-    if not force and (current := up_to_date(home, fingerprint)) is not None:
-        click.echo(f"Up to date: {current} was built from the same ontology, facts, source texts and code "
-                   "(--force rebuilds).")
-        return
-    built = _build_with_progress(sources_dir, facts)
-    built.report.inputs = fingerprint
-    release = write_release(built, home)
+    with build_lock(home, lambda: click.echo(f"Another build into {home} is running; waiting for it…", err=True)):
+        fingerprint = inputs_fingerprint(sources_dir, facts, home)
+        if not force and (current := up_to_date(home, fingerprint)) is not None:
+            click.echo(f"Up to date: {current} was built from the same ontology, facts, source texts and code "
+                       "(--force rebuilds).")
+            return
+        built = _build_with_progress(sources_dir, facts)
+        built.report.inputs = fingerprint
+        release = write_release(built, home)
     _print_report(built.report, release)
     click.echo("\nNext: mmkg stats | mmkg queries | mmkg query significant-pfs-benefit | mmkg serve")
 

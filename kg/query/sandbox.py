@@ -9,6 +9,7 @@ gets :class:`QueryTimeout`. Other requests keep being served by the other worker
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import queue
 import threading
@@ -26,6 +27,8 @@ from kg.query.results import NotRepresentable, Serialised
 from kg.query.store import BASE_IRI, QueryResult, Store, Term
 
 __all__ = ["QueryPool", "StoreSpec"]
+
+_log = logging.getLogger("mmkg.query")
 
 @dataclass(frozen=True)
 class StoreSpec:
@@ -48,8 +51,12 @@ class StoreSpec:
         raise ValueError("an empty StoreSpec")
 
 
-def _serve(spec: StoreSpec, conn: Connection) -> None:
-    """A worker: answer queries until the pipe closes."""
+def _serve(spec: StoreSpec, conn: Connection, memory_limit: int | None = None) -> None:
+    """A worker: answer queries until the pipe closes, within ``memory_limit`` bytes of address space."""
+    if memory_limit:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     store = spec.open()
     conn.send(("ready", None))
     while True:
@@ -69,6 +76,9 @@ def _serve(spec: StoreSpec, conn: Connection) -> None:
             conn.send(("refused", (type(exc).__name__, str(exc))))
         except (KeyboardInterrupt, SystemExit):
             raise
+        except MemoryError:
+            conn.send(("memory", None))
+            return  # a fresh worker replaces this one: nothing half-freed is kept
         except BaseException as exc:  # pyoxigraph's Rust panics are BaseExceptions: answer them, keep serving
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -93,11 +103,16 @@ class _Worker:
 class QueryPool:
     """Worker processes that run queries with a hard time limit."""
 
-    def __init__(self, spec: StoreSpec, workers: int = 2, timeout: float = 10.0, max_wait: float = 1.0) -> None:
+    def __init__(self, spec: StoreSpec, workers: int = 2, timeout: float = 10.0, max_wait: float = 1.0,
+                 memory_limit: int | None = None) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.spec = spec
         self.timeout = timeout
+        self.memory_limit = memory_limit
+        """Address space each worker may use (RLIMIT_AS); a query past it ends its worker, which is replaced."""
+        self.start_failures = 0
+        """Replacement workers that failed to start (each is retried; the pool never shrinks silently)."""
         self.max_wait = max_wait
         """Longest a query waits for a free worker before :class:`PoolBusy` (not the time limit: a
         waiting request holds a server thread)."""
@@ -118,7 +133,8 @@ class QueryPool:
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(self.spec, child), daemon=True, name="mmkg-query")
+        process = self._context.Process(target=_serve, args=(self.spec, child, self.memory_limit), daemon=True,
+                                        name="mmkg-query")
         process.start()
         child.close()
         return _Worker(process, parent)
@@ -127,17 +143,30 @@ class QueryPool:
         if not worker.conn.poll(120):
             worker.process.kill()
             raise RuntimeError("a query worker did not start within 120 s")
-        status, _ = worker.conn.recv()
+        try:
+            status, _ = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(5)
+            raise RuntimeError(f"a query worker died while opening the store (exit code "
+                               f"{worker.process.exitcode}); is {self.spec} still there?") from None
         if status != "ready":
             raise RuntimeError(f"a query worker failed to start: {status}")
 
     def _replace(self) -> None:
         def start() -> None:
-            if self._closed:
+            delay = 0.5
+            while not self._closed:
+                try:
+                    worker = self._start()
+                    self._wait_ready(worker)
+                except Exception as exc:  # report and retry: a pool that shrinks silently ends at zero
+                    self.start_failures += 1
+                    _log.error("could not start a replacement query worker (%s); retrying in %.1f s", exc, delay)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+                    continue
+                self._idle.put(worker)
                 return
-            worker = self._start()
-            self._wait_ready(worker)
-            self._idle.put(worker)
 
         threading.Thread(target=start, daemon=True, name="mmkg-query-respawn").start()
 
@@ -187,16 +216,13 @@ class QueryPool:
                 raise TimeoutError
             status, payload = worker.conn.recv()
         except (TimeoutError, EOFError, OSError) as exc:
-            worker.process.kill()
-            worker.process.join(5)
-            worker.conn.close()
-            self.killed += 1
-            self._replace()
+            self._discard(worker)
             if isinstance(exc, TimeoutError):
                 raise QueryTimeout(f"the query ran longer than {limit_s:g} s and was stopped") from None
-            raise WorkerCrashed("the query engine crashed on this query and its worker was replaced (an engine "
-                               "bug: pyoxigraph can abort sorting values of mixed kinds, cf. oxigraph issue "
-                               "#1542; try ORDER BY STR(?x))") from None
+            raise WorkerCrashed(self._crash_message()) from None
+        if status == "memory":
+            self._discard(worker)
+            raise WorkerCrashed(self._crash_message())
         self._idle.put(worker)
         if status == "ok":
             return payload
@@ -207,6 +233,21 @@ class QueryPool:
             name, message = payload
             raise _REFUSALS[name](message)
         raise EngineError(payload)
+
+    def _discard(self, worker: _Worker) -> None:
+        """End ``worker`` and start its replacement in the background."""
+        worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        self.killed += 1
+        self._replace()
+
+    def _crash_message(self) -> str:
+        memory = (f"needed more than the {self.memory_limit / 2**20:,.0f} MiB a query worker may use, or "
+                  if self.memory_limit else "")
+        return (f"the query {memory}crashed the engine, and its worker was replaced; ask for less (LIMIT, fewer "
+                "or shorter values), or avoid ORDER BY over values of mixed kinds (pyoxigraph can abort on "
+                "those, cf. oxigraph issue #1542; ORDER BY STR(?x) works)")
 
     def close(self) -> None:
         """Stop every worker."""
