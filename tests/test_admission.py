@@ -4,6 +4,7 @@ server refusing an oversized body before reading it. The attack runs on loopback
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -223,3 +224,32 @@ def test_an_oversized_body_is_refused_before_it_is_sent(served: str) -> None:
                      b"Content-Length: 150000000\r\n\r\n")
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+@pytest.mark.server
+def test_slow_headers_and_slow_bodies_do_not_stall_other_clients(served: str) -> None:
+    host, port = served.removeprefix("http://").split(":")
+    slow: list[socket.socket] = []
+    try:
+        for i in range(270):  # 150 trickling headers, 120 trickling a POST body
+            sock = socket.create_connection((host, int(port)), timeout=5)
+            if i < 150:
+                sock.sendall(b"GET /resource/myeloma-xi HTTP/1.1\r\nHost: localhost\r\n")
+            else:
+                sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query"
+                             b"\r\nContent-Length: 5000\r\n\r\nASK")
+            slow.append(sock)
+        stop = time.monotonic() + 6
+        timings: list[tuple[int, float]] = []
+        while time.monotonic() < stop:
+            for sock in slow:  # one more byte each, keeping every connection alive and unfinished
+                with contextlib.suppress(OSError):
+                    sock.sendall(b"X-Slow: 1\r\n" if slow.index(sock) < 150 else b" ")
+            for _ in range(10):
+                timings.append(_get(f"{served}/resource/myeloma-xi", "198.51.100.20", timeout=10))
+        times = sorted(t for _, t in timings)
+        assert all(status == 200 for status, _ in timings)
+        assert times[int(0.99 * (len(times) - 1))] < 1.0, times[-5:]
+    finally:
+        for sock in slow:
+            sock.close()

@@ -6,26 +6,22 @@ the console script points at this module; ``python -m kg`` has the core commands
 
 from __future__ import annotations
 
-import hashlib
-import threading
+import os
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
 from kg import paths
-from kg.build.releases import pinned
+from kg.build.releases import data_home
 from kg.cli import main, open_store, release_dir, remote_options, remote_store
 from kg.cli import run as run_cli
 from kg.query.catalogue import load_catalogue
 from kg.query.remote import RemoteStore
-from kg.query.sandbox import QueryPool, StoreSpec
 from kg.query.store import Store
-from web.page_cache import Release, most_linked, warm_pages
+from web.serving import Source, SwitchingApp, open_served
 from web.settings import Settings
 
 __all__ = ["run", "serve"]
@@ -46,14 +42,16 @@ __all__ = ["run", "serve"]
               help="Seconds before a query from outside is stopped (default $MMKG_QUERY_TIMEOUT or 10).")
 @click.option("--service-allow", "service_allow", multiple=True, metavar="URL",
               help="Let SERVICE call this endpoint (repeatable; default $MMKG_SERVICE_ALLOW; none: federation off).")
+@click.option("--watch", type=click.FloatRange(0.2, 3600), metavar="SECONDS",
+              help="Check this often for a new release (or a changed --graph file) and switch to it without a "
+                   "restart; SIGHUP does the same at any time.")
 @remote_options
 def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None, out: Path | None,
           threads: int, workers: int | None, query_timeout: float | None, service_allow: tuple[str, ...],
-          endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
+          watch: float | None, endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, editor, entity pages) with waitress."""
     import waitress
 
-    from web import create_app
 
     if sum(x is not None for x in (graph_file, store_path, endpoint)) > 1:
         raise click.UsageError("give one of --graph, --store and --endpoint")
@@ -69,36 +67,32 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
     if endpoint is not None:
         _serve_remote(host, port, threads, settings, remote_store(endpoint, auth_env, remote_timeout))
         return
-    with ExitStack() as stack:
-        if graph_file is not None:
-            store = _loading(graph_file, lambda: _load_graph(graph_file))
-            spec = StoreSpec(rdf_file=graph_file.resolve())
-            release = _file_release(graph_file)
-        elif store_path is not None:
-            store = open_store(out, store_path)
-            spec = StoreSpec(store_dir=store_path.resolve())
-            release = _file_release(store_path)
-        else:
-            folder = stack.enter_context(pinned(release_dir(out)))
-            nquads = folder / "mmkg.nq"
-            store = _loading(nquads, lambda: Store.from_release(nquads))
-            spec = StoreSpec(nquads=nquads.resolve())
-            release = Release(folder.name, _modified(folder / "manifest.json"))
-        pool = QueryPool(spec, settings.workers, settings.query_timeout, settings.queue_wait,
-                         _worker_memory(settings, spec))
-        stack.callback(pool.close)
-        app = create_app(store, load_catalogue(paths.queries_dir()), settings, pool=pool, release=release)
-        click.echo(f"Serving {len(store):,} quads (release {release.id}) at http://{host}:{port}/ (Ctrl-C to "
+    if graph_file is not None:
+        source = Source(graph=graph_file)
+    elif store_path is not None:
+        source = Source(store_dir=store_path, opener=lambda: open_store(out, store_path))
+    else:
+        release_dir(out)  # builds when there is no release yet
+        source = Source(home=data_home(out))
+    if watch is not None and source.store_dir is not None:
+        raise click.UsageError("--watch needs the built graph or --graph (an on-disk store is not watched)")
+    base_url = f"http://{host}:{port}"
+    served = open_served(source, settings, _loading, base_url)
+    app = SwitchingApp(served, source, settings, _loading, base_url)
+    try:
+        click.echo(f"Serving {len(served.store):,} quads (release {served.release.id}) at {base_url}/ (Ctrl-C to "
                    f"stop); queries from outside run in {settings.workers} worker processes, stopped after "
                    f"{settings.query_timeout:g} s")
         if settings.allowed_services:
             click.echo("Federation: SERVICE may call " + ", ".join(settings.allowed_services))
-        if settings.warm_pages and settings.page_cache_bytes:
-            hubs = most_linked(store, settings.warm_pages)
-            threading.Thread(target=warm_pages, args=(app, hubs, f"http://{host}:{port}"), daemon=True,
-                             name="warm-pages").start()
+        if source.store_dir is None:
+            app.watch(watch)
+            click.echo("New releases are picked up " + (f"every {watch:g} s and " if watch else "") + "on SIGHUP "
+                       f"(kill -HUP {os.getpid()})")
         waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True,
                        **server_limits(settings))
+    finally:
+        app.close()
 
 
 @main.command()
@@ -152,16 +146,6 @@ def _serve_remote(host: str, port: int, threads: int, settings: Settings, store:
                    **server_limits(settings))
 
 
-def _worker_memory(settings: Settings, spec: StoreSpec) -> int:
-    """Bytes of address space per query worker: as configured, else 1 GiB plus 8 times the data."""
-    if settings.worker_memory_mb:
-        return settings.worker_memory_mb * 2**20
-    data = spec.nquads or spec.rdf_file
-    size = data.stat().st_size if data is not None else sum(
-        p.stat().st_size for p in (spec.store_dir or Path()).rglob("*") if p.is_file())
-    return 2**30 + 8 * size
-
-
 def server_limits(settings: Settings) -> dict[str, object]:
     """What waitress refuses early: a body whose Content-Length is over the query cap gets 413 before
     it is read; headers over 64 KiB; connections over the limit wait to be accepted. Behind a trusted
@@ -176,34 +160,20 @@ def server_limits(settings: Settings) -> dict[str, object]:
     return limits
 
 
-def _modified(path: Path) -> datetime:
-    return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
-
-
-def _file_release(path: Path) -> Release:
-    """A graph file or store folder served as is: its id changes with its name, size and time."""
-    stat = path.stat()
-    digest = hashlib.sha256(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()).hexdigest()
-    return Release(digest[:16], _modified(path))
-
-
 def _loading(path: Path, load: Callable[[], Store]) -> Store:
-    """Say what is being loaded and how long it took (pyoxigraph's bulk loader reports no progress)."""
+    """Say what is being loaded and how long it took (pyoxigraph's bulk loader reports no progress);
+    a file that is not RDF is a bad ``--graph``."""
     started = time.perf_counter()
     click.echo(f"Loading {path} ({path.stat().st_size / 2**20:,.0f} MB)…", err=True)
-    store = load()
-    click.echo(f"Loaded {len(store):,} quads in {time.perf_counter() - started:.1f} s; starting "
-               "the query workers (each loads its own copy)…", err=True)
-    return store
-
-
-def _load_graph(path: Path) -> Store:
     try:
-        return Store.from_file(path)
+        store = load()
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--graph") from exc
     except SyntaxError as exc:
         raise click.BadParameter(f"{path}: not valid RDF: {exc}", param_hint="--graph") from exc
+    click.echo(f"Loaded {len(store):,} quads in {time.perf_counter() - started:.1f} s; starting "
+               "the query workers (each loads its own copy)…", err=True)
+    return store
 
 
 def run() -> None:
