@@ -328,9 +328,9 @@ def problems(request: FuzzRequest, status: int, content_type: str, body: bytes,
     found: list[str] = []
     if status >= 500 and status != 503:
         found.append(f"{status}: {body[:300]!r}")
-    contained = (b"time limit", b"ran longer", b"no query worker", b"engine crashed")
+    contained = (b"time limit", b"ran longer", b"query workers are busy", b"crashed the engine", b"may use")
     if status == 503 and not any(reason in body for reason in contained):
-        found.append(f"503 without a time-limit message: {body[:200]!r}")
+        found.append(f"503 without a message saying why (time limit, busy, crash): {body[:200]!r}")
     media = content_type.split(";")[0].strip()
     if status == 200 and request.path == "/sparql":
         try:

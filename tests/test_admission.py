@@ -155,7 +155,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def served(release: Path) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "MMKG_TRUSTED_PROXY": "127.0.0.1"}  # the test plays a proxy for many clients
+    # the test plays a proxy for many clients; requests must arrive within 2 s
+    env = {**os.environ, "MMKG_TRUSTED_PROXY": "127.0.0.1", "MMKG_READ_DEADLINE": "2"}
     process = subprocess.Popen([str(MMKG), "serve", "--graph", str(release / "mmkg.nq"), "--port", str(port),
                                 "--timeout", "3", "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -252,4 +253,31 @@ def test_slow_headers_and_slow_bodies_do_not_stall_other_clients(served: str) ->
         assert times[int(0.99 * (len(times) - 1))] < 1.0, times[-5:]
     finally:
         for sock in slow:
+            sock.close()
+
+
+@pytest.mark.server
+def test_a_request_that_trickles_in_is_closed_at_the_read_deadline(served: str) -> None:
+    host, port = served.removeprefix("http://").split(":")
+    socks = [socket.create_connection((host, int(port)), timeout=10) for _ in range(40)]
+    try:
+        for i, sock in enumerate(socks):
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" if i % 2 else
+                         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\nASK")
+        started = time.monotonic()
+        closed = 0
+        while time.monotonic() - started < 8 and closed < len(socks):
+            closed = 0
+            for i, sock in enumerate(socks):
+                try:  # keep trickling: silence is not what closes them, the deadline is
+                    sock.sendall(b"X-Slow: 1\r\n" if i % 2 else b" ")
+                except OSError:
+                    closed += 1
+            time.sleep(0.5)
+        assert closed == len(socks), f"{closed} of {len(socks)} slow requests closed after 8 s"
+        assert time.monotonic() - started > 1.5  # not before the deadline
+        status, _ = _get(f"{served}/resource/myeloma-xi")
+        assert status == 200
+    finally:
+        for sock in socks:
             sock.close()

@@ -21,6 +21,7 @@ from kg.cli import run as run_cli
 from kg.query.catalogue import load_catalogue
 from kg.query.remote import RemoteStore
 from kg.query.store import Store
+from web.http_server import create_server
 from web.serving import Source, SwitchingApp, open_served
 from web.settings import Settings
 
@@ -50,7 +51,6 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
           threads: int, workers: int | None, query_timeout: float | None, service_allow: tuple[str, ...],
           watch: float | None, endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, editor, entity pages) with waitress."""
-    import waitress
 
 
     if sum(x is not None for x in (graph_file, store_path, endpoint)) > 1:
@@ -89,8 +89,7 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
             app.watch(watch)
             click.echo("New releases are picked up " + (f"every {watch:g} s and " if watch else "") + "on SIGHUP "
                        f"(kill -HUP {os.getpid()})")
-        waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True,
-                       **server_limits(settings))
+        create_server(app, settings, host, port, threads).run()
     finally:
         app.close()
 
@@ -135,29 +134,13 @@ def publish(site: Path, base_url: str, sparql_endpoint: str | None, app_url: str
 def _serve_remote(host: str, port: int, threads: int, settings: Settings, store: RemoteStore) -> None:
     """The whole app, read-only, on a remote SPARQL server: no worker pool, the server's own time
     limit plus ours as the client's timeout; the guard still refuses updates and SERVICE."""
-    import waitress
 
     from web import create_app
 
     app = create_app(store, load_catalogue(paths.queries_dir()), settings)
     click.echo(f"Serving {store.endpoint} ({len(store):,} quads) at http://{host}:{port}/ (Ctrl-C to stop); "
                f"queries time out after {store.timeout:g} s")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="myeloma-kg", _quiet=True,
-                   **server_limits(settings))
-
-
-def server_limits(settings: Settings) -> dict[str, object]:
-    """What waitress refuses early: a body whose Content-Length is over the query cap gets 413 before
-    it is read; headers over 64 KiB; connections over the limit wait to be accepted. Behind a trusted
-    proxy, its X-Forwarded-For becomes the client's address (forwarding headers from others are dropped)."""
-    limits: dict[str, object] = {
-        "max_request_body_size": settings.max_query_bytes, "max_request_header_size": 64 * 1024,
-        "connection_limit": settings.connection_limit, "channel_timeout": settings.channel_timeout,
-        "clear_untrusted_proxy_headers": True}
-    if settings.trusted_proxy:
-        limits.update(trusted_proxy=settings.trusted_proxy, trusted_proxy_headers={"x-forwarded-for"},
-                      trusted_proxy_count=1)
-    return limits
+    create_server(app, settings, host, port, threads).run()
 
 
 def _loading(path: Path, load: Callable[[], Store]) -> Store:

@@ -39,6 +39,8 @@ class Settings:
     replaced, and the client gets 503 saying so). 0, the default: 1 GiB plus 8 times the data file."""
     connection_limit: int = 500
     """Open connections the HTTP server keeps (waitress; above its threads, waiting ones are queued)."""
+    read_deadline: float = 10.0
+    """Seconds a request may take to arrive, headers and body (slow clients are closed past it)."""
     channel_timeout: int = 30
     """Seconds an idle connection is kept open."""
     workers: int = 2
