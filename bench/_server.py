@@ -80,3 +80,15 @@ def timed_gets(port: int, paths: list[tuple[str, str]], n: int) -> list[float]:
     finally:
         conn.close()
     return times
+
+
+def graph_or_release(graph: Path | None) -> Path:
+    """``graph``, else the N-Quads of the current release (exits with a message when there is none)."""
+    if graph is not None:
+        return graph
+    from kg.build.releases import current_release, data_home
+
+    release = current_release(data_home())
+    if release is None:
+        sys.exit("no release yet: run `mmkg build` first")
+    return release / "mmkg.nq"

@@ -30,8 +30,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._server import mmkg_serve  # noqa: E402
-from kg.build.releases import current_release, data_home  # noqa: E402
+from bench._server import graph_or_release, mmkg_serve  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 DOUBLING = ('SELECT (STRLEN(?v19) AS ?n) WHERE { BIND("' + "x" * 1024 + '" AS ?v0) '
@@ -117,12 +116,7 @@ def main() -> None:
     parser.add_argument("--graph", type=Path)
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
-    graph = args.graph
-    if graph is None:
-        release = current_release(data_home())
-        if release is None:
-            sys.exit("no release yet: run `mmkg build` first")
-        graph = release / "mmkg.nq"
+    graph = graph_or_release(args.graph)
     os.environ["MMKG_TRUSTED_PROXY"] = "127.0.0.1"
     seconds = args.seconds
     rows: list[tuple[str, dict[str, object], str]] = []

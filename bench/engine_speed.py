@@ -25,10 +25,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._server import mmkg_serve, percentile_ms, timed_gets  # noqa: E402
+from bench._server import graph_or_release, mmkg_serve, percentile_ms, timed_gets  # noqa: E402
 from bench.scale import _bound_query, _oxigraph_server  # noqa: E402
 from kg import paths  # noqa: E402
-from kg.build.releases import current_release, data_home  # noqa: E402
 from kg.query.catalogue import load_catalogue  # noqa: E402
 
 JSON = "application/sparql-results+json"
@@ -45,12 +44,7 @@ def main() -> None:
     parser.add_argument("--graph", type=Path, help="an N-Quads file (default: the current release)")
     parser.add_argument("--reps", type=int, default=21)
     args = parser.parse_args()
-    graph = args.graph
-    if graph is None:
-        release = current_release(data_home())
-        if release is None:
-            sys.exit("no release yet: run `mmkg build` first")
-        graph = release / "mmkg.nq"
+    graph = graph_or_release(args.graph)
     os.environ.update(MMKG_MAX_ROWS=str(10**9), MMKG_MAX_RESULT_BYTES=str(2**34))  # whole answers, as Oxigraph
     queries = [*HEAVY, *((q.name, _bound_query(q), JSON) for q in load_catalogue(paths.queries_dir()))]
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}; data {graph} "

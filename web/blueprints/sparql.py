@@ -158,14 +158,8 @@ def endpoint_iri() -> str:
 
 
 def result_response(result: QueryResult, media_type: str) -> Response:
-    """A serialised result with its truncation header."""
-    out = serialise(result, media_type)
-    textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
-    response = Response(out.body, content_type=f"{media_type}; charset=utf-8" if textual else media_type)
-    if out.truncated:
-        response.headers["MMKG-Results-Truncated"] = "true"
-    response.headers["Vary"] = "Accept"
-    return response
+    """A result serialised in Python (remote stores), with its truncation header."""
+    return _bytes_response(serialise(result, media_type))
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -214,6 +208,7 @@ def run_serialised(query: str, select_type: str | None, graph_type: str | None, 
 
 
 def _bytes_response(answer: Serialised) -> Response:
+    """A serialised answer with its media type, charset and truncation header."""
     media_type = answer.media_type
     textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
     response = Response(answer.body, content_type=f"{media_type}; charset=utf-8" if textual else media_type)
