@@ -141,6 +141,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: run `make bench-tools` (Debian's wrk package)")
+    # wrk is one client with 64 connections: lift the per-client limits meant for the public
+    os.environ.update(MMKG_CLIENT_QUERIES="1000", MMKG_CLIENT_BUDGET="1e9")
     if args.url:
         sys.exit(run(args.url.rstrip("/"), args.seconds, args.connections, args.threads))
     with mmkg_serve() as port:

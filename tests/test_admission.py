@@ -281,3 +281,24 @@ def test_a_request_that_trickles_in_is_closed_at_the_read_deadline(served: str) 
     finally:
         for sock in socks:
             sock.close()
+
+
+@pytest.mark.server
+def test_saved_queries_keep_a_worker_however_busy_sparql_is(release: Path, store: Store,
+                                                           catalogue: Catalogue) -> None:
+    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=2, timeout=4.0, max_wait=0.3, reserved=1)
+    try:
+        app = create_app(store, catalogue, Settings(queue_wait=0.3), pool=pool, warm=False)
+        client = app.test_client()
+        runaway = threading.Thread(target=lambda: client.get("/sparql", query_string={"query": RUNAWAY},
+                                                             environ_base={"REMOTE_ADDR": "10.7.7.7"}))
+        runaway.start()
+        time.sleep(0.3)
+        other = client.get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.7.7.8"})
+        assert other.status_code == 503 and b"kept for this site's own pages" in other.data
+        started = time.monotonic()
+        saved = client.get("/queries/drug-identifiers.json")  # parameters bound, run in the kept worker
+        assert saved.status_code == 200 and time.monotonic() - started < 2.0
+        runaway.join(10)
+    finally:
+        pool.close()

@@ -122,3 +122,20 @@ def test_workers_write_the_answer_and_report_refusals(pool: QueryPool, store: St
     small = client.get("/sparql", query_string={"query": "SELECT ?s { ?s ?p ?o } LIMIT 3"},
                        headers={"Accept": "text/csv"})
     assert small.status_code == 200 and small.data.count(b"\r\n") == 4
+
+
+def test_a_large_answer_gives_its_memory_back_once_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask import Response
+
+    from web import memory
+
+    trims: list[int] = []
+    monkeypatch.setattr(memory, "_trim", lambda: trims.append(1))
+    small = memory.trim_after(Response(b"x"), memory.LARGE - 1)
+    small.close()
+    assert trims == []
+    large = memory.trim_after(Response(b"x"), memory.LARGE)
+    assert trims == []  # not before it is sent
+    large.close()
+    assert trims == [1]
+

@@ -124,7 +124,7 @@ def open_served(source: Source, settings: Settings, load: Callable[[Path, Callab
             spec = StoreSpec(store_dir=source.store_dir.resolve())
             release = _file_release(source.store_dir)
         pool = QueryPool(spec, settings.workers, settings.query_timeout, settings.queue_wait,
-                         worker_memory(settings, spec))
+                         worker_memory(settings, spec), settings.reserved_workers)
         stack.callback(pool.close)
         from web import create_app
 

@@ -37,6 +37,9 @@ class Settings:
     worker_memory_mb: int = 0
     """Address space each query worker may use, MiB (RLIMIT_AS; a query past it ends its worker, which is
     replaced, and the client gets 503 saying so). 0, the default: 1 GiB plus 8 times the data file."""
+    reserved_workers: int = 1
+    """Query workers kept for the app's own saved queries: ``/sparql`` may use the others only, so the
+    site's pages answer however busy it is (with one worker, none is kept)."""
     connection_limit: int = 500
     """Open connections the HTTP server keeps (waitress; above its threads, waiting ones are queued)."""
     read_deadline: float = 10.0

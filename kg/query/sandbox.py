@@ -104,10 +104,14 @@ class QueryPool:
     """Worker processes that run queries with a hard time limit."""
 
     def __init__(self, spec: StoreSpec, workers: int = 2, timeout: float = 10.0, max_wait: float = 1.0,
-                 memory_limit: int | None = None) -> None:
+                 memory_limit: int | None = None, reserved: int = 0) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.spec = spec
+        self._outside_max = max(1, workers - reserved)
+        self._outside = threading.BoundedSemaphore(self._outside_max)
+        """Queries from outside may hold all workers but ``reserved``: the app's own (saved queries) always
+        find one, however busy /sparql is."""
         self.timeout = timeout
         self.memory_limit = memory_limit
         """Address space each worker may use (RLIMIT_AS); a query past it ends its worker, which is replaced."""
@@ -173,8 +177,9 @@ class QueryPool:
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
               default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
               base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None,
-              timeout: float | None = None) -> QueryResult:
+              timeout: float | None = None, outside: bool = True) -> QueryResult:
         """Run a query in a worker; like :meth:`kg.query.store.Store.query`, plus a time limit.
+        ``outside=False`` for the app's own queries, which may use the reserved workers.
 
         :raises QueryTimeout: past the time limit (the worker is killed).
         :raises PoolBusy: when no worker frees up within ``max_wait``.
@@ -183,7 +188,7 @@ class QueryPool:
         :raises EngineError: for any other engine error, with its message.
         """
         options = {"limit": limit, **_dataset(default_graphs, named_graphs, base_iri, prefixes)}
-        result: QueryResult = self._run("query", sparql, bindings, options, timeout)
+        result: QueryResult = self._run("query", sparql, bindings, options, timeout, outside)
         return result
 
     def query_serialised(self, sparql: str, select_type: str | None, graph_type: str | None, *, limit: int,
@@ -198,15 +203,27 @@ class QueryPool:
         """
         options = {"select_type": select_type, "graph_type": graph_type, "limit": limit, "max_bytes": max_bytes,
                    **_dataset(default_graphs, named_graphs, base_iri, prefixes)}
-        answer: Serialised = self._run("serialise", sparql, None, options, timeout)
+        answer: Serialised = self._run("serialise", sparql, None, options, timeout, True)
         return answer
 
     def _run(self, mode: str, sparql: str, bindings: Mapping[str, Term] | None, options: dict[str, Any],
-             timeout: float | None) -> Any:
+             timeout: float | None, outside: bool) -> Any:
         limit_s = min(timeout, self.timeout) if timeout is not None else self.timeout
+        wait = min(self.max_wait, limit_s)
+        if outside and not self._outside.acquire(timeout=wait):
+            raise PoolBusy(f"the query workers are busy ({self.size - self._outside_max} kept for this site's own "
+                           "pages); try again in a few seconds")
+        try:
+            return self._run_in_worker(mode, sparql, bindings, options, limit_s, wait)
+        finally:
+            if outside:
+                self._outside.release()
+
+    def _run_in_worker(self, mode: str, sparql: str, bindings: Mapping[str, Term] | None,
+                       options: dict[str, Any], limit_s: float, wait: float) -> Any:
         started = time.monotonic()
         try:
-            worker = self._idle.get(timeout=min(self.max_wait, limit_s))
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
             raise PoolBusy(f"all {self.size} query workers are busy; try again in a few seconds") from None
         remaining = max(0.0, limit_s - (time.monotonic() - started))

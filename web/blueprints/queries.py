@@ -94,7 +94,12 @@ def _bind(query: SavedQuery, given: dict[str, str]) -> dict[str, ox.NamedNode | 
 
 
 def _run(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal], limit: int) -> QueryResult:
-    return ctx().store.query(query.sparql, bindings, limit=limit)
+    """A saved query with its parameters bound: in a worker under the time limit when there is a pool
+    (on the workers kept for the app's own queries, so a saturated /sparql does not stop it)."""
+    app = ctx()
+    if app.pool is not None:
+        return app.pool.query(query.sparql, bindings, limit=limit, outside=False)
+    return app.store.query(query.sparql, bindings, limit=limit)
 
 
 def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:

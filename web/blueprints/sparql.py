@@ -27,6 +27,7 @@ from kg.query.store import QueryResult, Store, value_of
 from web.conneg import ALL_FORMATS, negotiate, rdf_response
 from web.context import client_id, ctx
 from web.errors import HttpError
+from web.memory import trim_after
 from web.views import ServiceView, render
 
 __all__ = ["bp", "run_query"]
@@ -215,7 +216,7 @@ def _bytes_response(answer: Serialised) -> Response:
     if answer.truncated:
         response.headers["MMKG-Results-Truncated"] = "true"
     response.headers["Vary"] = "Accept"
-    return response
+    return trim_after(response, len(answer.body))
 
 
 def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | None = None) -> Response:
