@@ -26,6 +26,8 @@ from kg.query.store import Store
 from web import create_app
 from web.settings import Settings
 
+from .conftest import _free_port
+
 MMKG = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "mmkg"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -145,11 +147,6 @@ def test_a_pool_that_cannot_restart_a_worker_says_so_and_keeps_trying(tmp_path: 
     finally:
         pool.close()
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,8 @@ from web.cli import publish as publish_command
 from web.publish import MARKER, Published, publish
 from web.settings import Settings
 
+from .conftest import _free_port
+
 pytestmark = pytest.mark.server
 
 ENDPOINT = "https://sparql.example.org/mmkg"
@@ -65,14 +67,6 @@ def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
                 raise RuntimeError("the static server did not start") from None
             time.sleep(0.1)
     raise RuntimeError("the static server did not start")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_every_link_resolves_on_a_plain_static_server(site: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -18,16 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import _free_port
+
 pytestmark = pytest.mark.server
 
 MMKG = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "mmkg"
 PROBE = "https://w3id.org/mmkg/resource/zz-reload-probe"
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str, accept: str = "text/html") -> tuple[int, Message]:

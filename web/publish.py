@@ -31,13 +31,15 @@ from flask import Flask
 
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
+from web.blueprints.queries import TWINS
+from web.conneg import RDF_SUFFIXES
 from web.iris import local_path
 
 __all__ = ["PublishError", "Published", "publish"]
 
 MARKER = ".mmkg-site"
-_RDF_TWINS = ("ttl", "jsonld", "nt", "rdf")
-_QUERY_TWINS = ("json", "csv", "tsv")
+_RDF_TWINS = tuple(RDF_SUFFIXES)
+_QUERY_TWINS = tuple(TWINS)
 _SEEDS = ("/", "/evidence", "/evidence.json", "/evidence.csv", "/evidence/arms.csv", "/evidence/sources.ris",
           "/evidence/sources.bib", "/queries", "/queries.json", "/ontology", "/ontology.ttl", "/docs/querying",
           "/docs/model.svg", "/openapi.json", "/query/vocabulary.json", "/.well-known/void")

@@ -27,11 +27,12 @@ from web.forest import forest_svg
 from web.forest_rows import result_forest_rows
 from web.views import QueryListView, QueryView, editor_link, render
 
-__all__ = ["bp", "catalogue_json", "query_json"]
+__all__ = ["TWINS", "bp", "catalogue_json", "query_json"]
 
 bp = Blueprint("queries", __name__)
 
-_TWINS = {"json": "application/json", "csv": "text/csv", "tsv": "text/tab-separated-values"}
+TWINS: dict[str, str] = {"json": "application/json", "csv": "text/csv", "tsv": "text/tab-separated-values"}
+"""Data twins of a saved query by suffix (``/queries/NAME.json``), with their media types."""
 
 
 def _saved(name: str) -> SavedQuery:
@@ -123,7 +124,7 @@ def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
                             lineterminator="\r\n" if fmt == "csv" else "\n")
     writer.writeheader()
     writer.writerows(rows)
-    response = Response(buffer.getvalue(), content_type=f"{_TWINS[fmt]}; charset=utf-8", headers=headers)
+    response = Response(buffer.getvalue(), content_type=f"{TWINS[fmt]}; charset=utf-8", headers=headers)
     response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt}"'
     return response
 
@@ -149,7 +150,7 @@ def _expand(value: str) -> str:
 @bp.route("/queries/<name>")
 def show(name: str) -> Response:
     stem, dot, suffix = name.rpartition(".")
-    if dot and suffix in _TWINS:
+    if dot and suffix in TWINS:
         query = _saved(stem)
         return _twin(query, suffix, _given(query))
     query = _saved(name)
