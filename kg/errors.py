@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "ArticleError",
     "BuildError",
     "ClientOverLimit",
     "EngineError",
@@ -67,6 +68,19 @@ class BuildError(MmkgError):
 
 class ReasonerUnavailable(BuildError):
     """HermiT could not run, typically because no Java runtime is installed."""
+
+
+class ArticleError(MmkgError):
+    """An article given to the drafter cannot be read as text: empty, binary, not UTF-8 or too large."""
+
+    http_status = 400
+    exit_code = 2
+
+    def __init__(self, where: str, message: str, *, http_status: int = 400) -> None:
+        self.where = where
+        self.message = message
+        self.http_status = http_status
+        super().__init__(f"{where}: {message}")
 
 
 class QueryFileError(MmkgError):

@@ -144,6 +144,8 @@ class MMKG(DefinedNamespace):
     includesStudy: URIRef
     indication: URIRef
     inferredByCurator: URIRef
+    curationStatus: URIRef
+    draftConfidence: URIRef
     intervention: URIRef
     isImplied: URIRef
     isSignificant: URIRef

@@ -170,7 +170,7 @@ ROUTES = ["/", "/evidence", "/evidence?source=s001", "/resource/lenalidomide", "
           "/queries", "/queries/effect-estimates", "/queries/significant-pfs-benefit",
           "/query?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%2020", "/search?q=lenalidomide",
           "/docs/querying", "/sparql", "/describe?iri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FCHEBI_63791",
-          "/resource/no-such-thing"]
+          "/resource/no-such-thing", "/draft"]
 _MEASURE = """
 const doc = document.documentElement;
 const sizes = [];
@@ -206,6 +206,29 @@ def test_every_route_fits_the_screen_and_plots_stay_legible(browser: WebDriver, 
         browser.set_window_size(1400, 1600)
     assert problems == [], "\n".join(problems)
     assert plotted >= 5, "the evidence map, drug, trial, finding and saved-query pages have forest plots"
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_draft_an_article_in_the_page(browser: WebDriver, live_url: str, width: int) -> None:
+    """Paste an article, submit, see its figures marked and linked to the drafted findings; nothing overflows."""
+    browser.set_window_size(width, 1000)
+    browser.get_log("browser")  # type: ignore[no-untyped-call]  # drop what earlier pages logged
+    try:
+        browser.get(live_url + "/draft")
+        text = (Path(__file__).parent / "data" / "drafting" / "unseen-trial.txt").read_text(encoding="utf-8")
+        browser.execute_script("document.getElementById('draft-text').value = arguments[0];", text)
+        browser.find_element(By.CSS_SELECTOR, ".draft-form button[type=submit]").click()
+        _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.draft-findings")))
+        marks = browser.find_elements(By.CSS_SELECTOR, "a.figure-mark")
+        assert len(marks) >= 10
+        target = marks[0].get_attribute("href") or ""
+        assert browser.find_elements(By.ID, target.split("#", 1)[1])  # the mark links to its drafted finding
+        scroll_width, client_width, _ = browser.execute_script(_MEASURE)
+        assert scroll_width <= client_width
+        browser.save_screenshot(str(SHOTS / f"draft-result-{width}.png"))
+        _no_console_errors(browser)
+    finally:
+        browser.set_window_size(1400, 1600)
 
 
 _YASGUI_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>YASGUI elsewhere</title>

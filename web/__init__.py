@@ -42,7 +42,7 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
     vocabulary and counts before the first request. Given the ``release`` the store holds (immutable
     data), pages are cached per release and carry ETag and Last-Modified (:mod:`web.page_cache`).
     """
-    from web.blueprints import api, docs, entities, evidence, pages, queries, search, sparql
+    from web.blueprints import api, docs, draft, entities, evidence, pages, queries, search, sparql
 
     app = Flask(__name__)
     settings = settings or Settings()
@@ -51,7 +51,7 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     context = AppContext(store, catalogue, settings, pool)
     app.extensions["mmkg"] = context
-    for blueprint in (sparql.bp, queries.bp, entities.bp, search.bp, pages.bp, api.bp, docs.bp, evidence.bp):
+    for blueprint in (sparql.bp, queries.bp, entities.bp, search.bp, pages.bp, api.bp, docs.bp, evidence.bp, draft.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_filters(app)

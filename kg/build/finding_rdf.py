@@ -228,5 +228,9 @@ def add_finding(g: Graph, source_id: str, finding: FindingBase, label: str) -> U
                                                  "name it.")))
     if finding.note:
         g.add((node, SKOS.note, english(finding.note)))
+    if finding.status == "draft":
+        g.add((node, MMKG.curationStatus, Literal("draft")))
+    if finding.confidence is not None:
+        g.add((node, MMKG.draftConfidence, decimal(finding.confidence)))
     kind.figures(g, node, finding)
     return node

@@ -12,7 +12,8 @@ from kg.namespaces import RES
 __all__ = ["UNITS", "date_literal", "decimal", "english", "ids", "integer", "unit"]
 
 UNITS = {"month": "month", "week": "week", "day": "day", "year": "year", "percent": "percent", "mg": "milligram",
-         "mg/day": "milligram per day"}
+         "mg/day": "milligram per day", "mg/m2": "milligram per square metre of body surface",
+         "mg/kg": "milligram per kilogram of body weight"}
 
 
 def decimal(value: Decimal | int) -> Literal:

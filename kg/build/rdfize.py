@@ -75,6 +75,8 @@ def _entity(g: Graph, entry: Entity, rdf_type: URIRef) -> URIRef:
         g.add((node, SKOS.altLabel, english(synonym)))
     if entry.note:
         g.add((node, SKOS.note, english(entry.note)))
+    if entry.status == "draft":
+        g.add((node, MMKG.curationStatus, Literal("draft")))
     for xref in entry.xrefs:
         curie = parse_curie(xref.curie)
         g.add((node, MMKG.xref, Literal(str(curie))))
@@ -161,17 +163,33 @@ def _arm(g: Graph, arm: ArmEntry) -> None:
 
 def _reference(g: Graph, base: FactBase) -> None:
     ref = base.reference
+    _vocabulary(g, ref)
+    for molecular_target in ref.targets:
+        node = _entity(g, molecular_target, MMKG.MolecularTarget)
+        g.add((node, SKOS.altLabel, Literal(molecular_target.gene_symbol)))
+    for disease in ref.diseases:
+        _entity(g, disease, MMKG.Disease)
+    for characteristic in ref.characteristics:
+        _entity(g, characteristic, MMKG.TreatmentContext if characteristic.context else MMKG.PopulationCharacteristic)
+    for agency in ref.agencies:
+        _entity(g, agency, MMKG.RegulatoryAgency)
+    for unit_name, label in UNITS.items():
+        unit_node = unit(unit_name)
+        g.add((unit_node, RDF.type, MMKG.Unit))
+        g.add((unit_node, RDF.type, OWL.NamedIndividual))
+        g.add((unit_node, RDFS.label, english(label)))
+    _studies_and_context(g, ref)
+
+
+def _vocabulary(g: Graph, entries: ReferenceFile | SourceFile) -> None:
+    """Drugs, endpoints, adverse events and regimens, which a source file may define too (a draft does)."""
+    ref = entries
     for drug in ref.drugs:
         node = _entity(g, drug, MMKG.Drug)
         for name in drug.classes:
             g.add((node, RDF.type, _DRUG_CLASSES[name]))
         for target in drug.targets:
             g.add((node, MMKG.hasMolecularTarget, RES[target]))
-    for molecular_target in ref.targets:
-        node = _entity(g, molecular_target, MMKG.MolecularTarget)
-        g.add((node, SKOS.altLabel, Literal(molecular_target.gene_symbol)))
-    for disease in ref.diseases:
-        _entity(g, disease, MMKG.Disease)
     concepts: list[tuple[EndpointEntry | AdverseEventEntry, URIRef]] = [
         *((e, MMKG.Endpoint) for e in ref.endpoints), *((e, MMKG.AdverseEvent) for e in ref.adverse_events)]
     for concept, concept_class in concepts:
@@ -180,10 +198,6 @@ def _reference(g: Graph, base: FactBase) -> None:
             g.add((node, SKOS.broader, RES[broader]))
         for related in concept.related:
             g.add((node, SKOS.related, RES[related]))
-    for characteristic in ref.characteristics:
-        _entity(g, characteristic, MMKG.TreatmentContext if characteristic.context else MMKG.PopulationCharacteristic)
-    for agency in ref.agencies:
-        _entity(g, agency, MMKG.RegulatoryAgency)
     for regimen in ref.regimens:
         node = _entity(g, regimen, MMKG.Regimen)
         if regimen.kind == "no_active_treatment":
@@ -200,12 +214,6 @@ def _reference(g: Graph, base: FactBase) -> None:
                 g.add((node, RDF.type, restriction))
         for component in regimen.components:
             g.add((node, MMKG.hasComponent, RES[component]))
-    for unit_name, label in UNITS.items():
-        unit_node = unit(unit_name)
-        g.add((unit_node, RDF.type, MMKG.Unit))
-        g.add((unit_node, RDF.type, OWL.NamedIndividual))
-        g.add((unit_node, RDFS.label, english(label)))
-    _studies_and_context(g, ref)
 
 
 def _studies_and_context(g: Graph, entries: ReferenceFile | SourceFile) -> None:
@@ -240,6 +248,7 @@ def _source(g: Graph, source: SourceFile, namer: FindingNamer) -> None:
         g.add((node, SKOS.note, english(meta.note)))
     citation = f"{meta.title}. Seed file {meta.file}" + (f", {meta.date}" if meta.date else "") + "."
     g.add((node, DCTERMS.bibliographicCitation, Literal(citation)))
+    _vocabulary(g, source)
     _studies_and_context(g, source)
     for finding in source.findings:
         add_finding(g, meta.id, finding, namer.label(finding))

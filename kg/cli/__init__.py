@@ -1,7 +1,8 @@
 """The ``mmkg`` command line (also ``python -m kg``): one module per command group.
 
 :mod:`~kg.cli.common` holds the group and what the commands share; :mod:`~kg.cli.building`,
-:mod:`~kg.cli.querying`, :mod:`~kg.cli.exporting` and :mod:`~kg.cli.linking` add their commands to it.
+:mod:`~kg.cli.querying`, :mod:`~kg.cli.exporting`, :mod:`~kg.cli.linking` and :mod:`~kg.cli.drafting` add
+their commands to it.
 :func:`run` turns the project's errors into one line and an exit status, in one place.
 """
 
@@ -11,12 +12,12 @@ import sys
 
 import click
 
-from kg.cli import building, exporting, linking, querying
+from kg.cli import building, drafting, exporting, linking, querying
 from kg.cli.common import main, open_store, release_dir, remote_options, remote_store
 from kg.errors import MmkgError, QuerySyntaxError
 
-__all__ = ["building", "exporting", "linking", "main", "open_store", "querying", "release_dir", "remote_options",
-           "remote_store", "run"]
+__all__ = ["building", "drafting", "exporting", "linking", "main", "open_store", "querying", "release_dir",
+           "remote_options", "remote_store", "run"]
 
 
 def run() -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import click
 
+from kg import paths
 from kg.build.pipeline import BUILD_STEPS, BuildReport, BuiltGraph, build_graph
 from kg.build.releases import build_lock, data_home, inputs_fingerprint, read_manifest, up_to_date, write_release
 from kg.cli.common import main, release_dir, sources_option
+from kg.drafting.workflow import preview_inputs
 from kg.query.store import Store, term_to_python
 
 
@@ -45,8 +47,16 @@ _FACTS_OPTION = click.option(
 @click.option("--no-sources", is_flag=True, help="Skip the provenance check.")
 @click.option("--force", is_flag=True, help="Build even when the inputs are unchanged since the current release.")
 @_FACTS_OPTION
-def build(out: Path | None, sources: Path | None, no_sources: bool, force: bool, facts: Path | None) -> None:
+@click.option("--draft", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Build a preview release with this draft (from `mmkg draft`) added; default --out build/preview.")
+@click.option("--source", "article", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="With --draft: the article the draft was made from.")
+def build(out: Path | None, sources: Path | None, no_sources: bool, force: bool, facts: Path | None,
+          draft: Path | None, article: Path | None) -> None:
     """Build, reason, validate and write the graph atomically (skipped when nothing changed)."""
+    if draft is not None:
+        _build_preview(draft, article, out, sources_option(sources, no_sources), facts)
+        return
     home = data_home(out)
     sources_dir = sources_option(sources, no_sources)
     with build_lock(home, lambda: click.echo(f"Another build into {home} is running; waiting for it…", err=True)):
@@ -60,6 +70,23 @@ def build(out: Path | None, sources: Path | None, no_sources: bool, force: bool,
         release = write_release(built, home)
     _print_report(built.report, release)
     click.echo("\nNext: mmkg stats | mmkg queries | mmkg query significant-pfs-benefit | mmkg serve")
+
+
+def _build_preview(draft: Path, article: Path | None, out: Path | None, sources_dir: Path | None,
+                   facts: Path | None) -> None:
+    """A preview release: the curated facts plus the draft, checked like curated facts (provenance, SHACL, QC)."""
+    if article is None:
+        raise click.UsageError("--draft needs --source ARTICLE (the text the draft was made from)")
+    if sources_dir is None:
+        raise click.UsageError("a preview checks every source's figures: point --sources at the source texts")
+    home = out or data_home(None) / "preview"
+    with build_lock(home, lambda: click.echo(f"Another build into {home} is running; waiting for it…", err=True)), \
+            preview_inputs(draft, article, facts or paths.facts_dir(), sources_dir) as (preview_facts, preview_sources):
+        built = _build_with_progress(preview_sources, preview_facts)
+        built.report.inputs = inputs_fingerprint(preview_sources, preview_facts, home)
+        release = write_release(built, home)
+    _print_report(built.report, release)
+    click.echo(f"\nPreview: mmkg serve --out {home}   (the draft's findings are marked draft on their pages)")
 
 
 def _build_with_progress(sources: Path | None, facts: Path | None) -> BuiltGraph:

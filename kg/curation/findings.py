@@ -52,6 +52,7 @@ class PublicationDiscrepancy(Strict):
 
 
 Direction = Literal["benefit", "no_difference", "harm", "absent"]
+Status = Literal["curated", "draft"]
 CuratorInferred = Literal["comparator", "intervention", "population", "study", "endpoint", "regimen"]
 
 
@@ -85,6 +86,10 @@ class FindingBase(Strict):
     implied: bool = Field(False, description="The source implies the finding without stating it; it has no figures.")
     inferred: list[CuratorInferred] = Field(
         [], description="Fields whose values the source does not state and the curator inferred.")
+    status: Status = Field("curated", description="'draft' for a finding drafted by `mmkg draft` and not yet "
+                                                  "confirmed by a curator.")
+    confidence: Decimal | None = Field(None, ge=0, le=1, description="The drafter's confidence (0-1) that the "
+                                                                     "finding is read right; drafts only.")
 
     @model_validator(mode="after")
     def _implied_has_no_figures(self) -> FindingBase:
@@ -194,7 +199,7 @@ class CountFinding(FindingBase):
 class DoseFinding(FindingBase):
     kind: Literal["dose"]
     value: Decimal = Field(gt=0)
-    unit: Literal["mg", "mg/day", "month"]
+    unit: Literal["mg", "mg/day", "mg/m2", "mg/kg", "month"]
     schedule: Text
     route: str | None = None
     schedule_figures: list[Decimal] = Field(

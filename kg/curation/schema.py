@@ -35,6 +35,7 @@ from kg.curation.findings import (
     RankingFinding,
     RatioFinding,
     StatementFinding,
+    Status,
     finding_kinds,
 )
 from kg.curation.texts import parse_locator
@@ -94,13 +95,20 @@ class Entity(Strict):
     synonyms: list[Text] = []
     xrefs: list[Xref] = []
     note: str | None = None
+    status: Status = Field("curated", description="'draft' for an entry drafted by `mmkg draft`, not yet confirmed.")
 
 
 class DrugEntry(Entity):
     classes: list[
         Literal["ImmunomodulatoryImideDrug", "ProteasomeInhibitor", "Glucocorticoid", "Interferon"]
-    ] = Field(min_length=1)
+    ] = Field([], description="At least one for a curated drug; a draft may leave them to the curator.")
     targets: Annotated[list[Slug], Refers("target")] = []
+
+    @model_validator(mode="after")
+    def _curated_has_class(self) -> DrugEntry:
+        if self.status == "curated" and not self.classes:
+            raise ValueError("a curated drug needs at least one of classes")
+        return self
 
 
 class TargetEntry(Entity):
@@ -234,7 +242,7 @@ class SourceMeta(Strict):
     id: Slug
     file: Annotated[str, Field(pattern=r"^[\w.-]+\.txt$")]
     title: Text = Field(description="A description of the document in the curator's words.")
-    kind: Literal["news report", "review excerpt", "medical education page", "reference answer"]
+    kind: Literal["news report", "review excerpt", "medical education page", "reference answer", "article"]
     date: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     authors: list[Text] = []
     reports: Annotated[list[Slug], Refers("study")] = []
@@ -243,9 +251,18 @@ class SourceMeta(Strict):
 
 
 class SourceFile(Strict):
-    """``kg/facts/sources/<id>.yaml``."""
+    """``kg/facts/sources/<id>.yaml``.
+
+    A source file may also define the drugs, regimens, endpoints and adverse events its findings
+    name first (as a draft written by ``mmkg draft`` does); once several sources share one, it
+    belongs in ``reference.yaml``.
+    """
 
     source: SourceMeta
+    drugs: Annotated[list[DrugEntry], Section("drug")] = []
+    endpoints: Annotated[list[EndpointEntry], Section("endpoint")] = []
+    adverse_events: Annotated[list[AdverseEventEntry], Section("adverse_event")] = []
+    regimens: Annotated[list[RegimenEntry], Section("regimen")] = []
     publications: Annotated[list[PublicationEntry], Section("publication")] = []
     studies: Annotated[list[StudyEntry], Section("study")] = []
     populations: Annotated[list[PopulationEntry], Section("population")] = []

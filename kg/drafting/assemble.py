@@ -1,0 +1,351 @@
+"""Turn one sentence's figures and terms into draft findings in the fact-file schema.
+
+One finding per figure group: a ratio with its interval and p-value; one median per arm of a
+``23 vs 15 months`` pair (and a comparison holding the p-value that goes with the pair); one
+proportion per arm; a count; a dose with its schedule; a duration; a data cut-off; a comparison
+for a p-value no estimate claims, and for a graded adverse event a sentence says is more frequent.
+Every finding gets ``status: draft`` and a confidence: 0.9 when the sentence itself names the
+endpoint and the regimen or arm, less for each that came from the context or is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from kg.drafting.attach import Found, SentenceTerms, arm_of
+from kg.drafting.figures import Figure
+from kg.drafting.lexicon import Term
+
+__all__ = ["Drafted", "draft_sentence"]
+
+_BENEFIT = re.compile(r"\b(?:improv|prolong|longer|better|superior|reduc|lower risk|benefit)", re.IGNORECASE)
+_HARM = re.compile(r"\b(?:increas|higher (?:risk|rate|incidence)|more frequent|worse|elevated risk)", re.IGNORECASE)
+_NO_DIFFERENCE = re.compile(r"\b(?:no (?:significant )?(?:difference|benefit|improvement)|did not|failed to|"
+                            r"not (?:significantly|statistically)|similar)\b", re.IGNORECASE)
+_RANDOMISED = re.compile(r"randomly|were randomi[sz]ed|randomi[sz]ed (?:to|in|at|between)|underwent randomi[sz]ation|"
+                         r"were (?:allocated|assigned)|randomi[sz]ation (?:of|to)", re.IGNORECASE)
+_COMPARED = re.compile(r"\b(?:vs\.?|versus|compared|than|or|against|relative to)\b", re.IGNORECASE)
+_MAIN_AE = re.compile(r"\b(?:particularly|especially|mainly|mostly|most commonly|chiefly|notably)\b", re.IGNORECASE)
+_COUNT_NOUNS = {"patients": "patients", "subjects": "patients", "participants": "patients",
+                "individuals": "patients", "people": "patients", "studies": "studies", "trials": "studies",
+                "rcts": "studies", "regimens": "regimens", "arms": "regimens"}
+_RATIO_KINDS = {"hazard ratio": "hazard_ratio", "hr": "hazard_ratio", "risk ratio": "risk_ratio",
+                "relative risk": "risk_ratio", "rr": "risk_ratio"}
+_SIGNIFICANCE = Decimal("0.05")
+
+
+@dataclass
+class Drafted:
+    """A draft finding (fields in the schema's names) and the span of the sentence it was read from."""
+
+    fields: dict[str, Any]
+    start: int
+    end: int
+    terms: list[Term] = field(default_factory=list)
+    """Every term the finding names, so new ones can be defined in the draft."""
+
+
+def _p_significant(p: str) -> bool | None:
+    comparator, value = p[:-len(p.lstrip("<>="))] or "=", Decimal(p.lstrip("<>="))
+    if comparator.startswith("<"):
+        return value <= _SIGNIFICANCE
+    return value < _SIGNIFICANCE if comparator == "=" else None
+
+
+class _Builder:
+    def __init__(self, sentence: str, locator: str, terms: SentenceTerms) -> None:
+        self.s = sentence
+        self.at = locator
+        self.terms = terms
+        self.out: list[Drafted] = []
+
+    def add(self, figure: Figure, fields: dict[str, Any], terms: list[Found | None], *, end: int | None = None) -> None:
+        confidence = Decimal("0.9")
+        named: list[Term] = []
+        for found in terms:
+            if found is None:
+                confidence -= Decimal("0.2")
+                continue
+            named.append(found.term)
+            if not found.in_sentence:
+                confidence -= Decimal("0.15")
+            if not found.term.known:
+                confidence -= Decimal("0.1")
+        fields = {k: v for k, v in fields.items() if v is not None and v != []}
+        fields.update(status="draft", confidence=max(Decimal("0.1"), confidence).quantize(Decimal("0.01")))
+        self.out.append(Drafted({"kind": fields.pop("kind"), "at": self.at, **fields},
+                                figure.start, figure.end if end is None else end, named))
+
+    def endpoint(self, position: int) -> tuple[Found | None, Found | None]:
+        """(endpoint, adverse event) for a figure: an adverse event named before it makes it an incidence."""
+        ae = self.terms.nearest("adverse_event", position, prefer_specific=True)
+        endpoint = self.terms.nearest("endpoint", position)
+        before_ae = ae is not None and ae.in_sentence and any(
+            m.end <= position for m in self.terms.of_kind("adverse_event"))
+        before_endpoint = endpoint is not None and endpoint.in_sentence and any(
+            m.end <= position for m in self.terms.of_kind("endpoint"))
+        if before_ae and not (before_endpoint and self._last_before("endpoint", position) >
+                              self._last_before("adverse_event", position)):
+            return Found(Term("endpoint", "ae-incidence", "adverse-event incidence"), True), ae
+        return endpoint, None
+
+    def _last_before(self, kind: str, position: int) -> int:
+        return max((m.end for m in self.terms.of_kind(kind) if m.end <= position), default=-1)
+
+
+def _value_fields(value: Decimal | tuple[Decimal, Decimal]) -> dict[str, Any]:
+    return {"range": list(value)} if isinstance(value, tuple) else {"value": value}
+
+
+def _regimen_fields(study: Found | None, regimen: Found | None) -> dict[str, Any]:
+    arm = arm_of(study.term if study else None, regimen.term if regimen else None)
+    if arm is not None:
+        return {"arm": arm}
+    return {"regimen": regimen.term.id if regimen else None}
+
+
+def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | None, arms: list[Term],
+                study: Found | None, ae: Found | None = None, grades: list[int] | None = None) -> None:
+    significant = _p_significant(p) if p else None
+    if _NO_DIFFERENCE.search(b.s[max(0, figure.start - 90):figure.start]) or significant is False:
+        direction = "no_difference"
+    elif _HARM.search(b.s) and (ae is not None or grades):
+        direction = "harm"
+    elif _BENEFIT.search(b.s) or significant:
+        direction = "benefit"
+    else:
+        return
+    intervention = Found(arms[0], True) if arms else None
+    comparator = Found(arms[1], True) if len(arms) > 1 and (arms[1].no_active or _compared(b, arms)) else None
+    b.add(figure, {"kind": "comparison", "study": study.term.id if study else None,
+                   "endpoint": endpoint.term.id if endpoint else None,
+                   "adverse_event": ae.term.id if ae else None, "grades": grades,
+                   "intervention": intervention.term.id if intervention else None,
+                   "comparator": comparator.term.id if comparator else None, "p": p, "direction": direction,
+                   "significant": significant},
+          [endpoint, intervention, study])
+
+
+def _compared(b: _Builder, arms: list[Term]) -> bool:
+    """Whether the sentence sets the first two regimens against each other (``X compared with Y``, ``X or Y``)."""
+    spans = {m.term: (m.start, m.end) for m in reversed(b.terms.regimens)}
+    if arms[0] not in spans or arms[1] not in spans:
+        return False
+    first, second = sorted([spans[arms[0]], spans[arms[1]]])
+    return _COMPARED.search(b.s[first[1]:second[0]]) is not None
+
+
+def _pair_regimens(b: _Builder, figure: Figure, count: int, values_at: list[int]) -> list[Found | None]:
+    """The regimen of each of ``count`` values: named after each value, else the sentence's order."""
+    following = [b.terms.following("regimen", at) for at in values_at]
+    if all(following):
+        return [Found(t, True) for t in following if t is not None]
+    ordered = b.terms.arms_in_order(figure.start)
+    from_sentence = bool(b.terms.regimens)
+    if len(ordered) >= count:
+        return [Found(t, from_sentence) for t in ordered[:count]]
+    return [None] * count
+
+
+def _ends_of_values(sentence: str, figure: Figure, count: int) -> list[int]:
+    ends = [m.end() for m in re.finditer(r"\d(?:[\d.,]*\d)?\s*(?:%|months?|years?|weeks?|days?)?",
+                                         sentence[figure.start:figure.end])]
+    return [figure.start + e for e in ends[-count:]] if len(ends) >= count else [figure.end] * count
+
+
+def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: SentenceTerms) -> list[Drafted]:
+    """The draft findings of one sentence (none for a sentence without figures)."""
+    b = _Builder(sentence, locator, terms)
+    used: set[int] = set()
+    ps = [i for i, f in enumerate(figures) if f.kind == "p"]
+
+    def p_after(i: int) -> tuple[str | None, int | None]:
+        """The p-value stated after figure i and before any other estimate, and where it ends."""
+        for j in range(i + 1, len(figures)):
+            if figures[j].kind == "p" and j not in used:
+                used.add(j)
+                return str(figures[j].data["p"]), figures[j].end
+            if figures[j].kind in ("ratio", "time_pair", "percent"):
+                return None, None
+        return None, None
+
+    times = [f for f in figures if f.kind == "time"]
+    time_as_values = bool(times) and (
+        len(times) > 1 or re.search(r"\bmedian", sentence, re.IGNORECASE) is not None
+        or bool(terms.of_kind("endpoint")))
+    percents = [i for i, f in enumerate(figures) if f.kind == "percent"]
+    for i, figure in enumerate(figures):
+        study = terms.study(figure.start, figure.end)
+        if figure.kind == "ratio":
+            p, p_end = p_after(i)
+            _ratio(b, figure, p, study, p_end)
+        elif figure.kind == "time_pair":
+            _time_pair(b, figure, p_after(i)[0], study)
+        elif figure.kind == "time" and time_as_values:
+            _time(b, figure, study, times)
+        elif figure.kind == "percent":
+            _percent(b, figure, study, [figures[k] for k in percents])
+        elif figure.kind in ("count", "n", "received"):
+            _count(b, figure, study)
+        elif figure.kind == "dose":
+            _dose(b, figure, study)
+        elif figure.kind == "duration":
+            drug = terms.nearest("drug", figure.end)
+            b.add(figure, {"kind": "duration", "study": study.term.id if study else None, "value": figure.data["value"],
+                           "unit": figure.data["unit"], "activity": figure.data["activity"],
+                           "drug": drug.term.id if drug and drug.in_sentence else None}, [study])
+        elif figure.kind == "cutoff":
+            b.add(figure, {"kind": "statement", "role": "design", "study": study.term.id if study else None,
+                           "date": figure.data["date"]}, [study])
+        elif figure.kind == "grades" and not any(f.kind in ("ratio", "percent") for f in figures):
+            ae = terms.nearest("adverse_event", figure.end)
+            if ae is not None and ae.in_sentence:
+                _comparison(b, figure, None, Found(Term("endpoint", "ae-incidence", "adverse events"), True),
+                            b.terms.arms_in_order(figure.start), study, ae, figure.data["grades"])
+        elif figure.kind == "allocation":
+            b.add(figure, {"kind": "statement", "role": "design", "study": study.term.id if study else None,
+                           "note": f"allocation ratio {figure.data['ratio']}"}, [study])
+    for i in ps:
+        if i not in used:
+            figure = figures[i]
+            endpoint, ae = b.endpoint(figure.start)
+            _comparison(b, figure, str(figure.data["p"]), endpoint, terms.arms_in_order(figure.start),
+                        terms.study(figure.start, figure.end), ae)
+    _grades_onto(figures, b.out)
+    return b.out
+
+
+def _grades_onto(figures: list[Figure], drafted: list[Drafted]) -> None:
+    """A ratio or proportion about a graded adverse event carries its grades."""
+    for figure in figures:
+        if figure.kind != "grades":
+            continue
+        for d in drafted:
+            if d.fields["kind"] in ("hazard_ratio", "risk_ratio", "proportion") and "adverse_event" in d.fields \
+                    and figure.end <= d.start:
+                d.fields.setdefault("grades", figure.data["grades"])
+                if figure.data.get("note"):
+                    d.fields.setdefault("note", figure.data["note"])
+
+
+def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_end: int | None) -> None:
+    kind = _RATIO_KINDS.get(figure.data["type"])
+    if kind is None:
+        return  # an odds ratio: the schema has no kind for it
+    endpoint, ae = b.endpoint(figure.start)
+    regimen = b.terms.nearest("regimen", figure.start, active=True)
+    comparator = next((m.term for m in b.terms.regimens if m.term.no_active), None)
+    if comparator is None and not b.terms.regimens:
+        comparator = next((t for t in b.terms.context.regimens if t.no_active), None)
+    ci = figure.data.get("ci")
+    level = figure.data.get("level")
+    fields: dict[str, Any] = {
+        "kind": kind, "study": study.term.id if study else None, "endpoint": endpoint.term.id if endpoint else None,
+        "adverse_event": ae.term.id if ae else None,
+        "intervention": regimen.term.id if regimen and not regimen.term.no_active else None,
+        "comparator": comparator.id if comparator else None,
+        "estimate": figure.data["estimate"], "ci": list(ci) if ci and level else None,
+        "ci_level": level if ci and level else None, "p": p,
+        "significant": _p_significant(p) if p else None,
+        "note": f"interval {ci[0]}-{ci[1]} stated without its level" if ci and not level else None,
+    }
+    b.add(figure, fields, [endpoint, regimen, study], end=p_end)
+
+
+def _time_pair(b: _Builder, figure: Figure, p: str | None, study: Found | None) -> None:
+    endpoint = b.terms.nearest("endpoint", figure.start)
+    values = figure.data["values"]
+    regimens = _pair_regimens(b, figure, 2, _ends_of_values(b.s, figure, 2))
+    for value, regimen in zip(values, regimens, strict=True):
+        b.add(figure, {"kind": "median", "study": study.term.id if study else None,
+                       "endpoint": endpoint.term.id if endpoint else None, **_value_fields(value),
+                       "unit": figure.data["unit"], **_regimen_fields(study, regimen)},
+              [endpoint, regimen, study])
+    if p is not None:
+        arms = [r.term for r in regimens if r is not None]
+        _comparison(b, figure, p, endpoint, arms, study)
+
+
+def _time(b: _Builder, figure: Figure, study: Found | None, times: list[Figure]) -> None:
+    endpoint = b.terms.nearest("endpoint", figure.start)
+    regimen: Found | None
+    if (after := b.terms.following("regimen", figure.end)) is not None:
+        regimen = Found(after, True)
+    elif re.search(r"respectively", b.s[figure.end:figure.end + 60]) or len(times) > 1:
+        ordered = b.terms.arms_in_order(figure.start)
+        index = times.index(figure)
+        regimen = Found(ordered[index], True) if index < len(ordered) else None
+    else:
+        regimen = b.terms.nearest("regimen", figure.start)
+    b.add(figure, {"kind": "median", "study": study.term.id if study else None,
+                   "endpoint": endpoint.term.id if endpoint else None, **_value_fields(figure.data["value"]),
+                   "unit": figure.data["unit"], **_regimen_fields(study, regimen)}, [endpoint, regimen, study])
+
+
+def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Figure]) -> None:
+    discontinuation = next((m for m in b.terms.of_kind("endpoint") if m.term.id == "discontinuation"), None)
+    ae: Found | None
+    main_ae = None
+    if discontinuation is not None:
+        endpoint: Found | None = Found(discontinuation.term, True)
+        after = [m for m in b.terms.of_kind("adverse_event") if m.start > discontinuation.end]
+        ae = Found(after[0].term, True) if after else None
+        marker = _MAIN_AE.search(b.s, discontinuation.end)
+        main = [m for m in after[1:] if marker and m.start > marker.end()]
+        main_ae = main[0].term.id if main else None
+    else:
+        endpoint, ae = b.endpoint(figure.start)
+    index = percents.index(figure)
+    regimen: Found | None
+    if (after_term := b.terms.following("regimen", figure.end)) is not None:
+        regimen = Found(after_term, True)
+    elif len(percents) > 1:
+        ordered = b.terms.arms_in_order(figure.start)
+        regimen = Found(ordered[index], bool(b.terms.regimens)) if index < len(ordered) else None
+    else:
+        regimen = b.terms.nearest("regimen", figure.start)
+    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None,
+                   "endpoint": endpoint.term.id if endpoint else None, "adverse_event": ae.term.id if ae else None,
+                   "main_adverse_event": main_ae, "value": figure.data["value"], **_regimen_fields(study, regimen)},
+          [endpoint, regimen, study])
+
+
+def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
+    data = figure.data
+    noun = str(data.get("noun", "patients")).lower()
+    regimen = None
+    if figure.kind == "received":
+        counts, regimen = "patients_received_allocated", b.terms.following("regimen", figure.end - 9, reach=30)
+    elif "stage" in noun:
+        counts = "randomisation_stages"
+    elif _COUNT_NOUNS.get(noun, "patients") != "patients":
+        counts = _COUNT_NOUNS[noun]
+    elif re.search(r"safety (?:population|set|analysis)", b.s, re.IGNORECASE):
+        counts = "patients_in_safety_population"
+    elif _RANDOMISED.search(b.s):
+        counts = "patients_randomised"
+    else:
+        counts = "patients"
+    if figure.kind == "n":
+        before = [m for m in b.terms.regimens if m.end <= figure.start]
+        regimen = before[-1].term if before else None
+    found = Found(regimen, True) if regimen else None
+    fields: dict[str, Any] = {"kind": "count", "study": study.term.id if study else None, "counts": counts,
+                              "value": data["value"], "of_total": data.get("of_total")}
+    if regimen is not None:
+        fields.update(_regimen_fields(study, found))
+    b.add(figure, fields, [study])
+
+
+def _dose(b: _Builder, figure: Figure, study: Found | None) -> None:
+    drug = b.terms.nearest("drug", figure.start)
+    data = figure.data
+    regimen = next((m.term for m in b.terms.regimens if drug and drug.term.id in m.term.components), None)
+    arm = arm_of(study.term if study else None, regimen)
+    b.add(figure, {"kind": "dose", "study": None if arm else (study.term.id if study else None), "arm": arm,
+                   "drug": drug.term.id if drug else None, "value": data["value"], "unit": data["unit"],
+                   "schedule": data["schedule"], "route": data["route"],
+                   "schedule_figures": data["schedule_figures"]}, [drug, study])

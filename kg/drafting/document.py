@@ -1,0 +1,159 @@
+"""Draft a source fact file from an article's plain text: ``draft_article``.
+
+The text is split exactly as the provenance check splits it (:class:`~kg.curation.texts.SourceText`),
+so every locator the draft writes is the one the build will check. Printed references become
+publication entries; every other sentence is searched for figures (:mod:`kg.drafting.figures`) and
+terms (:mod:`kg.drafting.lexicon`), and :mod:`kg.drafting.assemble` turns them into findings. A
+finding that repeats one drafted earlier (same kind, study, figures, endpoint and regimen) is a
+restatement (an abstract's figures again in the results, a duration again in the discussion) and is
+left out. The result is checked against the fact-file schema before it is
+returned, so a draft always loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from kg.curation.factbase import FactBase
+from kg.curation.schema import SourceFile
+from kg.curation.texts import SourceText
+from kg.drafting.article import check_article
+from kg.drafting.assemble import Drafted, draft_sentence
+from kg.drafting.attach import Context, SentenceTerms
+from kg.drafting.citation import Citation, is_reference, parse_reference
+from kg.drafting.entries import MainStudy, main_study, new_entries, publication_entry, source_meta
+from kg.drafting.figures import recognise
+from kg.drafting.lexicon import Lexicon
+from kg.drafting.statements import describe
+
+__all__ = ["Draft", "Mark", "draft_article"]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A recognised span of a sentence and the drafted findings read from it (for the /draft page)."""
+
+    locator: str
+    start: int
+    end: int
+    findings: tuple[str, ...]
+
+
+@dataclass
+class Draft:
+    """A drafted source file, with what the page shows beside it."""
+
+    data: dict[str, Any]
+    text: SourceText
+    marks: list[Mark] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    """Locators of the paragraphs read as printed references."""
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return list(self.data["findings"])
+
+
+_NEVER_RESTATED = ("count", "comparison")
+"""Kinds whose equal fields do not make a restatement: two counts of 2 studies, two p < 0.001, are two findings."""
+
+
+def _signature(fields: dict[str, Any]) -> tuple[Any, ...]:
+    keys = ("kind", "study", "endpoint", "adverse_event", "arm", "regimen", "intervention", "value", "range",
+            "estimate", "ci", "counts", "unit", "activity", "date", "p")
+    return tuple(str(fields.get(k)) for k in keys)
+
+
+def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
+                  lexicon: Lexicon | None = None) -> Draft:
+    """Draft the source file of one article.
+
+    :raises ArticleError: for an empty, binary or oversized text (checked by :func:`check_article`).
+    """
+    check_article(text, file_name)
+    doc = SourceText.from_text(text)
+    lexicon = (lexicon or Lexicon.from_facts(base)).learn_abbreviations(s for p in doc.paragraphs for s in p)
+    citations, reference_texts = _references(text)
+    references: list[str] = []
+    prose: list[tuple[int, int, str]] = []
+    for p_index, paragraph in enumerate(doc.paragraphs, 1):
+        joined = " ".join(paragraph)
+        if is_reference(joined) and joined not in reference_texts:
+            citations.append(parse_reference(joined))
+            reference_texts.append(joined)
+        if any(joined in r for r in reference_texts):
+            references.append(f"p{p_index}")
+            continue
+        prose.extend((p_index, s_index, sentence) for s_index, sentence in enumerate(paragraph, 1)
+                     if not any(sentence in r for r in reference_texts))
+    publications = [publication_entry(c, base) for c in citations]
+    study = main_study(doc, lexicon, source_id, [p["id"] for p in publications])
+    context = Context(main_study=study.term if study else None)
+    drafted: list[Drafted] = []
+    marks: list[Mark] = []
+    seen: set[tuple[Any, ...]] = set()
+    last_paragraph = 0
+    for p_index, s_index, sentence in prose:
+        if p_index != last_paragraph:
+            context.new_paragraph()
+            last_paragraph = p_index
+        terms = SentenceTerms(sentence, lexicon.find(sentence), lexicon, context)
+        figures = recognise(sentence)
+        found = draft_sentence(sentence, f"p{p_index}.s{s_index}", figures, terms) if figures else []
+        terms.remember()
+        kept = []
+        for item in found:
+            signature = _signature(item.fields)
+            if item.fields["kind"] in _NEVER_RESTATED or signature not in seen:
+                seen.add(signature)
+                kept.append(item)
+        for n, item in enumerate(kept, 1):
+            short = {"hazard_ratio": "hr", "risk_ratio": "rr"}.get(item.fields["kind"], item.fields["kind"])
+            item.fields = {"id": f"{source_id}-p{p_index}s{s_index}-{short}-{n}", **item.fields}
+        drafted.extend(kept)
+        by_span: dict[tuple[int, int], list[str]] = {}
+        for item in kept:
+            by_span.setdefault((item.start, item.end), []).append(item.fields["id"])
+        marks.extend(Mark(f"p{p_index}.s{s_index}", a, b, tuple(ids)) for (a, b), ids in sorted(by_span.items()))
+    data = _assemble(doc, text, source_id, file_name, lexicon, study, publications, citations, drafted)
+    SourceFile.model_validate(data)
+    return Draft(data, doc, marks, references)
+
+
+def _references(text: str) -> tuple[list[Citation], list[str]]:
+    """Printed references written one per line (however the text's paragraphs are counted)."""
+    citations: list[Citation] = []
+    texts: list[str] = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line and is_reference(line):
+            citations.append(parse_reference(line))
+            texts.append(line)
+    return citations, texts
+
+
+def _assemble(doc: SourceText, text: str, source_id: str, file_name: str, lexicon: Lexicon,
+              study: MainStudy | None, publications: list[dict[str, Any]], citations: list[Citation],
+              drafted: list[Drafted]) -> dict[str, Any]:
+    entries = new_entries([t for d in drafted for t in d.terms], lexicon)
+    arms = {arm: regimen for term in lexicon.by_kind("study") for arm, regimen in term.arms}
+    order = ("id", "kind", "at", "status", "confidence", "statement")
+    findings = []
+    for item in drafted:
+        fields = {**item.fields, "statement": describe(item.fields, lexicon, arms)}
+        findings.append({**{k: fields[k] for k in order}, **{k: v for k, v in fields.items() if k not in order}})
+    if not findings:
+        findings.append({"id": f"{source_id}-no-figures", "kind": "statement", "at": "p1.s1", "status": "draft",
+                         "confidence": Decimal("0.1"), "role": "background",
+                         "statement": "The drafter found no figures in this article; summarise it by hand."})
+    studies = ([study.entry] if study is not None and study.entry is not None else []) + entries.pop("studies")
+    data: dict[str, Any] = {
+        "source": source_meta(doc, text, source_id, file_name, lexicon, study, publications, citations),
+        **{section: items for section, items in entries.items() if items},
+        "publications": [{k: v for k, v in p.items() if k != "_new"} for p in publications if p["_new"]],
+        "studies": studies,
+        "findings": findings,
+    }
+    return {k: v for k, v in data.items() if v != []}

@@ -1,0 +1,161 @@
+"""The entries a draft defines besides its findings: source record, main study, publications, new terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kg.curation.factbase import FactBase
+from kg.curation.texts import SourceText
+from kg.drafting.citation import Citation
+from kg.drafting.lexicon import Lexicon, Term
+
+__all__ = ["MainStudy", "main_study", "new_entries", "publication_entry", "source_meta"]
+
+_DESIGNS = (
+    (re.compile(r"network meta-?analys[ie]s", re.IGNORECASE), ["NetworkMetaAnalysis", "MetaAnalysis"],
+     "network meta-analysis"),
+    (re.compile(r"meta-?analys[ie]s", re.IGNORECASE), ["MetaAnalysis"], "meta-analysis"),
+    (re.compile(r"\b(?:this|the present|a|an)\s+(?:\w+\s+){0,3}?randomi[sz]ed\s+(?:\w+\s+){0,3}?(?:trial|study)",
+                re.IGNORECASE), ["RandomisedControlledTrial"], "randomised trial"),
+)
+_PHASE = re.compile(r"\bphase\s+(3|III|2|II)\b", re.IGNORECASE)
+_UPDATED = re.compile(r"\b(?:Updated|Published|Posted)\s*:?\s*(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s*"
+                      r"(?P<year>\d{4})")
+_AUTHOR = re.compile(r"\bAuthors?:\s*(?P<names>[^;\n]+)")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class MainStudy:
+    """The study the article reports: a trial the graph holds (``entry`` None) or a new draft entry."""
+
+    term: Term
+    entry: dict[str, Any] | None
+
+
+def main_study(doc: SourceText, lexicon: Lexicon, source_id: str, publications: list[str]) -> MainStudy | None:
+    """The one named trial of the article, else a meta-analysis or randomised trial it describes, else None."""
+    named = {m.term for p in doc.paragraphs for s in p for m in lexicon.find(s) if m.term.kind == "study"}
+    if len(named) == 1:
+        (only,) = named
+        if only.known:
+            return MainStudy(only, None)
+    for p_index, paragraph in enumerate(doc.paragraphs[:6], 1):
+        for s_index, sentence in enumerate(paragraph, 1):
+            for pattern, types, design in _DESIGNS:
+                if pattern.search(sentence):
+                    systematic = any("systematic review" in s.lower() for p in doc.paragraphs for s in p)
+                    entry: dict[str, Any] = {
+                        "id": f"{source_id}-study", "label": f"{design} reported in {source_id}",
+                        "status": _DRAFT,
+                        "types": types + (["SystematicReview"] if systematic and "MetaAnalysis" in types else []),
+                        "disease": "multiple-myeloma", "at": f"p{p_index}.s{s_index}"}
+                    phase = _PHASE.search(sentence)
+                    if phase and "RandomisedControlledTrial" in types:
+                        entry["phase"] = {"3": 3, "III": 3, "2": 2, "II": 2}[phase[1].upper()]
+                    if publications:
+                        entry["published_in"] = publications[:1]
+                    # known: the draft itself defines it (never a second, new-entry copy)
+                    return MainStudy(Term("study", entry["id"], entry["label"], known=True), entry)
+    return None
+
+
+def publication_entry(citation: Citation, base: FactBase) -> dict[str, Any]:
+    """The publication a printed reference names: the graph's own when DOI or first author and year match."""
+    surname = citation.authors[0].split()[0] if citation.authors else "anonymous"
+    for pub in base.publications():
+        same_doi = citation.doi is not None and pub.doi is not None and citation.doi.lower() == pub.doi.lower()
+        same_author = (pub.authors and pub.authors[0].split()[0] == surname and pub.year == citation.year)
+        if same_doi or same_author:
+            return {"id": pub.id, "_new": False}
+    pub_id = f"{re.sub(r'[^a-z0-9]+', '-', surname.lower())}-{citation.year or 'nd'}"
+    taken = {p.id for p in base.publications()}
+    suffix = 2
+    base_id = pub_id
+    while pub_id in taken:
+        pub_id, suffix = f"{base_id}-{suffix}", suffix + 1
+    entry: dict[str, Any] = {
+        "id": pub_id, "label": f"{surname} et al. {citation.year or ''}, {citation.journal or 'journal not printed'}",
+        "status": _DRAFT, "authors": citation.authors, "journal": citation.journal, "year": citation.year,
+        "date": citation.date, "citation": citation.text(), "doi": citation.doi, "pmid": citation.pmid,
+        "pmcid": citation.pmcid, "_new": True}
+    return {k: v for k, v in entry.items() if v not in (None, [])}
+
+
+def new_entries(terms: list[Term], lexicon: Lexicon) -> dict[str, list[dict[str, Any]]]:
+    """Entries for the terms the graph does not hold yet, each marked draft, by fact-file section."""
+    sections: dict[str, list[dict[str, Any]]] = {"drugs": [], "endpoints": [], "adverse_events": [], "regimens": [],
+                                                 "studies": []}
+    done: set[tuple[str, str]] = set()
+
+    def add(term: Term) -> None:
+        if term.known or (term.kind, term.id) in done:
+            return
+        done.add((term.kind, term.id))
+        entry: dict[str, Any] = {"id": term.id, "label": term.label, "status": _DRAFT}
+        if term.short_label:
+            entry["short_label"] = term.short_label
+        if term.synonyms:
+            entry["synonyms"] = list(term.synonyms)
+        if term.kind == "drug":
+            sections["drugs"].append({**entry, **({"classes": list(term.classes)} if term.classes else {})})
+        elif term.kind == "regimen":
+            for component in term.components:
+                add(lexicon.term("drug", component) or Term("drug", component, component, known=False))
+            sections["regimens"].append({**entry, "components": list(term.components)})
+        elif term.kind == "endpoint":
+            sections["endpoints"].append(entry)
+        elif term.kind == "adverse_event":
+            broader = [b for b in term.broader if (known := lexicon.term("adverse_event", b)) and known.known]
+            sections["adverse_events"].append({**entry, **({"broader": broader} if broader else {})})
+        elif term.kind == "study":
+            xrefs = [{"curie": f"{'clinicaltrials' if r.startswith('NCT') else 'isrctn'}:{r}", "confidence": "likely",
+                      "checked_in": "printed in the article (draft: verify in the registry)"} for r in term.registry]
+            sections["studies"].append({**entry, "types": ["ClinicalTrial"], "disease": "multiple-myeloma",
+                                        **({"xrefs": xrefs} if xrefs else {})})
+
+    for term in terms:
+        add(term)
+    return sections
+
+
+def _date(match: re.Match[str] | None) -> str | None:
+    if match is None or match["month"].lower() not in _MONTHS:
+        return None
+    return f"{match['year']}-{_MONTHS.index(match['month'].lower()) + 1:02d}-{int(match['day']):02d}"
+
+
+def source_meta(doc: SourceText, text: str, source_id: str, file_name: str, lexicon: Lexicon,
+                study: MainStudy | None, publications: list[dict[str, Any]],
+                citations: list[Citation]) -> dict[str, Any]:
+    """The ``source:`` record: title from a heading when the text has one, kind, date and authors as printed."""
+    first = doc.paragraphs[0] if doc.paragraphs else ()
+    lines = text.strip().splitlines()
+    heading = lines[0].strip() if lines else ""
+    if len(lines) > 1 and not lines[1].strip() and 0 < len(heading) <= 150 and heading[-1] not in ".:;,":
+        title = heading
+    elif study is not None:
+        title = f"Article reporting the {study.term.label}"
+    elif citations and citations[0].authors:
+        title = f"Article citing {citations[0].authors[0].split()[0]} et al. {citations[0].year or ''}".strip()
+    else:
+        title = f"Article {file_name}"
+    lead = " ".join(first)
+    kind = "news report" if re.search(r"according to (?:a|the) (?:study|report|analysis)|published (?:online )?in",
+                                      lead, re.IGNORECASE) else "article"
+    meta: dict[str, Any] = {"id": source_id, "file": file_name, "title": title, "kind": kind}
+    if (date := _date(_UPDATED.search(text))) is not None:
+        meta["date"] = date
+    if (authors := _AUTHOR.search(text)) is not None:
+        meta["authors"] = [re.sub(r",\s*(?:MD|PhD|MBBS|DO|MPH|PharmD)\b.*$", "", authors["names"]).strip()]
+    if study is not None:
+        meta["reports"] = [study.term.id]
+    if publications:
+        meta["cites"] = [p["id"] for p in publications]
+    meta["note"] = ("Drafted by `mmkg draft`: every finding is status draft with the drafter's confidence; confirm "
+                    "each (set status: curated, or delete it), check the new entries, then `mmkg draft --accept`.")
+    return meta

@@ -1,0 +1,283 @@
+"""Recognise the figures a sentence states, the way trial reports and reviews write them.
+
+Each recogniser returns :class:`Figure` spans with their values; none of them knows which endpoint
+or arm a figure belongs to (that is :mod:`kg.drafting.assemble`'s job). Recognised:
+
+* ratios: ``HR, 0.62; 95% CI, 0.57 – 0.67``, ``hazard ratio [HR] 0.39 (95% confidence interval
+  0.28 to 0.53)``, ``risk ratio = 2.52``, ``RR 1.4 (1.1-1.8)``; odds ratios are recognised and left out
+  (the schema has no kind for them);
+* p-values: ``P < .001``, ``P=.082``, ``p = 0.0023``, ``P value of 0.03``, ``P ≤ .05``;
+* times: pairs ``23 vs. 15 months``, ``41-46 vs. 23-27 months``, ``27.1 and 20.3 months, respectively``
+  and single values ``26.5 months``;
+* percentages (never a CI level), counts of patients, studies, regimens and randomisation stages
+  (digits or words; ``n = 395``; ``1,097/1,137 received``), doses with schedules, durations
+  (``2 months of consolidation``, ``median follow-up of 36 months``), data cut-off dates, grades
+  (``grade 3 to 4``, ``grade ≥3``) and allocation ratios (``randomly assigned 2:1``).
+
+>>> [f.kind for f in recognise("PFS (HR, 0.62; 95% CI, 0.57-0.67; P < .001) and 23 vs 15 months")]
+['ratio', 'p', 'time_pair']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["Figure", "number", "recognise"]
+
+_INT = r"\d{1,3}(?:,\d{3})+|\d+"
+_DEC = r"\d+(?:\.\d+)?|\.\d+"
+_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+          "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+          "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_WORD = "|".join(_WORDS)
+_DASH = r"(?:-|–|—|‑|to)"
+_UNIT = r"(?P<unit>months?|mo\b\.?|years?|yrs?\b|weeks?|wks?\b|days?)"
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+
+_RATIO = re.compile(
+    r"(?P<type>hazard ratio|risk ratio|relative risk|odds ratio|\bHR\b|\bRR\b|\bOR\b)(?:\s*\[(?:a?HR|RR|OR)\])?"
+    r"(?:\s+(?:for|of)\s+(?:[a-z-]+\s+){0,3}?(?:progression|death|relapse|events?)\b)?"
+    r"\s*(?:[,:=]|\bwas\b|\bof\b)?\s*(?P<est>\d*\.\d+|\d+)(?![\d.]*\s*%)", re.IGNORECASE)
+_CI = re.compile(
+    rf"[\s,;(\[]*(?:(?P<level>\d{{2}}(?:\.\d+)?)\s*%\s*(?:CI|confidence interval)(?:\s*\[CI\])?|CI)?\s*[,:=]?\s*"
+    rf"(?P<lo>\d*\.?\d+)\s*{_DASH}\s*(?P<hi>\d*\.?\d+)", re.IGNORECASE)
+_P = re.compile(
+    r"(?<![\w])[Pp]\s*(?:[-‐ ]?\s*values?)?\s*(?:(?P<cmp><=|>=|≤|≥|<|>|=)|\b(?:of|was)\b)\s*"
+    r"(?P<val>0?\.\d+|1(?:\.0+)?|0)(?![\d.])")
+_TIME_PAIR = re.compile(
+    rf"(?P<a1>{_DEC})(?:\s*{_DASH}\s*(?P<a2>{_DEC}))?\s*(?:(?P<unit_a>months?|years?|weeks?|days?)\s*)?"
+    rf"(?P<sep>vs\.?|versus|v\.|and|compared (?:with|to)|or)\s*"
+    rf"(?P<b1>{_DEC})(?:\s*{_DASH}\s*(?P<b2>{_DEC}))?\s*{_UNIT}(?P<resp>,?\s*respectively)?", re.IGNORECASE)
+_TIME = re.compile(rf"(?<![\w.,/])(?P<v>{_DEC})(?:\s*{_DASH}\s*(?P<v2>{_DEC}))?[\s-]*{_UNIT}(?![\w-])",
+                   re.IGNORECASE)
+_PERCENT = re.compile(rf"(?<![\w.])(?P<v>{_DEC})\s*%(?!\s*(?:CI\b|confidence|credible|PI\b))")
+_COUNT = re.compile(
+    rf"(?<![\w.,/%-])(?P<n>{_INT}|{_WORD})\s+(?:(?:phase\s+(?:\d|I{{1,3}}V?)\b|(?!\d|(?:months?|years?|weeks?|days?|mg|with|for|in)\b)[\w-]+)\s+){{0,4}}?"
+    rf"(?P<noun>patients|subjects|participants|individuals|people|studies|trials|RCTs|regimens|arms|"
+    rf"randomi[sz]ation stages|centres|centers)\b", re.IGNORECASE)
+_DEFINITE = re.compile(r"\b(?:the|both|these|those|all)\s+$", re.IGNORECASE)
+_N_EQUALS = re.compile(rf"\bn\s*=\s*(?P<n>{_INT})", re.IGNORECASE)
+_RECEIVED = re.compile(rf"(?P<a>{_INT})\s*/\s*(?P<b>{_INT})\s+(?:patients\s+)?(?:received|were treated)",
+                       re.IGNORECASE)
+_DOSE = re.compile(
+    r"(?P<v>\d+(?:\.\d+)?)\s*(?P<unit>mg/m2|mg/m²|mg/kg|mg)\b"
+    r"(?:\s*(?P<per>per day|/day|/d\b|daily|once daily|a day|once a day))?", re.IGNORECASE)
+_SCHEDULE_DAYS = re.compile(rf"\bdays?\s+(?P<a>\d+)\s*{_DASH}\s*(?P<b>\d+)", re.IGNORECASE)
+_SCHEDULE_LIST = re.compile(r"\bdays?\s+(?P<list>\d+(?:\s*,\s*\d+)*,?\s*and\s*\d+)", re.IGNORECASE)
+_CYCLE = re.compile(r"\b(?P<c>\d+)\s*[-–‑ ]\s*days?\s+cycles?", re.IGNORECASE)
+_START = re.compile(r"\b(?P<d>\d+)\s+days?\s+(?:after|following|post)\b", re.IGNORECASE)
+_ROUTE = re.compile(r"\b(orally|oral|intravenous(?:ly)?|subcutaneous(?:ly)?)\b", re.IGNORECASE)
+_DURATION = re.compile(
+    rf"(?<![\w.])(?P<v>{_DEC}|{_WORD})\s+(?P<unit>days?|weeks?|months?|years?)\s+of\s+"
+    rf"(?P<what>(?:[A-Za-z-]+\s+){{0,3}}?(?:treatment|therapy|maintenance|consolidation|induction)"
+    rf"(?:\s+with\s+[a-z-]+)?)", re.IGNORECASE)
+_FOR_PERIOD = re.compile(
+    rf"\b(?:for|over)\s+(?:up\s+to\s+|a\s+maximum\s+of\s+)?(?P<v>{_DEC}|{_WORD})\s+(?P<unit>years?|months?)\b"
+    rf"(?!\s+(?:of|follow))", re.IGNORECASE)
+_NOT_A_MEDIAN = re.compile(r"\b(?:for|after|within|over|by|up to|every|each|before|since|until|than)\s*$",
+                           re.IGNORECASE)
+_FOLLOW_UP = re.compile(
+    rf"follow[- ]?up\s+(?:of|was|:)?\s*(?:(?:approximately|about|nearly|over)\s+)?(?P<v>{_DEC})\s*"
+    rf"(?P<unit>months?|years?)", re.IGNORECASE)
+_CUTOFF = re.compile(
+    rf"cut[- ]?off(?:\s+date)?\s*(?:of|was|on|:)?\s*(?:(?P<month>{'|'.join(_MONTHS)})\s+(?P<day>\d{{1,2}}),?\s+"
+    rf"(?P<year>\d{{4}})|(?P<day2>\d{{1,2}})\s+(?P<month2>{'|'.join(_MONTHS)}),?\s+(?P<year2>\d{{4}}))",
+    re.IGNORECASE)
+_GRADES = re.compile(
+    r"\bgrades?\s*(?:(?P<ge>≥|>=|greater than or equal to)\s*(?P<min>[1-5])|(?P<a>[1-5])\s*(?:-|–|to|/|or|and)\s*"
+    r"(?P<b>[1-5])|(?P<one>[1-5])(?P<plus>\s+or\s+(?:higher|more|above))?)\b", re.IGNORECASE)
+_ALLOCATION = re.compile(r"(?<![\d:])(?P<r>[1-4]:[1-4](?::[1-4])?)(?![\d:])")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure (or group of figures) stated at ``start:end`` of a sentence."""
+
+    kind: str
+    start: int
+    end: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def number(text: str) -> Decimal:
+    """A numeral or number word as a Decimal (``'1,971'`` -> 1971, ``'.001'`` -> 0.001, ``'two'`` -> 2)."""
+    word = _WORDS.get(text.lower())
+    return Decimal(word) if word is not None else Decimal(text.replace(",", ""))
+
+
+def _unit(text: str | None) -> str:
+    text = (text or "month").lower()
+    for name in ("month", "year", "week", "day"):
+        if text.startswith(name[:2]):
+            return name
+    return "month"
+
+
+def _ratios(s: str) -> list[Figure]:
+    found = []
+    for m in _RATIO.finditer(s):
+        ci = _CI.match(s, m.end())
+        data: dict[str, Any] = {"type": m["type"].lower(), "estimate": number(m["est"])}
+        end = m.end()
+        if ci and number(ci["lo"]) <= data["estimate"] <= number(ci["hi"]):
+            data["ci"] = (number(ci["lo"]), number(ci["hi"]))
+            data["level"] = number(ci["level"]) if ci["level"] else None
+            end = ci.end()
+        found.append(Figure("ratio", m.start(), end, data))
+    return found
+
+
+def _p_values(s: str) -> list[Figure]:
+    found = []
+    for m in _P.finditer(s):
+        cmp = {"≤": "<=", "≥": ">=", None: "="}.get(m["cmp"], m["cmp"])
+        found.append(Figure("p", m.start(), m.end(), {"p": f"{cmp}{number(m['val']).normalize():f}"}))
+    return found
+
+
+def _times(s: str) -> list[Figure]:
+    found = []
+    for m in _TIME_PAIR.finditer(s):
+        unit_a = m["unit_a"]
+        if unit_a and _unit(unit_a) != _unit(m["unit"]):
+            continue
+        a = (number(m["a1"]), number(m["a2"])) if m["a2"] else number(m["a1"])
+        b = (number(m["b1"]), number(m["b2"])) if m["b2"] else number(m["b1"])
+        found.append(Figure("time_pair", m.start(), m.end(),
+                            {"values": [a, b], "unit": _unit(m["unit"]), "respectively": bool(m["resp"])}))
+    for m in _TIME.finditer(s):
+        if _NOT_A_MEDIAN.search(s[max(0, m.start() - 14):m.start()]):
+            continue  # "for 2 years", "after 3 months": a period, not a result
+        value = (number(m["v"]), number(m["v2"])) if m["v2"] else number(m["v"])
+        found.append(Figure("time", m.start(), m.end(), {"value": value, "unit": _unit(m["unit"])}))
+    return found
+
+
+def _percents(s: str) -> list[Figure]:
+    found = []
+    for m in _PERCENT.finditer(s):
+        before = s[max(0, m.start() - 12):m.start()].lower()
+        after = s[m.end():m.end() + 25].lower()
+        effect = re.match(r"\s*(?:reduction|relative|lower risk|decrease|increase)", after)
+        if (re.search(r"\bby\s*$", before) and not re.match(r"\s*of\b", after)) or effect:
+            continue  # an effect size written as a percentage, not a share of an arm
+        if Decimal(m["v"]) <= 100:
+            found.append(Figure("percent", m.start(), m.end(), {"value": number(m["v"])}))
+    return found
+
+
+def _counts(s: str) -> list[Figure]:
+    found = []
+    for m in _COUNT.finditer(s):
+        if _DEFINITE.search(s[:m.start()]) or re.search(r"phase\s*$", s[:m.start()], re.IGNORECASE):
+            continue
+        noun = m["noun"].lower()
+        found.append(Figure("count", m.start(), m.end(), {"value": int(number(m["n"])), "noun": noun}))
+    for m in _N_EQUALS.finditer(s):
+        found.append(Figure("n", m.start(), m.end(), {"value": int(number(m["n"]))}))
+    for m in _RECEIVED.finditer(s):
+        found.append(Figure("received", m.start(), m.end(), {"value": int(number(m["a"])),
+                                                               "of_total": int(number(m["b"]))}))
+    return found
+
+
+def _doses(s: str) -> list[Figure]:
+    found = []
+    for m in _DOSE.finditer(s):
+        unit = m["unit"].lower().replace("²", "2")
+        if m["per"] and unit == "mg":
+            unit = "mg/day"
+        schedule: list[Decimal] = []
+        parts: list[str] = []
+        if days := _SCHEDULE_DAYS.search(s):
+            schedule += [number(days["a"]), number(days["b"])]
+            parts.append(f"days {days['a']}-{days['b']}")
+        elif listed := _SCHEDULE_LIST.search(s):
+            day_numbers = re.findall(r"\d+", listed["list"])
+            schedule += [number(d) for d in day_numbers]
+            parts.append(f"days {', '.join(day_numbers)}")
+        if cycle := _CYCLE.search(s):
+            schedule.append(number(cycle["c"]))
+            parts.append(f"of {cycle['c']}-day cycles")
+        if start := _START.search(s):
+            schedule.append(number(start["d"]))
+            parts.append(f"starting {start['d']} days after the preceding treatment")
+        route = _ROUTE.search(s)
+        data = {"value": number(m["v"]), "unit": unit, "schedule_figures": schedule,
+                "schedule": " ".join(parts) or ("daily" if m["per"] else "as stated"),
+                "route": "oral" if route and route[1].lower().startswith("oral") else
+                         (route[1].lower().rstrip("ly") if route else None)}
+        found.append(Figure("dose", m.start(), m.end(), data))
+    return found
+
+
+def _durations(s: str) -> list[Figure]:
+    found = []
+    for m in _DURATION.finditer(s):
+        found.append(Figure("duration", m.start(), m.end(), {
+            "value": number(m["v"]), "unit": _unit(m["unit"]), "activity": " ".join(m["what"].split())}))
+    for m in _FOR_PERIOD.finditer(s):
+        found.append(Figure("duration", m.start(), m.end(), {
+            "value": number(m["v"]), "unit": _unit(m["unit"]), "activity": "treatment"}))
+    for m in _FOLLOW_UP.finditer(s):
+        found.append(Figure("duration", m.start(), m.end(), {
+            "value": number(m["v"]), "unit": _unit(m["unit"]), "activity": "follow-up"}))
+    return found
+
+
+def _dates(s: str) -> list[Figure]:
+    found = []
+    for m in _CUTOFF.finditer(s):
+        month = (m["month"] or m["month2"]).lower()
+        day, year = int(m["day"] or m["day2"]), int(m["year"] or m["year2"])
+        found.append(Figure("cutoff", m.start(), m.end(),
+                            {"date": f"{year:04d}-{_MONTHS.index(month) + 1:02d}-{day:02d}"}))
+    return found
+
+
+def _grades(s: str) -> list[Figure]:
+    found = []
+    for m in _GRADES.finditer(s):
+        if m["min"]:
+            grades, note = [int(m["min"])], f"grade {m['min']} or higher"
+        elif m["a"]:
+            grades, note = sorted({int(m["a"]), int(m["b"])}), None
+        else:
+            grades, note = [int(m["one"])], (f"grade {m['one']} or higher" if m["plus"] else None)
+        found.append(Figure("grades", m.start(), m.end(), {"grades": grades, "note": note}))
+    return found
+
+
+def _allocations(s: str) -> list[Figure]:
+    if not re.search(r"randomi[sz]|allocat|assigned", s, re.IGNORECASE):
+        return []
+    return [Figure("allocation", m.start(), m.end(), {"ratio": m["r"]}) for m in _ALLOCATION.finditer(s)]
+
+
+def _overlaps(a: Figure, b: Figure) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+# Earlier kinds win where spans overlap: "95% CI" is part of a ratio, "23 vs 15 months" is a pair
+# (not two times), "25 mg" a dose, "2 months of consolidation" a duration, "n = 395" not a count.
+_PRIORITY = ("ratio", "p", "cutoff", "dose", "duration", "received", "time_pair", "grades", "count", "n", "time",
+             "percent", "allocation")
+_RECOGNISERS = (_ratios, _p_values, _dates, _doses, _durations, _counts, _times, _grades, _percents, _allocations)
+
+
+def recognise(sentence: str) -> list[Figure]:
+    """Every figure the sentence states, overlaps resolved by :data:`_PRIORITY`, in text order."""
+    candidates = [f for recogniser in _RECOGNISERS for f in recogniser(sentence)]
+    chosen: list[Figure] = []
+    for figure in sorted(candidates, key=lambda f: (_PRIORITY.index(f.kind), f.start)):
+        if figure.kind == "dose" or not any(_overlaps(figure, c) for c in chosen):
+            chosen.append(figure)
+    # A dose's schedule numbers (days 1-21, 28-day cycle, 100 days after) are not times of their own.
+    doses = [c for c in chosen if c.kind == "dose"]
+    if doses:
+        chosen = [c for c in chosen if c.kind not in ("time", "time_pair")]
+    return sorted(chosen, key=lambda f: f.start)

@@ -1,0 +1,219 @@
+"""Grounding: find the drugs, regimens, endpoints, adverse events and trials a sentence names.
+
+The lexicon is built from the curated facts (labels, short labels, synonyms, the labels the import
+module gives their external identifiers, trial registry identifiers) and from
+``vocabulary.yaml`` (more ways of writing them, and entities the graph does not hold yet). Matching
+is case-insensitive except for short acronyms, treats hyphens and spaces alike, accepts plurals and
+prefers the longest match. An article's own abbreviations ("second primary malignancies (SPMs)")
+are learnt from the article. A drug the lexicon does not know is still recognised by its INN stem
+(``-zomib``, ``-lidomide``, ``-mab`` ...), and a trial by an acronym before "trial" or "study", or a
+registry number; both become new entries marked draft.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from kg import paths
+from kg.curation.factbase import FactBase
+
+__all__ = ["Lexicon", "Mention", "Term", "slug"]
+
+_VOCABULARY = Path(__file__).with_name("vocabulary.yaml")
+_INN = re.compile(
+    r"(?<![\w-])[A-Za-z]{3,}(?:zomib|lidomide|domide|tuzumab|ximab|zumab|umab|tinib|ciclib|parib|platin|phamide"
+    r"|rubicin|toclax|inostat|nexor)(?![\w])", re.IGNORECASE)
+_STEM_CLASSES = (("zomib", "ProteasomeInhibitor"), ("domide", "ImmunomodulatoryImideDrug"))
+_TRIAL_NAME = re.compile(
+    r"\b(?P<name>(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})(?:[-/ ](?:[A-Z0-9][A-Za-z0-9]*))*)\s+(?:study|trial)\b")
+_REGISTRY = re.compile(r"\b(?P<id>NCT\d{8}|ISRCTN\d{8})\b")
+_NOT_TRIALS = frozenset({"RCT", "RCTS", "MA", "NMA", "IMID", "IMIDS", "IMWG", "FDA", "EMA", "OS", "PFS", "MM", "NDMM",
+                         "ASCT", "SCT", "US", "UK", "EU", "THE", "THIS", "PHASE", "III", "II"})
+_ABBREVIATION = re.compile(r"\s*\((?P<abbr>[A-Za-z][A-Za-z0-9/-]{0,11})\)")
+
+
+def slug(text: str) -> str:
+    """A fact-file id from a name: ``'Thalidomide plus Bortezomib'`` -> ``'thalidomide-plus-bortezomib'``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "x"
+
+
+@dataclass(frozen=True)
+class Term:
+    """Something a sentence can name: an entity of the graph, or one the draft will define."""
+
+    kind: str  # drug, regimen, endpoint, adverse_event, study, disease, agency
+    id: str
+    label: str
+    known: bool = True
+    components: tuple[str, ...] = ()
+    """For a regimen: its drugs' ids (empty for no active treatment or a pooled regimen)."""
+    no_active: bool = False
+    classes: tuple[str, ...] = ()
+    short_label: str | None = None
+    synonyms: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()
+    registry: tuple[str, ...] = ()
+    arms: tuple[tuple[str, str], ...] = ()
+    """For a study: (arm id, regimen id) of its curated arms."""
+    compares: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A term named at ``start:end`` of a sentence."""
+
+    term: Term
+    start: int
+    end: int
+    text: str
+
+
+def _pattern(surface: str) -> re.Pattern[str]:
+    acronym = len(surface) <= 5 and sum(c.isupper() for c in surface) >= 2
+    parts = [re.escape(p) for p in re.split(r"[\s\-‐–]+", surface.strip()) if p]
+    body = r"[\s\-‐–]+".join(parts)
+    plural = r"(?:e?s)?" if surface[-1:].isalpha() else ""
+    return re.compile(rf"(?<![\w]){body}{plural}(?![\w])", 0 if acronym else re.IGNORECASE)
+
+
+@dataclass
+class Lexicon:
+    """Surfaces (ways of writing) of every term, and the matching over a sentence."""
+
+    surfaces: dict[str, Term] = field(default_factory=dict)
+    terms: dict[tuple[str, str], Term] = field(default_factory=dict)
+
+    def add(self, term: Term, *surfaces: str | None) -> None:
+        self.terms.setdefault((term.kind, term.id), term)
+        for surface in surfaces:
+            if surface and len(surface) >= 2 and surface not in self.surfaces:
+                self.surfaces[surface] = self.terms[(term.kind, term.id)]
+
+    def term(self, kind: str, term_id: str) -> Term | None:
+        return self.terms.get((kind, term_id))
+
+    def by_kind(self, kind: str) -> Iterator[Term]:
+        return (t for (k, _), t in self.terms.items() if k == kind)
+
+    def find(self, sentence: str) -> list[Mention]:
+        """Every term the sentence names, longest matches first, none overlapping, in text order."""
+        found: list[Mention] = []
+        for surface, term in self.surfaces.items():
+            for match in _compiled(surface).finditer(sentence):
+                found.append(Mention(term, match.start(), match.end(), match.group()))
+        for match in _INN.finditer(sentence):
+            name = match.group().lower()
+            if not any(s.lower() == name for s in self.surfaces):
+                classes = tuple(cls for stem, cls in _STEM_CLASSES if name.endswith(stem))
+                found.append(Mention(Term("drug", slug(name), name, known=False, classes=classes),
+                                     match.start(), match.end(), match.group()))
+        for match in _REGISTRY.finditer(sentence):
+            found.append(Mention(self._study_for_registry(match["id"]), match.start(), match.end(), match.group()))
+        for match in _TRIAL_NAME.finditer(sentence):
+            name = match["name"]
+            if name.upper() not in _NOT_TRIALS and not name.isdigit():
+                found.append(Mention(Term("study", slug(name), name, known=False), match.start("name"),
+                                     match.end("name"), name))
+        return _longest_first(found)
+
+    def _study_for_registry(self, registry_id: str) -> Term:
+        for term in self.by_kind("study"):
+            if registry_id in term.registry:
+                return term
+        return Term("study", slug(registry_id), registry_id, known=False, registry=(registry_id,))
+
+    def learn_abbreviations(self, sentences: Iterable[str]) -> Lexicon:
+        """A copy that also knows the article's own abbreviations: ``long form (ABBR)``."""
+        learnt = Lexicon(dict(self.surfaces), dict(self.terms))
+        for sentence in sentences:
+            for mention in self.find(sentence):
+                match = _ABBREVIATION.match(sentence, mention.end)
+                if match and match["abbr"] not in learnt.surfaces and any(c.isupper() for c in match["abbr"]):
+                    learnt.surfaces[match["abbr"]] = mention.term
+        return learnt
+
+    @classmethod
+    def from_facts(cls, base: FactBase) -> Lexicon:
+        """The lexicon of the curated facts plus ``vocabulary.yaml``."""
+        lexicon = cls()
+        import_labels = _import_labels()
+        vocabulary = yaml.safe_load(_VOCABULARY.read_text(encoding="utf-8"))
+        extra: dict[str, list[str]] = vocabulary.get("synonyms", {})
+        ref = base.reference
+        groups: list[tuple[str, Iterable[object]]] = [
+            ("drug", [*ref.drugs, *(d for s in base.sources for d in s.drugs)]),
+            ("regimen", [*ref.regimens, *(r for s in base.sources for r in s.regimens)]),
+            ("adverse_event", [*ref.adverse_events, *(a for s in base.sources for a in s.adverse_events)]),
+            ("endpoint", [*ref.endpoints, *(e for s in base.sources for e in s.endpoints)]),
+            ("disease", ref.diseases), ("agency", ref.agencies), ("study", list(base.studies())),
+        ]
+        arms = [(a.study, a.id, a.regimen) for a in base.arms()]
+        for kind, entries in groups:
+            for entry in entries:
+                term = _term(kind, entry, arms)
+                curies = [x.curie for x in getattr(entry, "xrefs", [])]
+                lexicon.add(term, term.label, term.short_label, *term.synonyms, *extra.get(term.id, []),
+                            *(import_labels.get(c) for c in curies), getattr(entry, "cited_as", None))
+        for kind in ("drug", "endpoint", "adverse_event"):
+            for raw in vocabulary.get(f"{kind}s", []):
+                term = Term(kind, raw["id"], raw["label"], known=False, classes=tuple(raw.get("classes", [])),
+                            short_label=raw.get("short_label"), synonyms=tuple(raw.get("synonyms", [])),
+                            broader=tuple(raw.get("broader", [])))
+                lexicon.add(term, term.label, *term.synonyms)
+        _trial_acronyms(lexicon)
+        return lexicon
+
+
+def _term(kind: str, entry: object, arms: list[tuple[str, str, str]]) -> Term:
+    get = entry.__getattribute__
+    entry_id: str = get("id")
+    registry = tuple(x.curie.split(":", 1)[1] for x in get("xrefs")
+                     if x.curie.split(":", 1)[0] in ("clinicaltrials", "isrctn"))
+    return Term(
+        kind, entry_id, get("label"), known=True,
+        components=tuple(getattr(entry, "components", ())),
+        no_active=getattr(entry, "kind", "") == "no_active_treatment",
+        classes=tuple(getattr(entry, "classes", ())), short_label=get("short_label"),
+        synonyms=tuple(get("synonyms")), registry=registry,
+        arms=tuple((arm, regimen) for study, arm, regimen in arms if study == entry_id),
+        compares=tuple(getattr(entry, "compares", ())),
+    )
+
+
+def _trial_acronyms(lexicon: Lexicon) -> None:
+    """'CALGB study', 'IFM trial': a trial's leading acronym before study/trial, when only one trial has it."""
+    by_acronym: dict[str, list[Term]] = {}
+    for term in lexicon.by_kind("study"):
+        first = term.label.split()[0]
+        if re.fullmatch(r"[A-Z]{3,}", first):
+            by_acronym.setdefault(first, []).append(term)
+    for acronym, terms in by_acronym.items():
+        if len(terms) == 1:
+            lexicon.add(terms[0], f"{acronym} study", f"{acronym} trial")
+
+
+def _longest_first(found: list[Mention]) -> list[Mention]:
+    chosen: list[Mention] = []
+    for mention in sorted(found, key=lambda m: (-(m.end - m.start), m.start, not m.term.known)):
+        if all(mention.end <= c.start or mention.start >= c.end for c in chosen):
+            chosen.append(mention)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+@cache
+def _compiled(surface: str) -> re.Pattern[str]:
+    return _pattern(surface)
+
+
+@cache
+def _import_labels() -> dict[str, str]:
+    """Labels the import module gives external identifiers (``curie -> label``)."""
+    raw = yaml.safe_load(paths.curated_terms_file().read_text(encoding="utf-8")) or []
+    return {item["curie"]: item["label"] for item in raw if isinstance(item, dict) and "label" in item}
+

@@ -1,0 +1,113 @@
+"""``/draft``: paste an article, see its numbered sentences with the recognised figures marked and
+linked to the drafted findings, and download the draft fact file. The same code as ``mmkg draft``
+(:mod:`kg.drafting`); nothing leaves the server, and the text is bounded by the request size cap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from flask import Blueprint, Response, request
+from markupsafe import Markup, escape
+
+from kg import paths
+from kg.curation.factbase import FactBase, load_facts
+from kg.drafting.document import Draft, draft_article
+from kg.drafting.lexicon import Lexicon
+from kg.drafting.writing import draft_yaml, next_source_id
+from kg.errors import ArticleError
+from web.errors import HttpError
+from web.views import View, render
+
+__all__ = ["bp"]
+
+bp = Blueprint("draft", __name__)
+
+
+@dataclass
+class DraftSentence:
+    locator: str
+    html: Markup
+    findings: list[str]
+
+
+@dataclass
+class DraftView(View):
+    template = "draft.html"
+    text: str = ""
+    name: str = "article.txt"
+    sentences: list[DraftSentence] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    yaml_text: str = ""
+    references: list[str] = field(default_factory=list)
+
+
+@cache
+def _facts() -> tuple[FactBase, Lexicon]:
+    facts = paths.facts_dir()
+    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
+    return base, Lexicon.from_facts(base)
+
+
+def _draft() -> tuple[str, str, Draft]:
+    for key in request.form:
+        if key not in ("text", "name"):
+            raise HttpError(400, f"unknown field {key!r} (the draft form takes text and name)")
+    text = request.form.get("text", "")
+    name = (request.form.get("name") or "article.txt").strip()
+    if not re.fullmatch(r"[\w.-]+\.txt", name):
+        raise HttpError(400, f"field 'name': {name!r} must be a file name ending in .txt (letters, digits, . _ -)")
+    base, lexicon = _facts()
+    try:
+        drafted = draft_article(text, source_id=next_source_id(paths.facts_dir()), file_name=name, base=base,
+                                lexicon=lexicon)
+    except ArticleError as exc:
+        raise HttpError(exc.http_status, f"field 'text': {exc.message}") from exc
+    return text, name, drafted
+
+
+def _marked(sentence: str, marks: list[tuple[int, int, tuple[str, ...]]]) -> Markup:
+    out: list[str] = []
+    at = 0
+    for start, end, ids in sorted(marks):
+        if start < at:
+            continue
+        out.append(str(escape(sentence[at:start])))
+        title = ", ".join(ids)
+        out.append(f'<a class="figure-mark" href="#f-{escape(ids[0])}" title="{escape(title)}">'
+                   f"<mark>{escape(sentence[start:end])}</mark></a>")
+        at = end
+    out.append(str(escape(sentence[at:])))
+    return Markup("".join(out))
+
+
+@bp.route("/draft", methods=["GET", "POST"])
+def draft_page() -> str:
+    if request.method == "GET":
+        return render(DraftView())
+    text, name, drafted = _draft()
+    by_sentence: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
+    for mark in drafted.marks:
+        by_sentence.setdefault(mark.locator, []).append((mark.start, mark.end, mark.findings))
+    sentences = []
+    for p_index, paragraph in enumerate(drafted.text.paragraphs, 1):
+        for s_index, sentence in enumerate(paragraph, 1):
+            locator = f"p{p_index}.s{s_index}"
+            marks = by_sentence.get(locator, [])
+            sentences.append(DraftSentence(locator, _marked(sentence, marks), [i for m in marks for i in m[2]]))
+    entries = {k: v for k, v in drafted.data.items() if k in ("drugs", "regimens", "endpoints", "adverse_events",
+                                                              "studies", "publications")}
+    return render(DraftView(text, name, sentences, drafted.findings, entries, draft_yaml(drafted.data),
+                            drafted.references))
+
+
+@bp.route("/draft.yaml", methods=["POST"])
+def draft_download() -> Response:
+    drafted = _draft()[2]
+    filename = f"{drafted.data['source']['id']}-draft.yaml"
+    return Response(draft_yaml(drafted.data), mimetype="application/yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
