@@ -125,6 +125,22 @@ def test_figure_phrasings(sentence: str, expected: list[tuple[str, dict[str, Any
             assert figure.data[key] == value, (sentence, key)
 
 
+def test_a_meta_analysis_abstract_in_other_words(base: FactBase) -> None:
+    """Decimals before a bracket stay in their sentence; I2 is not a proportion; nothing invalid is written."""
+    drafted = draft_article("A total of 2,000 patients from 12 RCTs were pooled; RR 0.85 [95% CI: 0.75, 0.96]; "
+                            "I2 = 35%. Overall survival favoured maintenance (HR 0.48 (0.41-0.55)). HR 0. Next.",
+                            source_id="s099", file_name="x.txt", base=base)
+    findings = drafted.findings
+    rr = _one(findings, kind="risk_ratio")
+    assert (rr["estimate"], rr["ci"], rr["ci_level"]) == (Decimal("0.85"), [Decimal("0.75"), Decimal("0.96")],
+                                                          Decimal(95))
+    hr = _one(findings, kind="hazard_ratio")
+    assert (hr["estimate"], hr["endpoint"], "ci" in hr) == (Decimal("0.48"), "os", False)
+    assert "without its level" in hr["note"]
+    assert not any(f["kind"] == "proportion" for f in findings)
+    assert _one(findings, kind="count", value=12)["counts"] == "studies"
+
+
 def test_odds_ratios_and_definite_counts_are_not_drafted(base: FactBase) -> None:
     data = _draft("An odds ratio of 2.1 favoured lenalidomide for response. Both of the two studies enrolled "
                   "adults; the two studies reported 8% mortality.", base)

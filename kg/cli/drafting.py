@@ -61,6 +61,8 @@ def draft(article: Path | None, output: Path | None, source_id: str | None, cura
         click.echo(document, nl=False)
     else:
         write_atomically(output, lambda tmp: Path(tmp).write_text(document, encoding="utf-8"))
+    for problem in drafted.skipped:
+        click.echo(f"{article}: not drafted: {problem}", err=True)
     findings = drafted.findings
     click.echo(f"Drafted {len(findings)} findings ({sum(1 for f in findings if f['confidence'] >= 0.75)} with "
                f"confidence >= 0.75) from {article} in {time.perf_counter() - started:.2f} s"

@@ -9,11 +9,14 @@ can count by eye:
 * Paragraphs are runs of lines separated by lines that are empty or hold only white space.
 * Within a paragraph the lines are joined with single spaces, and sentences end at ``.``, ``!``
   or ``?`` followed (after an optional citation marker such as ``2`` or ``3,4``) by white space and
-  an upper-case letter, an opening bracket or a quotation mark.
+  an upper-case letter, an opening bracket or a quotation mark. A full stop after a digit takes no
+  citation marker: ``HR 0.72 (95% CI …)`` is one sentence, its ``0.72`` a number.
 
 >>> doc = SourceText.from_text("One. Two 2.5 vs 3.\\n\\nLast (P<.001).")
 >>> doc.sentence(1, 2)
 'Two 2.5 vs 3.'
+>>> len(SourceText.from_text("HR 0.48 (0.41-0.55). Next.").paragraphs[0])
+2
 >>> sorted(str(n) for n in numbers_in(doc.sentence(2, 1)))
 ['0.001']
 """
@@ -32,7 +35,7 @@ __all__ = [
     "parse_locator",
 ]
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\d+(?:,\d+)*)?\s+(?=[A-Z\[(\"“‘])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])(?<!\d\.)(?:\d+(?:,\d+)*)?|(?<=\d\.)(?!\d))\s+(?=[A-Z\[(\"“‘])")
 _NUMBER_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from kg.curation.factbase import FactBase
-from kg.curation.schema import SourceFile
+from kg.curation.schema import FindingEntry, SourceFile
 from kg.curation.texts import SourceText
 from kg.drafting.article import check_article
 from kg.drafting.assemble import Drafted, draft_sentence
@@ -50,6 +52,8 @@ class Draft:
     marks: list[Mark] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     """Locators of the paragraphs read as printed references."""
+    skipped: list[str] = field(default_factory=list)
+    """Figures read but not drafted because the finding would break the schema (with the reason)."""
 
     @property
     def findings(self) -> list[dict[str, Any]]:
@@ -117,9 +121,30 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
         for item in kept:
             by_span.setdefault((item.start, item.end), []).append(item.fields["id"])
         marks.extend(Mark(f"p{p_index}.s{s_index}", a, b, tuple(ids)) for (a, b), ids in sorted(by_span.items()))
+    drafted, skipped = _valid(drafted)
     data = _assemble(doc, text, source_id, file_name, lexicon, study, publications, citations, drafted)
     SourceFile.model_validate(data)
-    return Draft(data, doc, marks, references)
+    kept_ids = {d.fields["id"] for d in drafted}
+    marks = [m for m in marks if set(m.findings) <= kept_ids]
+    return Draft(data, doc, marks, references, skipped)
+
+
+_FINDING = TypeAdapter(FindingEntry)
+
+
+def _valid(drafted: list[Drafted]) -> tuple[list[Drafted], list[str]]:
+    """The drafted findings the schema accepts; the others are reported, never written half-right."""
+    kept: list[Drafted] = []
+    skipped: list[str] = []
+    for item in drafted:
+        try:
+            _FINDING.validate_python({**item.fields, "statement": "check"})
+        except ValidationError as exc:
+            problem = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+            skipped.append(f"{item.fields['at']} {item.fields['kind']}: {problem}")
+            continue
+        kept.append(item)
+    return kept, skipped
 
 
 def _references(text: str) -> tuple[list[Citation], list[str]]:

@@ -44,7 +44,7 @@ _RATIO = re.compile(
     r"\s*(?:[,:=]|\bwas\b|\bof\b)?\s*(?P<est>\d*\.\d+|\d+)(?![\d.]*\s*%)", re.IGNORECASE)
 _CI = re.compile(
     rf"[\s,;(\[]*(?:(?P<level>\d{{2}}(?:\.\d+)?)\s*%\s*(?:CI|confidence interval)(?:\s*\[CI\])?|CI)?\s*[,:=]?\s*"
-    rf"(?P<lo>\d*\.?\d+)\s*{_DASH}\s*(?P<hi>\d*\.?\d+)", re.IGNORECASE)
+    rf"(?P<lo>\d*\.?\d+)\s*(?:{_DASH}|,)\s*(?P<hi>\d*\.?\d+)", re.IGNORECASE)
 _P = re.compile(
     r"(?<![\w])[Pp]\s*(?:[-‐ ]?\s*values?)?\s*(?:(?P<cmp><=|>=|≤|≥|<|>|=)|\b(?:of|was)\b)\s*"
     r"(?P<val>0?\.\d+|1(?:\.0+)?|0)(?![\d.])")
@@ -122,6 +122,8 @@ def _ratios(s: str) -> list[Figure]:
     for m in _RATIO.finditer(s):
         ci = _CI.match(s, m.end())
         data: dict[str, Any] = {"type": m["type"].lower(), "estimate": number(m["est"])}
+        if data["estimate"] <= 0:
+            continue  # "HR 0." cut by a sentence end: no estimate
         end = m.end()
         if ci and number(ci["lo"]) <= data["estimate"] <= number(ci["hi"]):
             data["ci"] = (number(ci["lo"]), number(ci["hi"]))
@@ -162,6 +164,8 @@ def _percents(s: str) -> list[Figure]:
     for m in _PERCENT.finditer(s):
         before = s[max(0, m.start() - 12):m.start()].lower()
         after = s[m.end():m.end() + 25].lower()
+        if re.search(r"\bi(?:2|²|\^2)\s*[=:]\s*$", before):
+            continue  # heterogeneity, not a share of an arm
         effect = re.match(r"\s*(?:reduction|relative|lower risk|decrease|increase)", after)
         if (re.search(r"\bby\s*$", before) and not re.match(r"\s*of\b", after)) or effect:
             continue  # an effect size written as a percentage, not a share of an arm
