@@ -10,9 +10,13 @@ import yaml
 from click.testing import CliRunner
 from pyoxigraph import RdfFormat, Store
 
+from kg import paths
 from kg.cli import main
 from kg.curation.factbase import load_facts
 from kg.errors import FactErrors
+from kg.query.catalogue import load_catalogue
+from kg.query.store import Store as KgStore
+from web import create_app
 
 DATA = Path(__file__).parent / "data" / "drafting"
 DRAFT_COUNT = """PREFIX mmkg: <https://w3id.org/mmkg/>
@@ -51,6 +55,16 @@ def test_a_new_article_from_draft_to_facts(tmp_path: Path, seeds: Path, facts_co
     previewed = CliRunner().invoke(main, ["build", "--draft", str(draft), "--source", str(article), "--out", str(home),
                                           "--facts", str(facts_copy)])
     assert previewed.exit_code == 0, previewed.output
+    # the curator sees the draft's findings, marked draft, on their pages and in the evidence map
+    app = create_app(KgStore.from_release(home / "current" / "mmkg.nq"), load_catalogue(paths.queries_dir()),
+                     warm=False)
+    client = app.test_client()
+    page = client.get("/resource/s005-p1s3-hr-1").get_data(as_text=True)
+    assert 'class="badge draft"' in page and "0.72" in page
+    evidence = client.get("/evidence?source=s005").get_data(as_text=True)
+    assert "s005 p1.s3 draft" in evidence
+    drug = client.get("/resource/ixazomib").get_data(as_text=True)
+    assert 'class="badge draft"' in drug
     sources = tmp_path / "sources"
     shutil.copytree(seeds, sources)
     before = sorted(p.name for p in (facts_copy / "sources").iterdir())

@@ -113,9 +113,11 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
             if item.fields["kind"] in _NEVER_RESTATED or signature not in seen:
                 seen.add(signature)
                 kept.append(item)
-        for n, item in enumerate(kept, 1):
+        per_kind: dict[str, int] = {}
+        for item in kept:
             short = {"hazard_ratio": "hr", "risk_ratio": "rr"}.get(item.fields["kind"], item.fields["kind"])
-            item.fields = {"id": f"{source_id}-p{p_index}s{s_index}-{short}-{n}", **item.fields}
+            per_kind[short] = per_kind.get(short, 0) + 1
+            item.fields = {"id": f"{source_id}-p{p_index}s{s_index}-{short}-{per_kind[short]}", **item.fields}
         drafted.extend(kept)
         by_span: dict[tuple[int, int], list[str]] = {}
         for item in kept:

@@ -41,14 +41,25 @@ def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    # [0.57, 0.67] and [3, 4] inline, as the curated files write them; lists of entries as blocks
+    flow = all(not isinstance(item, dict | list) for item in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+def _dict(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
+
+
 _Dumper.add_representer(Decimal, _decimal)
 _Dumper.add_representer(str, _string)
+_Dumper.add_representer(list, _list)
+_Dumper.add_representer(dict, _dict)
 
 
 def draft_yaml(data: dict[str, Any]) -> str:
     """The draft as a commented YAML document (a blank line between findings)."""
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110,
-                     default_flow_style=None)
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
     body = re.sub(r"(?<!:)\n(- id: )", r"\n\n\1", body)
     body = re.sub(r"\n([a-z_]+:)", r"\n\n\1", body)
     return HEADER.format(file=data["source"]["file"]) + body

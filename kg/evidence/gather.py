@@ -29,7 +29,7 @@ _PROLOGUE = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
 _FINDINGS = _PROLOGUE + """
 SELECT ?f ?label ?statement ?kind ?source ?locator ?intervention ?comparator ?arm ?armRegimen ?endpoint ?ae ?mainAe
        ?estimate ?lower ?upper ?level ?p ?pcmp ?value ?vmin ?vmax ?unit ?sig ?basis ?direction ?implied
-       ?gmin ?gmax ?statedAs ?timepoint ?rank ?quote ?countKind ?ofTotal WHERE {
+       ?gmin ?gmax ?statedAs ?timepoint ?rank ?quote ?countKind ?ofTotal ?status WHERE {
   ?f mmkg:fromSource ?source ; mmkg:locator ?locator .
   GRAPH ?g { ?f a ?kind } FILTER(?g != graph:inferred && STRSTARTS(STR(?kind), STR(mmkg:)))
   OPTIONAL { ?f rdfs:label ?label } OPTIONAL { ?f rdfs:comment ?statement }
@@ -47,6 +47,7 @@ SELECT ?f ?label ?statement ?kind ?source ?locator ?intervention ?comparator ?ar
   OPTIONAL { ?f mmkg:statedAs ?statedAs } OPTIONAL { ?f mmkg:timepoint ?timepoint }
   OPTIONAL { ?f mmkg:rank ?rank } OPTIONAL { ?f mmkg:quotation ?quote }
   OPTIONAL { ?f mmkg:countKind ?countKind } OPTIONAL { ?f mmkg:ofTotal ?ofTotal }
+  OPTIONAL { ?f mmkg:curationStatus ?status }
 }
 """
 # Links with several values: (finding, property, target).
@@ -118,6 +119,8 @@ class Finding:
     basis: str | None = None  # SignificanceAsReported | SignificanceFromInterval
     direction: str | None = None  # Benefit | NoDifference | Harm | Absent
     implied: bool = False
+    draft: bool = False
+    """Drafted by ``mmkg draft`` and not yet confirmed (only in preview releases)."""
     grades: tuple[int, int] | None = None
     stated_as: str | None = None
     timepoint: str | None = None
@@ -219,6 +222,7 @@ def gather(store: QueryStore) -> list[Finding]:
             significant=bool(term_to_python(sig)) if sig is not None else None,
             basis=_local(_text(row.get("basis"))), direction=_local(_text(row.get("direction"))),
             implied=row.get("implied") is not None and bool(term_to_python(row["implied"])),
+            draft=_text(row.get("status")) == "draft",
             grades=(int(gmin), int(gmax)) if gmin is not None and gmax is not None else None,
             stated_as=_text(row.get("statedAs")), timepoint=_text(row.get("timepoint")),
             rank=int(r) if (r := _float(row.get("rank"))) is not None else None,

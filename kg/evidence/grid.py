@@ -52,6 +52,7 @@ class Badge:
     locator: str
     finding: str  # IRI
     label: str
+    draft: bool = False
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _arm_figure(f: Finding) -> str:
 
 
 def _badge(f: Finding) -> Badge:
-    return Badge(f.source, f.locator, f.iri, f.label)
+    return Badge(f.source, f.locator, f.iri, f.label, f.draft)
 
 
 def build_map(store: QueryStore, findings: list[Finding], filters: Filters | None = None) -> EvidenceMap:
