@@ -102,6 +102,32 @@ def test_an_unseen_trial_report(base: FactBase) -> None:
     assert data["source"]["title"].startswith("Ixazomib maintenance")
 
 
+def test_an_unseen_review_of_several_trials(base: FactBase) -> None:
+    data = _draft((DATA / "unseen-review.txt").read_text(encoding="utf-8"), base, "unseen-review.txt")
+    findings = data["findings"]
+    pooled = _one(findings, kind="hazard_ratio", endpoint="os")  # a meta-analysis of three named trials
+    assert (pooled["intervention"], pooled["comparator"], pooled["p"]) == ("len", "placebo", "=0.001")
+    assert pooled["study"] == "s099-study" and "MetaAnalysis" in data["studies"][0]["types"]
+    hovon = _one(findings, kind="hazard_ratio", estimate=Decimal("0.75"), endpoint="pfs")  # X compared with Y (HR)
+    assert (hovon["intervention"], hovon["comparator"], hovon["study"]) == ("bort", "thal", "hovon-65-gmmg-hd4")
+    rate = _one(findings, kind="proportion", value=Decimal(61))  # "the 5-year OS rate": a time point, not a median
+    assert (rate["endpoint"], rate["timepoint"], rate["regimen"]) == ("os", "5 years", "bort")
+    assert not any(f["kind"] == "median" and f.get("value") == Decimal(5) for f in findings)
+    neuropathy = _one(findings, kind="proportion", value=Decimal(8))
+    assert (neuropathy["adverse_event"], neuropathy["grades"], neuropathy["regimen"]) == (
+        "peripheral-neuropathy", [3, 4], "thal")
+    assert not any(f.get("value") == Decimal(28) for f in findings)  # "reduced the risk … by 28%" is an effect
+    assert _one(findings, kind="hazard_ratio", estimate=Decimal("0.72"))["endpoint"] == "pfs"  # progression or death
+    spm = _one(findings, kind="proportion", value=Decimal("5.3"))
+    assert (spm["adverse_event"], spm["arm"]) == ("second-primary-malignancy", "myeloma-xi-len")
+    dara = _one(findings, kind="hazard_ratio", estimate=Decimal("0.53"))
+    assert (dara["study"], dara["intervention"], dara["comparator"], dara["p"]) == (
+        "cassiopeia", "daratumumab-alone", "observation", "<0.0001")
+    assert _one(findings, kind="dose", drug="daratumumab")["unit"] == "mg/kg"
+    assert {s["id"] for s in data["studies"]} >= {"hovon-65-gmmg-hd4", "tourmaline-mm3", "cassiopeia"}
+    assert {d["id"] for d in data["drugs"]} == {"ixazomib", "daratumumab"}
+
+
 @pytest.mark.parametrize(("sentence", "expected"), [
     ("OS was similar (HR = 0.5 (0.3–0.8); p = 0.0023).",
      [("ratio", {"estimate": Decimal("0.5"), "ci": (Decimal("0.3"), Decimal("0.8")), "level": None}),

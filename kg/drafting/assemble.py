@@ -10,6 +10,7 @@ endpoint and the regimen or arm, less for each that came from the context or is 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,9 +33,11 @@ _MAIN_AE = re.compile(r"\b(?:particularly|especially|mainly|mostly|most commonly
 _COUNT_NOUNS = {"patients": "patients", "subjects": "patients", "participants": "patients",
                 "individuals": "patients", "people": "patients", "studies": "studies", "trials": "studies",
                 "rcts": "studies", "regimens": "regimens", "arms": "regimens"}
-_RATIO_KINDS = {"hazard ratio": "hazard_ratio", "hr": "hazard_ratio", "risk ratio": "risk_ratio",
+_RATIO_KINDS = {"hazard ratio": "hazard_ratio", "hr": "hazard_ratio", "ahr": "hazard_ratio", "risk ratio": "risk_ratio",
                 "relative risk": "risk_ratio", "rr": "risk_ratio"}
 _SIGNIFICANCE = Decimal("0.05")
+_TIMEPOINT = re.compile(r"\b(?:(?P<n>\d+(?:\.\d+)?)[- ](?P<u>year|month)(?!s)\b|at (?P<n2>\d+) (?P<u2>years|months))",
+                        re.IGNORECASE)
 
 
 @dataclass
@@ -240,6 +243,11 @@ def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_en
     comparator = next((m.term for m in b.terms.regimens if m.term.no_active), None)
     if comparator is None and not b.terms.regimens:
         comparator = next((t for t in b.terms.context.regimens if t.no_active), None)
+    before = [m for m in b.terms.regimens if m.end <= figure.start]
+    pairs = [(a, c) for a, c in itertools.pairwise(before)
+             if not a.term.no_active and a.term != c.term and _COMPARED.search(b.s[a.end:c.start])]
+    if pairs:  # "X compared with Y (HR …)", "X versus … placebo or observation (HR …)"
+        regimen, comparator = Found(pairs[-1][0].term, True), pairs[-1][1].term
     ci = figure.data.get("ci")
     level = figure.data.get("level")
     fields: dict[str, Any] = {
@@ -307,10 +315,19 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         regimen = Found(ordered[index], bool(b.terms.regimens)) if index < len(ordered) else None
     else:
         regimen = b.terms.nearest("regimen", figure.start)
-    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None,
+    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": _timepoint(b.s),
                    "endpoint": endpoint.term.id if endpoint else None, "adverse_event": ae.term.id if ae else None,
                    "main_adverse_event": main_ae, "value": figure.data["value"], **_regimen_fields(study, regimen)},
           [endpoint, regimen, study])
+
+
+def _timepoint(sentence: str) -> str | None:
+    """``5 years`` for "the 5-year OS rate" or "at 5 years"."""
+    when = _TIMEPOINT.search(sentence)
+    if when is None:
+        return None
+    number, unit = when["n"] or when["n2"], (when["u"] or when["u2"]).lower().rstrip("s")
+    return f"{number} {unit}{'' if number == '1' else 's'}"
 
 
 def _count(b: _Builder, figure: Figure, study: Found | None) -> None:

@@ -44,10 +44,13 @@ class Context:
     regimens: list[Term] = field(default_factory=list)
     study: Term | None = None
     main_study: Term | None = None
+    compared: list[Term] = field(default_factory=list)
+    """The regimens the article last set against each other; kept across paragraphs, a last resort."""
 
     def new_paragraph(self) -> None:
         self.endpoint = None
         self.regimens = []
+        self.study = None
 
 
 def regimen_for(drugs: Sequence[Term], lexicon: Lexicon) -> Term:
@@ -131,6 +134,9 @@ class SentenceTerms:
         named = [m.term for m in self.regimens]
         if not named:
             named = list(self.context.regimens)
+        if len(set(named)) < 2 and len(self.context.compared) >= 2 and \
+                all(t in self.context.compared for t in named):
+            named = list(self.context.compared)
         unique = list(dict.fromkeys(named))
         active = [t for t in unique if not t.no_active]
         inactive = [t for t in unique if t.no_active]
@@ -140,6 +146,9 @@ class SentenceTerms:
         after = self.following("study", end, reach=25)
         if after is not None:
             return Found(after, True)
+        named = {m.term for m in self.of_kind("study")}
+        if len(named) >= 2 and self.context.main_study is not None:
+            return Found(self.context.main_study, False)  # "a meta-analysis of three trials (A, B and C)"
         found = self.nearest("study", position)
         if found is not None:
             return found
@@ -154,6 +163,9 @@ class SentenceTerms:
             self.context.endpoint = endpoints[-1].term
         if self.regimens:
             self.context.regimens = [m.term for m in self.regimens]
+            unique = list(dict.fromkeys(self.context.regimens))
+            if len(unique) >= 2 and any(not t.no_active for t in unique):
+                self.context.compared = unique
         studies = self.of_kind("study")
         if studies:
             self.context.study = studies[-1].term

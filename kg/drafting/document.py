@@ -12,6 +12,7 @@ returned, so a draft always loads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -99,8 +100,9 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     marks: list[Mark] = []
     seen: set[tuple[Any, ...]] = set()
     last_paragraph = 0
+    starts = _block_starts(text)
     for p_index, s_index, sentence in prose:
-        if p_index != last_paragraph:
+        if p_index != last_paragraph or _key(sentence) in starts:
             context.new_paragraph()
             last_paragraph = p_index
         terms = SentenceTerms(sentence, lexicon.find(sentence), lexicon, context)
@@ -147,6 +149,22 @@ def _valid(drafted: list[Drafted]) -> tuple[list[Drafted], list[str]]:
             continue
         kept.append(item)
     return kept, skipped
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split())[:60]
+
+
+def _block_starts(text: str) -> set[str]:
+    """Where the author's paragraphs begin, also in texts the locator rules read as one paragraph.
+
+    A text whose paragraphs are single lines between blank lines counts as one paragraph for
+    locators (see :mod:`kg.curation.texts`); a block that follows one ending a sentence still starts
+    a new topic, so what the previous block named is not carried into it.
+    """
+    blocks = [" ".join(b.split()) for b in re.split(r"\n[ \t]*\n", text) if b.strip()]
+    return {_key(block) for previous, block in zip([".", *blocks], blocks, strict=False)
+            if re.search(r"[.!?:)\"”\d\]]$", previous)}
 
 
 def _references(text: str) -> tuple[list[Citation], list[str]]:

@@ -38,11 +38,13 @@ class MainStudy:
 
 
 def main_study(doc: SourceText, lexicon: Lexicon, source_id: str, publications: list[str]) -> MainStudy | None:
-    """The one named trial of the article, else a meta-analysis or randomised trial it describes, else None."""
-    named = {m.term for p in doc.paragraphs for s in p for m in lexicon.find(s) if m.term.kind == "study"}
-    if len(named) == 1:
-        (only,) = named
-        if only.known:
+    """The trial the article's opening names (or its only named trial), else a meta-analysis or randomised
+    trial it describes, else None."""
+    sentences = [s for p in doc.paragraphs for s in p]
+    for scope in (sentences[:3], sentences):  # the trial the opening names, else the article's only trial
+        named = {m.term for s in scope for m in lexicon.find(s) if m.term.kind == "study"}
+        if len(named) == 1:
+            (only,) = named  # a trial the graph holds, or a new one the draft defines among its new entries
             return MainStudy(only, None)
     for p_index, paragraph in enumerate(doc.paragraphs[:6], 1):
         for s_index, sentence in enumerate(paragraph, 1):

@@ -39,7 +39,7 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december")
 
 _RATIO = re.compile(
-    r"(?P<type>hazard ratio|risk ratio|relative risk|odds ratio|\bHR\b|\bRR\b|\bOR\b)(?:\s*\[(?:a?HR|RR|OR)\])?"
+    r"(?P<type>hazard ratio|risk ratio|relative risk|odds ratio|(?-i:\b(?:a?HR|RR|OR)\b))(?:\s*\[(?:a?HR|RR|OR)\])?"
     r"(?:\s+(?:for|of)\s+(?:[a-z-]+\s+){0,3}?(?:progression|death|relapse|events?)\b)?"
     r"\s*(?:[,:=]|\bwas\b|\bof\b)?\s*(?P<est>\d*\.\d+|\d+)(?![\d.]*\s*%)", re.IGNORECASE)
 _CI = re.compile(
@@ -154,6 +154,8 @@ def _times(s: str) -> list[Figure]:
     for m in _TIME.finditer(s):
         if _NOT_A_MEDIAN.search(s[max(0, m.start() - 14):m.start()]):
             continue  # "for 2 years", "after 3 months": a period, not a result
+        if not m["unit"].lower().endswith("s") and number(m["v"]) != 1 and not m["v2"]:
+            continue  # "5-year OS rate", "3 year PFS": a time point, not a value
         value = (number(m["v"]), number(m["v2"])) if m["v2"] else number(m["v"])
         found.append(Figure("time", m.start(), m.end(), {"value": value, "unit": _unit(m["unit"])}))
     return found

@@ -32,9 +32,13 @@ _INN = re.compile(
 _STEM_CLASSES = (("zomib", "ProteasomeInhibitor"), ("domide", "ImmunomodulatoryImideDrug"))
 _TRIAL_NAME = re.compile(
     r"\b(?P<name>(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})(?:[-/ ](?:[A-Z0-9][A-Za-z0-9]*))*)\s+(?:study|trial)\b")
+_BARE_TRIAL = re.compile(r"\b(?:in|from|of|the)\s+(?P<name>[A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)*)\b(?![\w-])")
 _REGISTRY = re.compile(r"\b(?P<id>NCT\d{8}|ISRCTN\d{8})\b")
 _NOT_TRIALS = frozenset({"RCT", "RCTS", "MA", "NMA", "IMID", "IMIDS", "IMWG", "FDA", "EMA", "OS", "PFS", "MM", "NDMM",
-                         "ASCT", "SCT", "US", "UK", "EU", "THE", "THIS", "PHASE", "III", "II"})
+                         "ASCT", "SCT", "US", "UK", "EU", "THE", "THIS", "PHASE", "III", "II", "RRMM", "TTP",
+                         "EFS", "ORR", "MRD", "HDT", "AUTO", "ALLO", "NCCN", "ESMO", "ASCO", "ASH", "EHA",
+                         "JAMA", "NEJM", "HIGH", "RISK", "CI", "HR", "RR", "OR", "AE", "AES", "SPM", "SPMS",
+                         "DVT", "VTE", "CR", "VGPR", "PR", "SD", "PD", "ITT", "NR", "NA", "USA"})
 _ABBREVIATION = re.compile(r"\s*\((?P<abbr>[A-Za-z][A-Za-z0-9/-]{0,11})\)")
 
 
@@ -78,6 +82,8 @@ def _pattern(surface: str) -> re.Pattern[str]:
     acronym = len(surface) <= 5 and sum(c.isupper() for c in surface) >= 2
     parts = [re.escape(p) for p in re.split(r"[\s\-‐–]+", surface.strip()) if p]
     body = r"[\s\-‐–]+".join(parts)
+    if surface[-1:] == "y" and not acronym:
+        body = body[:-1] + "(?:y|ies)"  # malignancy, malignancies
     plural = r"(?:e?s)?" if surface[-1:].isalpha() else ""
     return re.compile(rf"(?<![\w]){body}{plural}(?![\w])", 0 if acronym else re.IGNORECASE)
 
@@ -115,11 +121,13 @@ class Lexicon:
                                      match.start(), match.end(), match.group()))
         for match in _REGISTRY.finditer(sentence):
             found.append(Mention(self._study_for_registry(match["id"]), match.start(), match.end(), match.group()))
-        for match in _TRIAL_NAME.finditer(sentence):
+        named = [(m, m.start("name"), m.end("name")) for m in _TRIAL_NAME.finditer(sentence)]
+        named += [(m, m.start("name"), m.end("name")) for m in _BARE_TRIAL.finditer(sentence)
+                  if m["name"] not in self.surfaces]
+        for match, start, end in named:
             name = match["name"]
-            if name.upper() not in _NOT_TRIALS and not name.isdigit():
-                found.append(Mention(Term("study", slug(name), name, known=False), match.start("name"),
-                                     match.end("name"), name))
+            if name.upper() not in _NOT_TRIALS and not name.isdigit() and not name.startswith(("NCT", "ISRCTN")):
+                found.append(Mention(Term("study", slug(name), name, known=False), start, end, name))
         return _longest_first(found)
 
     def _study_for_registry(self, registry_id: str) -> Term:
