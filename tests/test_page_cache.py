@@ -184,3 +184,30 @@ def test_two_builds_into_one_home_take_turns(tmp_path: Path) -> None:
         order.append("first")
     thread.join(5)
     assert order == ["first", "second"]
+
+
+def test_an_uncached_entity_page_does_not_fetch_its_findings_twice(store: Store, catalogue: Catalogue) -> None:
+    """The evidence index already holds what concerns an entity: describing it asks the store only for the
+    entity's own triples, incoming links, labels, identifiers and sources (no findings query), so a hub of a
+    large graph renders in tens of milliseconds (bench/cold_pages.py)."""
+    app = create_app(store, catalogue, Settings(page_cache_bytes=0))
+    client = app.test_client()
+    queries: list[str] = []
+    original = store.query
+
+    def counting(query: str, *args: object, **kwargs: object) -> object:
+        queries.append(query)
+        return original(query, *args, **kwargs)  # type: ignore[arg-type]
+
+    store.query = counting  # type: ignore[method-assign,assignment]
+    try:
+        page = client.get("/resource/lenalidomide")
+        again = client.get("/resource/lenalidomide")
+    finally:
+        del store.query  # type: ignore[method-assign]
+    assert page.status_code == again.status_code == 200
+    assert page.data == again.data
+    html = page.get_data(as_text=True)
+    assert "evidence-table" in html and "s000" in html and "s001" in html  # the table and its sources
+    assert not any("fromSource" in q and "LIMIT" in q for q in queries)  # no findings_about query
+    assert len(queries) <= 2 * 10

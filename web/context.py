@@ -36,6 +36,8 @@ class AppContext:
     """Worker processes for queries from outside; None runs them in-process (no time limit)."""
     page_cache: PageCache | None = None
     """Rendered pages of the served release (None: not cached, e.g. a remote store whose data may change)."""
+    plotted: dict[str, tuple[list[Finding], int]] = field(default_factory=dict)
+    """Per entity: the ratio estimates its forest plot shows and how many it has (derived, like ``findings``)."""
 
     @cached_property
     def policy(self) -> QueryPolicy:
@@ -67,6 +69,19 @@ class AppContext:
         return gather(self.store)
 
     @cached_property
+    def findings_by_iri(self) -> dict[str, Finding]:
+        return {f.iri: f for f in self.findings}
+
+    @cached_property
+    def supports(self) -> dict[str, list[Finding]]:
+        """For each finding, the findings it supports (those that name it in ``supported_by``)."""
+        found: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            for supporting in f.supported_by:
+                found.setdefault(supporting, []).append(f)
+        return found
+
+    @cached_property
     def evidence(self) -> EvidenceIndex:
         return EvidenceIndex(self.store, self.findings)
 
@@ -76,7 +91,7 @@ class AppContext:
 
     def warm(self) -> None:
         """Build the indexes now rather than on the first request."""
-        _ = self.vocabulary, self.search, self.stats, self.policy
+        _ = self.vocabulary, self.search, self.stats, self.policy, self.findings_by_iri, self.supports, self.evidence
 
 
 def client_id() -> str:

@@ -3,6 +3,7 @@ regimen, trial or endpoint (with how each finding concerns it), and a trial's su
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kg.evidence.figures import Mark, figures_text, mark
@@ -13,7 +14,8 @@ from web.forest_rows import outcome_of
 __all__ = ["EvidenceRow", "EvidenceTable", "FindingCard", "TrialSummary", "evidence_table", "finding_card",
            "trial_summary"]
 
-_TABLE_LIMIT = 150
+TABLE_LIMIT = 100
+"""Rows of an entity page's evidence table; beyond them the page links to a query for all."""
 _RESULT_KINDS = ("HazardRatioEstimate", "RiskRatioEstimate", "ComparativeResult", "Conclusion")
 
 
@@ -43,14 +45,15 @@ def _significance(f: Finding) -> str:
     return f"{verdict}, as the source reports it"
 
 
-def finding_card(f: Finding, findings: list[Finding], source_name: str) -> FindingCard:
-    by_iri = {x.iri: x for x in findings}
+def finding_card(f: Finding, by_iri: Mapping[str, Finding], supports: list[Finding],
+                 source_name: str) -> FindingCard:
+    """The summary card of a finding page; ``by_iri`` holds every finding, ``supports`` those ``f`` supports."""
     return FindingCard(
         finding=f, figures=figures_text(f), mark=mark(f), significance=_significance(f), source_name=source_name,
         corroborating=[by_iri[i] for i in sorted(f.corroborates) if i in by_iri],
         discrepant=[by_iri[i] for i in sorted(f.discrepant_with) if i in by_iri],
         supporting=[by_iri[i] for i in sorted(f.supported_by) if i in by_iri],
-        supports=[x for x in findings if f.iri in x.supported_by])
+        supports=supports)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class EvidenceTable:
 
 def evidence_table(concerning: list[Concerning]) -> EvidenceTable:
     rows = [EvidenceRow(c.finding, outcome_of(c.finding), figures_text(c.finding), mark(c.finding), c.via)
-            for c in concerning[:_TABLE_LIMIT]]
+            for c in concerning[:TABLE_LIMIT]]
     columns = set()
     for name, present in (("study", any(r.finding.studies for r in rows)),
                           ("statement", any(r.finding.statement for r in rows)),

@@ -51,6 +51,7 @@ class EvidenceIndex:
             tables[predicate.rsplit("/", 1)[-1].rsplit("#", 1)[-1]][value_of(row, "s")].add(value_of(row, "o"))
         self._by_entity: dict[str, list[Concerning]] = defaultdict(list)
         self._seen: set[tuple[str, str]] = set()
+        self._sorted: dict[str, list[Concerning]] = {}
         for f in findings:
             self._index(f, pools, components, identified, includes, broader)
 
@@ -107,6 +108,13 @@ class EvidenceIndex:
         return found
 
     def about(self, iri: str) -> list[Concerning]:
-        """The findings that concern ``iri``: direct ones first, then by source and locator."""
-        return sorted(self._by_entity.get(iri, []), key=lambda c: (c.via is not None, c.finding.source,
-                                                                   c.finding.locator, c.finding.iri))
+        """The findings that concern ``iri``: direct ones first, then by source and locator.
+
+        Sorted once per entity (a release never changes): a hub of a large graph has thousands.
+        """
+        ordered = self._sorted.get(iri)
+        if ordered is None:
+            ordered = sorted(self._by_entity.get(iri, []), key=lambda c: (c.via is not None, c.finding.source,
+                                                                          c.finding.locator, c.finding.iri))
+            self._sorted[iri] = ordered
+        return ordered

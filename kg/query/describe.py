@@ -9,6 +9,7 @@ external identifiers, and the findings that concern the entity.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -121,8 +122,13 @@ class Describer:
                     found[iri] = (rank, label.value)
         return {iri: label for iri, (_, label) in found.items()}
 
-    def describe(self, iri: str) -> Entity | None:
-        """The description of ``iri``, or None when the graph says nothing about it."""
+    def describe(self, iri: str, *, findings_from: Iterable[str] | None = None) -> Entity | None:
+        """The description of ``iri``, or None when the graph says nothing about it.
+
+        :param findings_from: the sources of the findings about ``iri`` when the caller already knows
+            them (the web app's evidence index does); the findings are then not looked up again,
+            which on a hub of a large graph is most of the page's queries.
+        """
         ref = iri_ref(iri)
         out_rows = self.store.query(f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {ref} ?p ?o }} }}").rows
         incoming_counts = self.store.query(
@@ -141,7 +147,8 @@ class Describer:
                 f"SELECT DISTINCT ?s WHERE {{ ?s {iri_ref(predicate)} {ref} FILTER(isIRI(?s)) }} "
                 f"LIMIT {INCOMING_SHOWN}").rows
             incoming.append(Incoming(predicate, None, count, sorted((_v(r["s"]), None) for r in subjects)))
-        findings, findings_total = findings_about(self.store, ref, self.max_findings)
+        findings, findings_total = (findings_about(self.store, ref, self.max_findings) if findings_from is None
+                                    else ([], 0))
 
         wanted = {iri} | {p for p, _ in by_value} | {o.value for _, o in by_value if isinstance(o, ox.NamedNode)}
         for inc in incoming:
@@ -169,6 +176,7 @@ class Describer:
         source_ids |= {sid for v in types for sid in v.sources}
         finding_sources = (f.iri_of("source") or "" for f in findings)
         source_ids |= {s[len(PREFIXES["res"]):] for s in finding_sources if s.startswith(PREFIXES["res"])}
+        source_ids |= set(findings_from or ())
         return Entity(
             iri=iri, label=labels.get(iri), definition=_first_literal(grouped, DEFINITION_PROPERTIES),
             asserted_types=asserted, inferred_types=inferred, outgoing=outgoing, incoming=incoming,

@@ -7,9 +7,12 @@ with the entity as subject or object (a symmetric concise bounded description).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
+from kg.evidence.gather import Finding
 from kg.namespaces import PREFIXES
 from kg.query.describe import Entity, graph_sparql, incoming_sparql, instances_sparql
 from kg.query.results import GRAPH_FORMATS
@@ -17,7 +20,7 @@ from kg.query.sparqlterms import iri_ref
 from kg.query.store import term_to_python, value_of
 from web.conneg import RDF_SUFFIXES, negotiate, rdf_response
 from web.context import ctx
-from web.entity_evidence import evidence_table, finding_card, trial_summary
+from web.entity_evidence import TABLE_LIMIT, evidence_table, finding_card, trial_summary
 from web.errors import HttpError
 from web.forest import forest_svg
 from web.forest_rows import forest_rows, outcome_of
@@ -82,6 +85,20 @@ MAX_PLOTTED = 60
 """Rows of an entity page's forest plot; the evidence table lists every estimate."""
 
 
+def _plotted(iri: str, findings: Iterable[Finding]) -> tuple[list[Finding], int]:
+    """The ratio estimates an entity's forest plot shows (at most :data:`MAX_PLOTTED`, by outcome) and
+    how many it has; worked out once per entity, as the release never changes."""
+    memo = ctx().plotted
+    if (known := memo.get(iri)) is not None:
+        return known
+    plottable = [f for f in findings if f.is_ratio and None not in (f.estimate, f.lower, f.upper)]
+    total = len(plottable)
+    if total > MAX_PLOTTED:  # a hub of a large graph: a plot of thousands of rows helps nobody
+        plottable = sorted(plottable, key=lambda f: (outcome_of(f), f.estimate or 0.0))[:MAX_PLOTTED]
+    memo[iri] = (plottable, total)
+    return plottable, total
+
+
 def _page(iri: str, suffix_media: str | None) -> Response:
     app = ctx()
     offered = ["text/html", *GRAPH_FORMATS]
@@ -91,22 +108,25 @@ def _page(iri: str, suffix_media: str | None) -> Response:
         if not triples:
             raise HttpError(404, f"{compact(iri)} is not in the graph.")
         return _rdf(triples, media)
-    entity: Entity | None = app.describer.describe(iri)
+    concerning = app.evidence.about(iri)
+    # The evidence index already holds the findings about an entity it covers: describe need not fetch them.
+    # (the sources of as many of them as describe would have listed)
+    shown = concerning[:app.describer.max_findings]
+    sources = sorted({c.finding.source for c in shown}) if concerning else None
+    entity: Entity | None = app.describer.describe(iri, findings_from=sources)
     if entity is None:
         raise HttpError(404, f"{compact(iri)} is not in the graph.")
-    concerning = app.evidence.about(iri)
-    finding = next((f for f in app.findings if f.iri == iri), None)
-    card = finding_card(finding, app.findings, app.source_names.get(finding.source, finding.source)) \
+    finding = app.findings_by_iri.get(iri)
+    card = finding_card(finding, app.findings_by_iri, app.supports.get(iri, []),
+                        app.source_names.get(finding.source, finding.source)) \
         if finding is not None else None
     types = {t.rsplit("/", 1)[-1] for t, _ in entity.asserted_types + entity.inferred_types
              if t.startswith(PREFIXES["mmkg"])}
     study_types = types & _STUDY_TYPES if "Study" in types else set()
-    plotted = [finding] if finding is not None else [c.finding for c in concerning]
     title = f"Effect estimates concerning {entity.label or compact(iri)}"
-    plottable = [f for f in plotted if f.is_ratio and None not in (f.estimate, f.lower, f.upper)]
-    if len(plottable) > MAX_PLOTTED:  # a hub of a large graph: a plot of thousands of rows helps nobody
-        title += f" (the first {MAX_PLOTTED} of {len(plottable):,}, by outcome; all are in the table below)"
-        plottable = sorted(plottable, key=lambda f: (outcome_of(f), f.estimate or 0.0))[:MAX_PLOTTED]
+    plottable, total = _plotted(iri, [finding] if finding is not None else (c.finding for c in concerning))
+    if total > MAX_PLOTTED:
+        title += f" (the first {MAX_PLOTTED} of {total:,}, by outcome; all are in the table below)"
     plot = forest_svg(forest_rows(plottable), title)
     if finding is not None:
         entity.outgoing.sort(key=lambda pv: _clinical_rank(pv.predicate))
@@ -117,7 +137,8 @@ def _page(iri: str, suffix_media: str | None) -> Response:
         evidence=evidence_table(concerning) if concerning and finding is None else None,
         trial=trial_summary(study_types, concerning), source_names=app.source_names,
         instances_url=editor_link(instances_sparql(iri)) if term is not None and term.instances else None,
-        findings_url=editor_link(entity.findings_query) if entity.findings_total > len(entity.findings) else None,
+        findings_url=editor_link(entity.findings_query)
+        if entity.findings_total > len(entity.findings) or len(concerning) > TABLE_LIMIT else None,
         incoming_urls={inc.predicate: editor_link(incoming_sparql(inc.predicate, iri))
                        for inc in entity.incoming if inc.count > len(inc.subjects)})
     response = Response(render(view), mimetype="text/html")
