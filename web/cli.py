@@ -22,6 +22,7 @@ from kg.query.catalogue import load_catalogue
 from kg.query.remote import RemoteStore
 from kg.query.store import Store
 from web.http_server import create_server
+from web.memory import tune_allocator
 from web.serving import Source, SwitchingApp, open_served
 from web.settings import Settings
 
@@ -51,8 +52,7 @@ def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None
           threads: int, workers: int | None, query_timeout: float | None, service_allow: tuple[str, ...],
           watch: float | None, endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, editor, entity pages) with waitress."""
-
-
+    tune_allocator()  # large answers' memory goes back to the system (web/memory.py)
     if sum(x is not None for x in (graph_file, store_path, endpoint)) > 1:
         raise click.UsageError("give one of --graph, --store and --endpoint")
     try:
