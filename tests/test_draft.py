@@ -128,6 +128,30 @@ def test_an_unseen_review_of_several_trials(base: FactBase) -> None:
     assert {d["id"] for d in data["drugs"]} == {"ixazomib", "daratumumab"}
 
 
+def test_an_unseen_news_item_with_its_own_abbreviations(base: FactBase) -> None:
+    data = _draft((DATA / "unseen-news.txt").read_text(encoding="utf-8"), base, "unseen-news.txt")
+    findings = data["findings"]
+    # age and an outcome the lexicon does not know are not drafted as medians
+    assert not any(f["kind"] == "median" for f in findings), [f["statement"] for f in findings]
+    # "carfilzomib plus lenalidomide (KR) or lenalidomide alone (R)", then "75% with KR and 65% with R (HR …)"
+    assert _one(findings, kind="proportion", value=Decimal(75))["regimen"] == "carfilzomib-lenalidomide"
+    pfs = _one(findings, kind="proportion", value=Decimal(65))
+    assert (pfs["regimen"], pfs["endpoint"], pfs["timepoint"]) == ("len", "pfs", "3 years")
+    hr = _one(findings, kind="hazard_ratio")
+    assert (hr["intervention"], hr["comparator"], hr["p"]) == ("carfilzomib-lenalidomide", "len", "=0.0193")
+    # an interval's bounds are not proportions of their own; the odds ratio is left out
+    assert {f["value"] for f in findings if f.get("endpoint") == "mrd-negativity"} == {Decimal(55), Decimal(42)}
+    assert len([f for f in findings if f["kind"] in ("hazard_ratio", "risk_ratio")]) == 1
+    # two pairs of percentages in one sentence go to the same two arms
+    assert _one(findings, kind="proportion", value=Decimal(4), adverse_event="hypertension")["regimen"] == \
+        "carfilzomib-lenalidomide"
+    assert _one(findings, kind="proportion", value=Decimal(1))["regimen"] == "len"
+    assert _one(findings, kind="proportion", endpoint="discontinuation")["value"] == Decimal(4)
+    assert data["regimens"] == [{"id": "carfilzomib-lenalidomide", "label": "carfilzomib plus lenalidomide",
+                                 "status": "draft", "components": ["carfilzomib", "lenalidomide"]}]
+    assert {e["id"] for e in data["endpoints"]} == {"mrd-negativity"}
+
+
 @pytest.mark.parametrize(("sentence", "expected"), [
     ("OS was similar (HR = 0.5 (0.3–0.8); p = 0.0023).",
      [("ratio", {"estimate": Decimal("0.5"), "ci": (Decimal("0.3"), Decimal("0.8")), "level": None}),

@@ -176,9 +176,9 @@ def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: Se
         return None, None
 
     times = [f for f in figures if f.kind == "time"]
-    time_as_values = bool(times) and (
-        len(times) > 1 or re.search(r"\bmedian", sentence, re.IGNORECASE) is not None
-        or bool(terms.of_kind("endpoint")))
+    # a lone time is a result only next to the endpoint it measures ("median PFS was 26 months"), never
+    # "the median time to response was 2 months" of an outcome the lexicon does not know
+    time_as_values = bool(times) and bool(terms.of_kind("endpoint"))
     percents = [i for i, f in enumerate(figures) if f.kind == "percent"]
     for i, figure in enumerate(figures):
         study = terms.study(figure.start, figure.end)
@@ -246,8 +246,11 @@ def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_en
     before = [m for m in b.terms.regimens if m.end <= figure.start]
     pairs = [(a, c) for a, c in itertools.pairwise(before)
              if not a.term.no_active and a.term != c.term and _COMPARED.search(b.s[a.end:c.start])]
+    named = list(dict.fromkeys(m.term for m in before))
     if pairs:  # "X compared with Y (HR …)", "X versus … placebo or observation (HR …)"
         regimen, comparator = Found(pairs[-1][0].term, True), pairs[-1][1].term
+    elif len(named) == 2 and not any(t.no_active for t in named):  # "75% with KR and 65% with R (HR …)"
+        regimen, comparator = Found(named[0], True), named[1]
     ci = figure.data.get("ci")
     level = figure.data.get("level")
     fields: dict[str, Any] = {
@@ -312,6 +315,8 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         regimen = Found(after_term, True)
     elif len(percents) > 1:
         ordered = b.terms.arms_in_order(figure.start)
+        if 2 <= len(ordered) < len(percents) and len(percents) % len(ordered) == 0:
+            index %= len(ordered)  # "neutropenia in 12% versus 9%, and hypertension in 4% versus 1%"
         regimen = Found(ordered[index], bool(b.terms.regimens)) if index < len(ordered) else None
     else:
         regimen = b.terms.nearest("regimen", figure.start)

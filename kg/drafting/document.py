@@ -79,7 +79,7 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     """
     check_article(text, file_name)
     doc = SourceText.from_text(text)
-    lexicon = (lexicon or Lexicon.from_facts(base)).learn_abbreviations(s for p in doc.paragraphs for s in p)
+    lexicon = _with_abbreviations(lexicon or Lexicon.from_facts(base), doc)
     citations, reference_texts = _references(text)
     references: list[str] = []
     prose: list[tuple[int, int, str]] = []
@@ -149,6 +149,16 @@ def _valid(drafted: list[Drafted]) -> tuple[list[Drafted], list[str]]:
             continue
         kept.append(item)
     return kept, skipped
+
+
+def _with_abbreviations(lexicon: Lexicon, doc: SourceText) -> Lexicon:
+    """The lexicon plus the article's abbreviations, regimens composed of their drugs included (KR, VMP)."""
+    named = []
+    for paragraph in doc.paragraphs:
+        for sentence in paragraph:
+            terms = SentenceTerms(sentence, lexicon.find(sentence), lexicon, Context())
+            named.append((sentence, [*terms.regimens, *(m for m in terms.mentions if m.term.kind != "drug")]))
+    return lexicon.learn_abbreviations(named)
 
 
 def _key(text: str) -> str:

@@ -80,6 +80,8 @@ _FOR_PERIOD = re.compile(
     rf"(?!\s+(?:of|follow))", re.IGNORECASE)
 _NOT_A_MEDIAN = re.compile(r"\b(?:for|after|within|over|by|up to|every|each|before|since|until|than)\s*$",
                            re.IGNORECASE)
+_PATIENT_TRAIT = re.compile(r"\b(?:age[ds]?|aged|range|older|younger|over|under)\b[^.;]{0,12}$", re.IGNORECASE)
+_INTERVAL_BOUND = re.compile(r"(?:\bci|confidence interval|credible interval)\b[^)\]]{0,14}$", re.IGNORECASE)
 _FOLLOW_UP = re.compile(
     rf"follow[- ]?up\s+(?:of|was|:)?\s*(?:(?:approximately|about|nearly|over)\s+)?(?P<v>{_DEC})\s*"
     rf"(?P<unit>months?|years?)", re.IGNORECASE)
@@ -154,6 +156,8 @@ def _times(s: str) -> list[Figure]:
     for m in _TIME.finditer(s):
         if _NOT_A_MEDIAN.search(s[max(0, m.start() - 14):m.start()]):
             continue  # "for 2 years", "after 3 months": a period, not a result
+        if _PATIENT_TRAIT.search(s[max(0, m.start() - 20):m.start()]) or re.match(r"\s*(?:old|of age)\b", s[m.end():]):
+            continue  # "a median age of 58 years", "(range, 35-70 years)": patients, not outcomes
         if not m["unit"].lower().endswith("s") and number(m["v"]) != 1 and not m["v2"]:
             continue  # "5-year OS rate", "3 year PFS": a time point, not a value
         value = (number(m["v"]), number(m["v2"])) if m["v2"] else number(m["v"])
@@ -168,6 +172,8 @@ def _percents(s: str) -> list[Figure]:
         after = s[m.end():m.end() + 25].lower()
         if re.search(r"\bi(?:2|²|\^2)\s*[=:]\s*$", before):
             continue  # heterogeneity, not a share of an arm
+        if _INTERVAL_BOUND.search(s[max(0, m.start() - 30):m.start()]):
+            continue  # a bound of an interval ("55% (95% CI, 48%-62%)"), not a result of its own
         effect = re.match(r"\s*(?:reduction|relative|lower risk|decrease|increase)", after)
         if (re.search(r"\bby\s*$", before) and not re.match(r"\s*of\b", after)) or effect:
             continue  # an effect size written as a percentage, not a share of an arm

@@ -94,6 +94,8 @@ class Lexicon:
 
     surfaces: dict[str, Term] = field(default_factory=dict)
     terms: dict[tuple[str, str], Term] = field(default_factory=dict)
+    exact: set[str] = field(default_factory=set)
+    """Surfaces matched exactly as written (an article's own abbreviations)."""
 
     def add(self, term: Term, *surfaces: str | None) -> None:
         self.terms.setdefault((term.kind, term.id), term)
@@ -111,7 +113,7 @@ class Lexicon:
         """Every term the sentence names, longest matches first, none overlapping, in text order."""
         found: list[Mention] = []
         for surface, term in self.surfaces.items():
-            for match in _compiled(surface).finditer(sentence):
+            for match in _compiled(surface, surface in self.exact).finditer(sentence):
                 found.append(Mention(term, match.start(), match.end(), match.group()))
         for match in _INN.finditer(sentence):
             name = match.group().lower()
@@ -136,14 +138,20 @@ class Lexicon:
                 return term
         return Term("study", slug(registry_id), registry_id, known=False, registry=(registry_id,))
 
-    def learn_abbreviations(self, sentences: Iterable[str]) -> Lexicon:
-        """A copy that also knows the article's own abbreviations: ``long form (ABBR)``."""
-        learnt = Lexicon(dict(self.surfaces), dict(self.terms))
-        for sentence in sentences:
-            for mention in self.find(sentence):
+    def learn_abbreviations(self, named: Iterable[tuple[str, list[Mention]]]) -> Lexicon:
+        """A copy that also knows the article's own abbreviations, ``long form (ABBR)``, given each
+        sentence with the terms it names (regimens composed of their drugs included). An abbreviation
+        has an upper-case letter and two characters or more (one suffices for a regimen: "lenalidomide
+        (R)"), and is matched exactly as written, never inside a hyphenated word ("R-ISS")."""
+        learnt = Lexicon(dict(self.surfaces), dict(self.terms), set(self.exact))
+        for sentence, mentions in named:
+            for mention in mentions:
                 match = _ABBREVIATION.match(sentence, mention.end)
-                if match and match["abbr"] not in learnt.surfaces and any(c.isupper() for c in match["abbr"]):
-                    learnt.surfaces[match["abbr"]] = mention.term
+                abbr = match["abbr"] if match else ""
+                if abbr and abbr not in learnt.surfaces and any(c.isupper() for c in abbr) \
+                        and (len(abbr) >= 2 or mention.term.kind == "regimen"):
+                    learnt.surfaces[abbr] = mention.term
+                    learnt.exact.add(abbr)
         return learnt
 
     @classmethod
@@ -215,8 +223,8 @@ def _longest_first(found: list[Mention]) -> list[Mention]:
 
 
 @cache
-def _compiled(surface: str) -> re.Pattern[str]:
-    return _pattern(surface)
+def _compiled(surface: str, exact: bool = False) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])") if exact else _pattern(surface)
 
 
 @cache
