@@ -46,6 +46,13 @@ def test_wheel_builds_and_runs_outside_the_repository(tmp_path: Path) -> None:
     served = subprocess.run([str(python), "-c", _SERVE_PAGES], cwd=work, capture_output=True, text=True)
     assert served.returncode == 0, served.stderr
     assert served.stdout.split() == ["200"] * 6
+    # The drafter from the wheel finds its vocabulary and the curated facts.
+    article = work / "article.txt"
+    article.write_text("Median PFS was 26.5 months with ixazomib vs 21.3 months with placebo (HR 0.72; 95% CI, "
+                       "0.58-0.89; P = .002).\n", encoding="utf-8")
+    drafted = subprocess.run([str(mmkg), "draft", str(article)], cwd=work, capture_output=True, text=True)
+    assert drafted.returncode == 0, drafted.stderr
+    assert "estimate: 0.72" in drafted.stdout and "id: ixazomib" in drafted.stdout
 
 
 _SERVE_PAGES = """
