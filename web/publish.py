@@ -44,7 +44,7 @@ _SEEDS = ("/", "/evidence", "/evidence.json", "/evidence.csv", "/evidence/arms.c
           "/evidence/sources.bib", "/queries", "/queries.json", "/ontology", "/ontology.ttl", "/docs/querying",
           "/docs/model.svg", "/openapi.json", "/query/vocabulary.json", "/.well-known/void")
 #: Paths only a running app or endpoint can answer: sent there by the redirect rules.
-DYNAMIC = ("/sparql", "/search", "/search.json", "/describe", "/query")
+DYNAMIC = ("/sparql", "/search", "/search.json", "/describe", "/query", "/draft", "/draft.yaml")
 _LINK = re.compile(r'(?:href|src)="(/[^"#?]*)([?#][^"]*)?"')
 _TYPES = {"html": "text/html; charset=utf-8", "json": "application/json", "csv": "text/csv; charset=utf-8",
           "tsv": "text/tab-separated-values; charset=utf-8", "ttl": "text/turtle; charset=utf-8",
@@ -161,7 +161,9 @@ def _write_rules(site: Path, endpoint: str | None, app_url: str | None) -> None:
         redirects.append(f"/sparql  {endpoint}  307")
     if app_url:
         base = app_url.rstrip("/")
-        redirects += [f"{p}  {base}{p}  302" for p in DYNAMIC if p != "/sparql" or not endpoint]
+        # 307 for the drafter: its form is a POST, which a 302 would turn into a GET
+        redirects += [f"{p}  {base}{p}  {307 if p.startswith('/draft') else 302}" for p in DYNAMIC
+                      if p != "/sparql" or not endpoint]
     (site / "_redirects").write_text("\n".join(redirects) + "\n", encoding="utf-8")
     headers = ["# Written by mmkg publish: media types of the data files (Netlify, Cloudflare Pages)."]
     for suffix, media in _TYPES.items():
@@ -180,7 +182,8 @@ def _nginx(endpoint: str | None, app_url: str | None) -> str:
         base = app_url.rstrip("/")
         for p in DYNAMIC:
             if p != "/sparql" or not endpoint:
-                dynamic += [f"        location = {p} {{", f"            return 302 {base}{p}$is_args$args;",
+                dynamic += [f"        location = {p} {{",
+                            f"            return {307 if p.startswith('/draft') else 302} {base}{p}$is_args$args;",
                             "        }"]
     lines = [
         "# Written by mmkg publish: nginx -p /path/to/this/folder/ -c nginx.conf (listens on 8080).",
