@@ -94,3 +94,18 @@ def test_a_new_article_from_draft_to_facts(tmp_path: Path, seeds: Path, facts_co
     again = CliRunner().invoke(main, ["draft", "--accept", str(draft), "--source", str(article),
                                       "--facts", str(facts_copy), "--sources", str(sources)])
     assert again.exit_code != 0 and "exists already" in str(again.exception)
+
+
+def test_a_broken_draft_is_named_at_its_own_file_and_line(tmp_path: Path, seeds: Path) -> None:
+    article = DATA / "unseen-trial.txt"
+    draft = tmp_path / "s005.yaml"
+    _draft(article, draft, "s005")
+    lines = draft.read_text(encoding="utf-8").splitlines()
+    broken_at = next(i for i, line in enumerate(lines, 1) if line.strip().startswith("estimate:"))
+    lines[broken_at - 1] = "  estimate: abc"
+    draft.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    home = tmp_path / "preview"
+    result = CliRunner().invoke(main, ["build", "--draft", str(draft), "--source", str(article), "--out", str(home)])
+    assert isinstance(result.exception, FactErrors)
+    assert f"{draft}:{broken_at}: findings." in str(result.exception) and "estimate" in str(result.exception)
+    assert not (home / "current").exists()  # nothing written
