@@ -166,6 +166,8 @@ def test_an_unseen_news_item_with_its_own_abbreviations(base: FactBase) -> None:
                                                                   "level": Decimal(95)})]),
     ("An odds ratio of 2.1 was reported for response.", [("ratio", {"type": "odds ratio"})]),
     ("Patients were treated for 2 years after transplant.", [("duration", {"value": Decimal(2)})]),
+    ("PFS improved (HR 0·72, 95% CI 0·58−0·89; p=0·0023).",  # The Lancet's raised decimal dot, a minus sign
+     [("ratio", {"estimate": Decimal("0.72"), "ci": (Decimal("0.58"), Decimal("0.89"))}), ("p", {"p": "=0.0023"})]),
 ])
 def test_figure_phrasings(sentence: str, expected: list[tuple[str, dict[str, Any]]]) -> None:
     found = recognise(sentence)

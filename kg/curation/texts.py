@@ -144,12 +144,14 @@ class SourceText:
 
 
 def numbers_in(text: str) -> set[Decimal]:
-    """Every number a text states: digits (with thousands separators), number words, phase numerals.
+    """Every number a text states: digits (with thousands separators, a point or a raised dot as the
+    decimal mark), number words, phase numerals.
 
     >>> sorted(numbers_in("1,971 patients; HR 0.62 (0.57 – 0.67); two trials; phase III"))
     [Decimal('0.57'), Decimal('0.62'), Decimal('0.67'), Decimal('2'), Decimal('3'), Decimal('1971')]
     """
     found: set[Decimal] = set()
+    text = re.sub(r"(?<=\d)·(?=\d)", ".", text)  # 0·72, as The Lancet prints decimals
     for token in _NUMBER_TOKEN.findall(text):
         try:
             found.add(Decimal(token.replace(",", "")).normalize())

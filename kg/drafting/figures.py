@@ -33,7 +33,7 @@ _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eig
           "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
           "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 _WORD = "|".join(_WORDS)
-_DASH = r"(?:-|–|—|‑|to)"
+_DASH = r"(?:-|–|—|‑|−|to)"
 _UNIT = r"(?P<unit>months?|mo\b\.?|years?|yrs?\b|weeks?|wks?\b|days?)"
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
@@ -80,6 +80,7 @@ _FOR_PERIOD = re.compile(
     rf"(?!\s+(?:of|follow))", re.IGNORECASE)
 _NOT_A_MEDIAN = re.compile(r"\b(?:for|after|within|over|by|up to|every|each|before|since|until|than)\s*$",
                            re.IGNORECASE)
+_MID_DOT = re.compile(r"(?<=\d)[·•](?=\d)")
 _PATIENT_TRAIT = re.compile(r"\b(?:age[ds]?|aged|range|older|younger|over|under)\b[^.;]{0,12}$", re.IGNORECASE)
 _INTERVAL_BOUND = re.compile(r"(?:\bci|confidence interval|credible interval)\b[^)\]]{0,14}$", re.IGNORECASE)
 _FOLLOW_UP = re.compile(
@@ -282,7 +283,12 @@ _RECOGNISERS = (_ratios, _p_values, _dates, _doses, _durations, _counts, _times,
 
 
 def recognise(sentence: str) -> list[Figure]:
-    """Every figure the sentence states, overlaps resolved by :data:`_PRIORITY`, in text order."""
+    """Every figure the sentence states, overlaps resolved by :data:`_PRIORITY`, in text order.
+
+    A decimal written with a raised dot, as The Lancet prints it (``0·72``), reads as ``0.72``
+    (the same length, so spans still point into the sentence as written).
+    """
+    sentence = _MID_DOT.sub(".", sentence)
     candidates = [f for recogniser in _RECOGNISERS for f in recogniser(sentence)]
     chosen: list[Figure] = []
     for figure in sorted(candidates, key=lambda f: (_PRIORITY.index(f.kind), f.start)):
