@@ -193,6 +193,33 @@ def test_a_meta_analysis_abstract_in_other_words(base: FactBase) -> None:
     assert _one(findings, kind="count", value=12)["counts"] == "studies"
 
 
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Lenalidomide reduced the hazard ratio for disease progression or death (0.48; 95% CI, 0.36 to 0.61; "
+     "P<0.001) compared with placebo.",
+     [{"kind": "hazard_ratio", "estimate": Decimal("0.48"), "endpoint": "pfs", "intervention": "len",
+       "comparator": "placebo", "p": "<0.001"}]),
+    ("The hazard ratio for progression or death with lenalidomide versus placebo was 0.50 (95% CI, 0.43 to 0.59).",
+     [{"kind": "hazard_ratio", "estimate": Decimal("0.50"), "ci": [Decimal("0.43"), Decimal("0.59")],
+       "endpoint": "pfs", "intervention": "len", "comparator": "placebo"}]),
+    ("Overall survival at 3 years was 88% with lenalidomide and 80% with placebo (P = 0.03).",
+     [{"kind": "proportion", "value": Decimal(88), "timepoint": "3 years", "endpoint": "os", "regimen": "len"},
+      {"kind": "proportion", "value": Decimal(80), "regimen": "placebo"},
+      {"kind": "comparison", "p": "=0.03", "direction": "benefit", "endpoint": "os"}]),
+    ("Median PFS was 46 months in the lenalidomide group and 27 months in the placebo group.",
+     [{"kind": "median", "value": Decimal(46), "regimen": "len"}, {"kind": "median", "value": Decimal(27),
+                                                                    "regimen": "placebo"}]),
+    ("HR data were immature at 24 months.", []),
+])
+def test_trial_report_phrasings(base: FactBase, sentence: str, expected: list[dict[str, Any]]) -> None:
+    findings = _draft(sentence, base)["findings"]
+    if not expected:
+        assert findings[0]["id"] == "s099-no-figures"
+        return
+    assert len(findings) == len(expected), [f["statement"] for f in findings]
+    for finding, wanted in zip(findings, expected, strict=True):
+        assert {k: finding.get(k) for k in wanted} == wanted, finding["statement"]
+
+
 def test_odds_ratios_and_definite_counts_are_not_drafted(base: FactBase) -> None:
     data = _draft("An odds ratio of 2.1 favoured lenalidomide for response. Both of the two studies enrolled "
                   "adults; the two studies reported 8% mortality.", base)

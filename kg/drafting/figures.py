@@ -40,8 +40,8 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
 
 _RATIO = re.compile(
     r"(?P<type>hazard ratio|risk ratio|relative risk|odds ratio|(?-i:\b(?:a?HR|RR|OR)\b))(?:\s*\[(?:a?HR|RR|OR)\])?"
-    r"(?:\s+(?:for|of)\s+(?:[a-z-]+\s+){0,3}?(?:progression|death|relapse|events?)\b)?"
-    r"\s*(?:[,:=]|\bwas\b|\bof\b)?\s*(?P<est>\d*\.\d+|\d+)(?![\d.]*\s*%)", re.IGNORECASE)
+    r"(?:(?P<gap>(?:\s+(?!(?:and|but|while|whereas)\b)[A-Za-z][\w-]*){1,10}?)\s*(?:[,:=]|\bwas\b|\bwere\b|\bis\b|\bof\b|(?=\())"
+    r"|\s*(?:[,:=]|\bwas\b|\bof\b)?)\s*\(?\s*(?P<est>\d*\.\d+|\d+)(?![\d.]*\s*%)", re.IGNORECASE)
 _CI = re.compile(
     rf"[\s,;(\[]*(?:(?P<level>\d{{2}}(?:\.\d+)?)\s*%\s*(?:CI|confidence interval)(?:\s*\[CI\])?|CI)?\s*[,:=]?\s*"
     rf"(?P<lo>\d*\.?\d+)\s*(?:{_DASH}|,)\s*(?P<hi>\d*\.?\d+)", re.IGNORECASE)
@@ -78,7 +78,7 @@ _DURATION = re.compile(
 _FOR_PERIOD = re.compile(
     rf"\b(?:for|over)\s+(?:up\s+to\s+|a\s+maximum\s+of\s+)?(?P<v>{_DEC}|{_WORD})\s+(?P<unit>years?|months?)\b"
     rf"(?!\s+(?:of|follow))", re.IGNORECASE)
-_NOT_A_MEDIAN = re.compile(r"\b(?:for|after|within|over|by|up to|every|each|before|since|until|than)\s*$",
+_NOT_A_MEDIAN = re.compile(r"\b(?:for|after|within|over|by|up to|every|each|before|since|until|than|at)\s*$",
                            re.IGNORECASE)
 _MID_DOT = re.compile(r"(?<=\d)[·•](?=\d)")
 _PATIENT_TRAIT = re.compile(r"\b(?:age[ds]?|aged|range|older|younger|over|under)\b[^.;]{0,12}$", re.IGNORECASE)
@@ -125,6 +125,8 @@ def _ratios(s: str) -> list[Figure]:
     for m in _RATIO.finditer(s):
         ci = _CI.match(s, m.end())
         data: dict[str, Any] = {"type": m["type"].lower(), "estimate": number(m["est"])}
+        if m["gap"] and "." not in m["est"]:
+            continue  # "HR data were immature at 24 months": words and then a count, not an estimate
         if data["estimate"] <= 0:
             continue  # "HR 0." cut by a sentence end: no estimate
         end = m.end()
