@@ -220,6 +220,15 @@ def test_trial_report_phrasings(base: FactBase, sentence: str, expected: list[di
         assert {k: finding.get(k) for k in wanted} == wanted, finding["statement"]
 
 
+def test_what_the_schema_would_refuse_is_reported_not_written(base: FactBase, client: FlaskClient) -> None:
+    sentence = "Median PFS was 46-41 vs 20 months with lenalidomide and placebo."
+    drafted = draft_article(sentence, source_id="s099", file_name="x.txt", base=base)
+    assert drafted.skipped == ["p1.s1 median: range runs backwards"]
+    assert [f["value"] for f in drafted.findings] == [Decimal(20)]
+    page = client.post("/draft", data={"text": sentence}).get_data(as_text=True)
+    assert "Read but not drafted" in page and "range runs backwards" in page
+
+
 def test_odds_ratios_and_definite_counts_are_not_drafted(base: FactBase) -> None:
     data = _draft("An odds ratio of 2.1 favoured lenalidomide for response. Both of the two studies enrolled "
                   "adults; the two studies reported 8% mortality.", base)

@@ -136,6 +136,12 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
 _FINDING = TypeAdapter(FindingEntry)
 
 
+def _problem(where: tuple[Any, ...], message: str) -> str:
+    field_path = ".".join(str(part) for part in where)
+    message = message.removeprefix("Value error, ")
+    return f"{field_path}: {message}" if field_path else message
+
+
 def _valid(drafted: list[Drafted]) -> tuple[list[Drafted], list[str]]:
     """The drafted findings the schema accepts; the others are reported, never written half-right."""
     kept: list[Drafted] = []
@@ -144,7 +150,7 @@ def _valid(drafted: list[Drafted]) -> tuple[list[Drafted], list[str]]:
         try:
             _FINDING.validate_python({**item.fields, "statement": "check"})
         except ValidationError as exc:
-            problem = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+            problem = "; ".join(_problem(e["loc"][1:], e["msg"]) for e in exc.errors())
             skipped.append(f"{item.fields['at']} {item.fields['kind']}: {problem}")
             continue
         kept.append(item)

@@ -44,6 +44,7 @@ class DraftView(View):
     entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     yaml_text: str = ""
     references: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 @cache
@@ -102,7 +103,7 @@ def draft_page() -> str:
     entries = {k: v for k, v in drafted.data.items() if k in ("drugs", "regimens", "endpoints", "adverse_events",
                                                               "studies", "publications")}
     return render(DraftView(text, name, sentences, drafted.findings, entries, draft_yaml(drafted.data),
-                            drafted.references))
+                            drafted.references, drafted.skipped))
 
 
 @bp.route("/draft.yaml", methods=["POST"])
