@@ -3,9 +3,11 @@
 Rules, in order: what the sentence names right after the figure (``32 months for VT``, ``7% with VT``,
 ``in the CALGB study``), then the nearest mention before it in the sentence (``PFS (HR 0.62 …)``),
 then anything later in the sentence, then what the paragraph named last (a sentence that reports
-``(8%)`` continues the one before). ``respectively`` pairs values with the regimens in the order the
-sentence named them. Each answer says whether it came from the sentence or from its context, which
-lowers the draft's confidence.
+``(8%)`` continues the one before; a new paragraph forgets it). ``respectively`` pairs values with
+the regimens in the order the sentence named them, active ones first; the last two regimens the
+article set against each other are a last resort, across paragraphs. A figure in a sentence naming
+several trials belongs to the article's own study. Each answer says whether it came from the
+sentence or from its context, which lowers the draft's confidence.
 """
 
 from __future__ import annotations
