@@ -62,7 +62,7 @@ def regimen_for(drugs: Sequence[Term], lexicon: Lexicon) -> Term:
         if term.components and set(term.components) == set(ids) and len(term.components) == len(ids):
             return term
     label = f"{drugs[0].label} alone" if len(ids) == 1 else " plus ".join(d.label for d in drugs)
-    return Term("regimen", slug("-".join(ids)) + ("-alone" if len(ids) == 1 else ""), label, known=False,
+    return Term("regimen", slug("-".join(ids) + ("-alone" if len(ids) == 1 else "")), label, known=False,
                 components=ids)
 
 

@@ -129,7 +129,8 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     data = _assemble(doc, text, source_id, file_name, lexicon, study, publications, citations, drafted)
     SourceFile.model_validate(data)
     kept_ids = {d.fields["id"] for d in drafted}
-    marks = [m for m in marks if set(m.findings) <= kept_ids]
+    marks = [Mark(m.locator, m.start, m.end, ids) for m in marks
+             if (ids := tuple(i for i in m.findings if i in kept_ids))]
     return Draft(data, doc, marks, references, skipped)
 
 
