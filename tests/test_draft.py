@@ -36,6 +36,13 @@ def _draft(text: str, base: FactBase, name: str = "article.txt") -> dict[str, An
     return draft_article(text, source_id="s099", file_name=name, base=base).data
 
 
+def _regimen(finding: dict[str, Any], data: dict[str, Any]) -> str | None:
+    """The regimen a finding names, directly or through an arm the draft defines."""
+    if "arm" in finding:
+        return {a["id"]: a["regimen"] for a in data.get("arms", [])}.get(finding["arm"], finding["arm"])
+    return finding.get("regimen")
+
+
 def _one(findings: list[dict[str, Any]], **wanted: Any) -> dict[str, Any]:
     hits = [f for f in findings if all(f.get(k) == v for k, v in wanted.items())]
     assert len(hits) == 1, (wanted, [f["statement"] for f in findings])
@@ -74,19 +81,25 @@ def test_an_unseen_trial_report(base: FactBase) -> None:
         Decimal("0.72"), [Decimal("0.58"), Decimal("0.89")], Decimal(95), "=0.0023")
     assert (hr["intervention"], hr["comparator"], hr["significant"]) == ("ixazomib-alone", "placebo", True)
     assert _one(findings, kind="hazard_ratio", endpoint="os")["estimate"] == Decimal("1.02")
-    assert _one(findings, kind="median", value=Decimal("26.5"))["regimen"] == "ixazomib-alone"
-    assert _one(findings, kind="median", value=Decimal("21.3"))["regimen"] == "placebo"
+    assert _regimen(_one(findings, kind="median", value=Decimal("26.5")), data) == "ixazomib-alone"
+    assert _regimen(_one(findings, kind="median", value=Decimal("21.3")), data) == "placebo"
     # "42% and 26% of patients, respectively", grade 3 or higher
     high = _one(findings, kind="proportion", value=Decimal(42))
-    assert (high["regimen"], high["adverse_event"], high["grades"]) == ("ixazomib-alone", "adverse-events-any", [3])
-    assert _one(findings, kind="proportion", value=Decimal(26))["regimen"] == "placebo"
+    assert (_regimen(high, data), high["adverse_event"], high["grades"]) == (
+        "ixazomib-alone", "adverse-events-any", [3])
+    assert _regimen(_one(findings, kind="proportion", value=Decimal(26)), data) == "placebo"
     assert _one(findings, kind="proportion", value=Decimal(7))["endpoint"] == "discontinuation"
     assert _one(findings, kind="proportion", value=Decimal(19))["adverse_event"] == "peripheral-neuropathy"
-    assert _one(findings, kind="count", value=395)["regimen"] == "ixazomib-alone"
+    assert _regimen(_one(findings, kind="count", value=395), data) == "ixazomib-alone"
     assert _one(findings, kind="count", value=656)["counts"] == "patients_randomised"
     assert _one(findings, kind="statement", role="design")["note"] == "allocation ratio 3:2"
+    # the trial's arms are drafted as the curated files model them, and its values given to them
+    assert [(a["id"], a["role"], a["regimen"]) for a in data["arms"]] == [
+        ("nct02181413-ixazomib-alone", "intervention", "ixazomib-alone"), ("nct02181413-placebo", "placebo", "placebo")]
+    assert _one(findings, kind="median", value=Decimal("26.5"))["arm"] == "nct02181413-ixazomib-alone"
     dose = _one(findings, kind="dose")
-    assert (dose["drug"], dose["value"], dose["unit"]) == ("ixazomib", Decimal(3), "mg")
+    assert (dose["drug"], dose["value"], dose["unit"], dose["arm"]) == (
+        "ixazomib", Decimal(3), "mg", "nct02181413-ixazomib-alone")
     assert dose["schedule_figures"] == [Decimal(1), Decimal(8), Decimal(15), Decimal(28)]
     assert _one(findings, kind="duration", activity="follow-up")["value"] == Decimal(31)
     assert all(f["status"] == "draft" and Decimal(0) < f["confidence"] <= 1 for f in findings)
@@ -111,10 +124,10 @@ def test_an_unseen_review_of_several_trials(base: FactBase) -> None:
     hovon = _one(findings, kind="hazard_ratio", estimate=Decimal("0.75"), endpoint="pfs")  # X compared with Y (HR)
     assert (hovon["intervention"], hovon["comparator"], hovon["study"]) == ("bort", "thal", "hovon-65-gmmg-hd4")
     rate = _one(findings, kind="proportion", value=Decimal(61))  # "the 5-year OS rate": a time point, not a median
-    assert (rate["endpoint"], rate["timepoint"], rate["regimen"]) == ("os", "5 years", "bort")
+    assert (rate["endpoint"], rate["timepoint"], _regimen(rate, data)) == ("os", "5 years", "bort")
     assert not any(f["kind"] == "median" and f.get("value") == Decimal(5) for f in findings)
     neuropathy = _one(findings, kind="proportion", value=Decimal(8))
-    assert (neuropathy["adverse_event"], neuropathy["grades"], neuropathy["regimen"]) == (
+    assert (neuropathy["adverse_event"], neuropathy["grades"], _regimen(neuropathy, data)) == (
         "peripheral-neuropathy", [3, 4], "thal")
     assert not any(f.get("value") == Decimal(28) for f in findings)  # "reduced the risk … by 28%" is an effect
     assert _one(findings, kind="hazard_ratio", estimate=Decimal("0.72"))["endpoint"] == "pfs"  # progression or death

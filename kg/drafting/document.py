@@ -26,7 +26,15 @@ from kg.drafting.article import check_article
 from kg.drafting.assemble import Drafted, draft_sentence
 from kg.drafting.attach import Context, SentenceTerms
 from kg.drafting.citation import Citation, is_reference, parse_reference
-from kg.drafting.entries import MainStudy, main_study, new_entries, publication_entry, source_meta
+from kg.drafting.entries import (
+    MainStudy,
+    draft_arms,
+    main_study,
+    new_entries,
+    publication_entry,
+    source_meta,
+    trial_ids,
+)
 from kg.drafting.figures import recognise
 from kg.drafting.lexicon import Lexicon
 from kg.drafting.statements import describe
@@ -126,7 +134,7 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
             by_span.setdefault((item.start, item.end), []).append(item.fields["id"])
         marks.extend(Mark(f"p{p_index}.s{s_index}", a, b, tuple(ids)) for (a, b), ids in sorted(by_span.items()))
     drafted, skipped = _valid(drafted)
-    data = _assemble(doc, text, source_id, file_name, lexicon, study, publications, citations, drafted)
+    data = _assemble(doc, text, source_id, file_name, lexicon, study, publications, citations, drafted, base)
     SourceFile.model_validate(data)
     kept_ids = {d.fields["id"] for d in drafted}
     marks = [Mark(m.locator, m.start, m.end, ids) for m in marks
@@ -198,24 +206,30 @@ def _references(text: str) -> tuple[list[Citation], list[str]]:
 
 def _assemble(doc: SourceText, text: str, source_id: str, file_name: str, lexicon: Lexicon,
               study: MainStudy | None, publications: list[dict[str, Any]], citations: list[Citation],
-              drafted: list[Drafted]) -> dict[str, Any]:
+              drafted: list[Drafted], base: FactBase) -> dict[str, Any]:
     entries = new_entries([t for d in drafted for t in d.terms], lexicon)
+    studies = ([study.entry] if study is not None and study.entry is not None else []) + entries.pop("studies")
+    regimens = {t.id: t for t in lexicon.by_kind("regimen")} | {t.id: t for d in drafted for t in d.terms
+                                                                 if t.kind == "regimen"}
+    fields_of = [dict(item.fields) for item in drafted]
+    new_arms = draft_arms(fields_of, trial_ids(studies, base), regimens)
     arms = {arm: regimen for term in lexicon.by_kind("study") for arm, regimen in term.arms}
+    arms |= {arm["id"]: arm["regimen"] for arm in new_arms}
     order = ("id", "kind", "at", "status", "confidence", "statement")
     findings = []
-    for item in drafted:
-        fields = {**item.fields, "statement": describe(item.fields, lexicon, arms)}
+    for item_fields in fields_of:
+        fields = {**item_fields, "statement": describe(item_fields, lexicon, arms)}
         findings.append({**{k: fields[k] for k in order}, **{k: v for k, v in fields.items() if k not in order}})
     if not findings:
         findings.append({"id": f"{source_id}-no-figures", "kind": "statement", "at": "p1.s1", "status": "draft",
                          "confidence": Decimal("0.1"), "role": "background",
                          "statement": "The drafter found no figures in this article; summarise it by hand."})
-    studies = ([study.entry] if study is not None and study.entry is not None else []) + entries.pop("studies")
     data: dict[str, Any] = {
         "source": source_meta(doc, text, source_id, file_name, lexicon, study, publications, citations),
         **{section: items for section, items in entries.items() if items},
         "publications": [{k: v for k, v in p.items() if k != "_new"} for p in publications if p["_new"]],
         "studies": studies,
+        "arms": new_arms,
         "findings": findings,
     }
     return {k: v for k, v in data.items() if v != []}

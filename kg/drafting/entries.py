@@ -11,7 +11,7 @@ from kg.curation.texts import SourceText
 from kg.drafting.citation import Citation
 from kg.drafting.lexicon import Lexicon, Term
 
-__all__ = ["MainStudy", "main_study", "new_entries", "publication_entry", "source_meta"]
+__all__ = ["MainStudy", "draft_arms", "main_study", "new_entries", "publication_entry", "source_meta", "trial_ids"]
 
 _DESIGNS = (
     (re.compile(r"network meta-?analys[ie]s", re.IGNORECASE), ["NetworkMetaAnalysis", "MetaAnalysis"],
@@ -123,6 +123,54 @@ def new_entries(terms: list[Term], lexicon: Lexicon) -> dict[str, list[dict[str,
     for term in terms:
         add(term)
     return sections
+
+
+_TRIAL_TYPES = {"RandomisedControlledTrial", "ClinicalTrial", "OpenLabelStudy", "AdaptiveDesignStudy"}
+_NO_ACTIVE_ROLES = {"placebo": "placebo", "observation": "observation"}
+
+
+def draft_arms(findings: list[dict[str, Any]], trials: set[str], regimens: dict[str, Term]) -> list[dict[str, Any]]:
+    """Arms for the regimens the findings give a trial's values, as the curated files model them.
+
+    A finding with ``study`` (one of ``trials``) and ``regimen`` gets the arm of that trial that
+    receives the regimen instead (``s005-trial-len``), defined here: the first active regimen the
+    article names is the intervention arm, later active ones active comparators, placebo, observation
+    and no maintenance their own roles.
+    """
+    arms: dict[tuple[str, str], dict[str, Any]] = {}
+    for finding in findings:
+        study, regimen = finding.get("study"), finding.get("regimen")
+        if not isinstance(study, str) or not isinstance(regimen, str) or study not in trials:
+            continue
+        key = (study, regimen)
+        if key not in arms:
+            term = regimens.get(regimen)
+            no_active = term is not None and term.no_active
+            taken = [a for (s, _), a in arms.items() if s == study and a["role"] == "intervention"]
+            role = (_NO_ACTIVE_ROLES.get(regimen, "no_maintenance") if no_active
+                    else "active_comparator" if taken else "intervention")
+            label = term.label if term is not None else regimen.replace("-", " ")
+            arms[key] = {"id": f"{study}-{regimen}"[:80].rstrip("-"), "label": f"{label} arm of {study}",
+                         "status": _DRAFT, "study": study, "role": role, "regimen": regimen}
+        finding["arm"] = arms[key]["id"]
+        del finding["regimen"]
+    for finding in findings:  # a dose goes with the arm whose regimen contains its drug
+        study, drug = finding.get("study"), finding.get("drug")
+        if finding["kind"] != "dose" or "arm" in finding:
+            continue
+        for (arm_study, regimen), arm in arms.items():
+            term = regimens.get(regimen)
+            if arm_study == study and term is not None and drug in term.components:
+                finding["arm"] = arm["id"]
+                del finding["study"]
+                break
+    return list(arms.values())
+
+
+def trial_ids(studies: list[dict[str, Any]], base: FactBase) -> set[str]:
+    """The trials among the studies a draft names: those it defines and the graph's own."""
+    found = {s["id"] for s in studies if _TRIAL_TYPES & set(s.get("types", ()))}
+    return found | {s.id for s in base.studies() if _TRIAL_TYPES & set(s.types)}
 
 
 def _date(match: re.Match[str] | None) -> str | None:
