@@ -97,6 +97,11 @@ def test_an_unseen_trial_report(base: FactBase) -> None:
     assert [(a["id"], a["role"], a["regimen"]) for a in data["arms"]] == [
         ("nct02181413-ixazomib-alone", "intervention", "ixazomib-alone"), ("nct02181413-placebo", "placebo", "placebo")]
     assert _one(findings, kind="median", value=Decimal("26.5"))["arm"] == "nct02181413-ixazomib-alone"
+    # its population, with the characteristics the sentences about it name ("after autologous stem-cell
+    # transplantation"), which its results concern
+    assert [(p["id"], p["characteristics"]) for p in data["populations"]] == [
+        ("nct02181413-population", ["after-asct"])]
+    assert hr["population"] == "nct02181413-population"
     dose = _one(findings, kind="dose")
     assert (dose["drug"], dose["value"], dose["unit"], dose["arm"]) == (
         "ixazomib", Decimal(3), "mg", "nct02181413-ixazomib-alone")

@@ -29,6 +29,7 @@ from kg.drafting.citation import Citation, is_reference, parse_reference
 from kg.drafting.entries import (
     MainStudy,
     draft_arms,
+    draft_populations,
     main_study,
     new_entries,
     publication_entry,
@@ -213,6 +214,7 @@ def _assemble(doc: SourceText, text: str, source_id: str, file_name: str, lexico
                                                                  if t.kind == "regimen"}
     fields_of = [dict(item.fields) for item in drafted]
     new_arms = draft_arms(fields_of, trial_ids(studies, base), regimens)
+    populations = draft_populations(studies, fields_of, doc, lexicon)
     arms = {arm: regimen for term in lexicon.by_kind("study") for arm, regimen in term.arms}
     arms |= {arm["id"]: arm["regimen"] for arm in new_arms}
     order = ("id", "kind", "at", "status", "confidence", "statement")
@@ -229,6 +231,7 @@ def _assemble(doc: SourceText, text: str, source_id: str, file_name: str, lexico
         **{section: items for section, items in entries.items() if items},
         "publications": [{k: v for k, v in p.items() if k != "_new"} for p in publications if p["_new"]],
         "studies": studies,
+        "populations": populations,
         "arms": new_arms,
         "findings": findings,
     }

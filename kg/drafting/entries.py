@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.curation.factbase import FactBase
-from kg.curation.texts import SourceText
+from kg.curation.texts import SourceText, parse_locator
 from kg.drafting.citation import Citation
 from kg.drafting.lexicon import Lexicon, Term
 
-__all__ = ["MainStudy", "draft_arms", "main_study", "new_entries", "publication_entry", "source_meta", "trial_ids"]
+__all__ = ["MainStudy", "draft_arms", "draft_populations", "main_study", "new_entries", "publication_entry",
+           "source_meta", "trial_ids"]
 
 _DESIGNS = (
     (re.compile(r"network meta-?analys[ie]s", re.IGNORECASE), ["NetworkMetaAnalysis", "MetaAnalysis"],
@@ -165,6 +166,31 @@ def draft_arms(findings: list[dict[str, Any]], trials: set[str], regimens: dict[
                 del finding["study"]
                 break
     return list(arms.values())
+
+
+def draft_populations(studies: list[dict[str, Any]], findings: list[dict[str, Any]], doc: SourceText,
+                      lexicon: Lexicon) -> list[dict[str, Any]]:
+    """A population for each study the draft defines, with the characteristics (newly diagnosed,
+    transplant-eligible, after ASCT ...) the sentences about it name; its findings get it too."""
+    populations = []
+    for study in studies:
+        locators = {f["at"] for f in findings if f.get("study") == study["id"]} | {study.get("at")}
+        sentences = [doc.at(parse_locator(at)) for at in locators if at]
+        sentences += [s for p in doc.paragraphs for s in p
+                      if any(m.term.kind == "study" and m.term.id == study["id"] for m in lexicon.find(s))]
+        characteristics = sorted({m.term.id for s in sentences for m in lexicon.find(s)
+                                  if m.term.kind == "characteristic"})
+        if not characteristics:
+            continue
+        population = {"id": f"{study['id']}-population"[:80], "label": f"patients of {study['label']}",
+                      "status": _DRAFT, "disease": "multiple-myeloma", "characteristics": characteristics}
+        populations.append(population)
+        study["populations"] = [population["id"]]
+        for finding in findings:
+            if finding.get("study") == study["id"] and finding["kind"] not in ("count", "dose", "duration",
+                                                                               "statement"):
+                finding.setdefault("population", population["id"])
+    return populations
 
 
 def trial_ids(studies: list[dict[str, Any]], base: FactBase) -> set[str]:

@@ -168,6 +168,7 @@ class Lexicon:
             ("adverse_event", [*ref.adverse_events, *(a for s in base.sources for a in s.adverse_events)]),
             ("endpoint", [*ref.endpoints, *(e for s in base.sources for e in s.endpoints)]),
             ("disease", ref.diseases), ("agency", ref.agencies), ("study", list(base.studies())),
+            ("characteristic", ref.characteristics),
         ]
         arms = [(a.study, a.id, a.regimen) for a in base.arms()]
         for kind, entries in groups:
