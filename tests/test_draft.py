@@ -300,6 +300,9 @@ def test_draft_page(client: FlaskClient, seeds: Path) -> None:
     body = page.get_data(as_text=True)
     assert '<mark>HR, 0.62; 95% CI, 0.57 – 0.67; P &lt; .001</mark>' in body
     assert 'id="f-s005-p1s7-hr-1"' in body and 'href="#f-s005-p1s7-hr-1"' in body
+    assert "studies: <code>s005-study</code>" in body  # the meta-analysis the report describes, a new entry
+    trial = client.post("/draft", data={"text": (DATA / "unseen-trial.txt").read_text(encoding="utf-8")})
+    assert "arms: <code>nct02181413-placebo</code>" in trial.get_data(as_text=True)
     download = client.post("/draft.yaml", data={"text": text, "name": "001.txt"})
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]

@@ -101,7 +101,7 @@ def draft_page() -> str:
             marks = by_sentence.get(locator, [])
             sentences.append(DraftSentence(locator, _marked(sentence, marks), [i for m in marks for i in m[2]]))
     entries = {k: v for k, v in drafted.data.items() if k in ("drugs", "regimens", "endpoints", "adverse_events",
-                                                              "studies", "publications")}
+                                                              "studies", "populations", "arms", "publications")}
     return render(DraftView(text, name, sentences, drafted.findings, entries, draft_yaml(drafted.data),
                             drafted.references, drafted.skipped))
 
