@@ -227,6 +227,18 @@ def test_a_meta_analysis_abstract_in_other_words(base: FactBase) -> None:
      [{"kind": "median", "value": Decimal(46), "regimen": "len"}, {"kind": "median", "value": Decimal(27),
                                                                     "regimen": "placebo"}]),
     ("HR data were immature at 24 months.", []),
+    ("PFS at 2 years: 80% vs 70% with lenalidomide and placebo, respectively.",
+     [{"kind": "proportion", "value": Decimal(80), "regimen": "len", "timepoint": "2 years"},
+      {"kind": "proportion", "value": Decimal(70), "regimen": "placebo"}]),
+    ("Median PFS was 27.1 and 20.3 months with placebo and lenalidomide, respectively.",
+     [{"kind": "median", "value": Decimal("27.1"), "regimen": "placebo"},
+      {"kind": "median", "value": Decimal("20.3"), "regimen": "len"}]),
+    ("mPFS was 35 months with lenalidomide and 22 months with observation.",
+     [{"kind": "median", "value": Decimal(35), "endpoint": "pfs", "regimen": "len"},
+      {"kind": "median", "value": Decimal(22), "regimen": "observation"}]),
+    ("Lenalidomide improved PFS (median, 53 months vs 34 months; HR, 0.60; 95% CI, 0.50-0.72).",
+     [{"kind": "median", "value": Decimal(53), "regimen": "len"}, {"kind": "median", "value": Decimal(34)},
+      {"kind": "hazard_ratio", "estimate": Decimal("0.60"), "endpoint": "pfs", "intervention": "len"}]),
 ])
 def test_trial_report_phrasings(base: FactBase, sentence: str, expected: list[dict[str, Any]]) -> None:
     findings = _draft(sentence, base)["findings"]

@@ -132,6 +132,14 @@ def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | No
           [endpoint, intervention, study])
 
 
+def _respectively(b: _Builder, figure: Figure) -> list[Term] | None:
+    """For "27% and 20% with X and Y, respectively": the regimens in the order the sentence names them."""
+    if not re.search(r"\brespectively\b", b.s[figure.end:]):
+        return None
+    named = list(dict.fromkeys(m.term for m in b.terms.regimens))
+    return named if len(named) >= 2 else b.terms.arms_in_order(figure.start)
+
+
 def _compared(b: _Builder, arms: list[Term]) -> bool:
     """Whether the sentence sets the first two regimens against each other (``X compared with Y``, ``X or Y``)."""
     spans = {m.term: (m.start, m.end) for m in reversed(b.terms.regimens)}
@@ -143,14 +151,14 @@ def _compared(b: _Builder, arms: list[Term]) -> bool:
 
 def _pair_regimens(b: _Builder, figure: Figure, count: int, values_at: list[int]) -> list[Found | None]:
     """The regimen of each of ``count`` values: named after each value, else the sentence's order."""
+    in_order = _respectively(b, figure)
     following = [b.terms.following("regimen", at) for at in values_at]
-    if all(following):
+    if in_order is None and all(following):
         return [Found(t, True) for t in following if t is not None]
-    ordered = b.terms.arms_in_order(figure.start)
+    ordered = in_order or b.terms.arms_in_order(figure.start)
     from_sentence = bool(b.terms.regimens)
-    if len(ordered) >= count:
-        return [Found(t, from_sentence) for t in ordered[:count]]
-    return [None] * count
+    # as many as the sentence (or its context) names: "Lenalidomide improved PFS (median, 53 vs 34 months)"
+    return [Found(ordered[k], from_sentence) if k < len(ordered) else None for k in range(count)]
 
 
 def _ends_of_values(sentence: str, figure: Figure, count: int) -> list[int]:
@@ -283,10 +291,11 @@ def _time_pair(b: _Builder, figure: Figure, p: str | None, study: Found | None) 
 def _time(b: _Builder, figure: Figure, study: Found | None, times: list[Figure]) -> None:
     endpoint = b.terms.nearest("endpoint", figure.start)
     regimen: Found | None
-    if (after := b.terms.following("regimen", figure.end)) is not None:
+    in_order = _respectively(b, figure)
+    if in_order is None and (after := b.terms.following("regimen", figure.end)) is not None:
         regimen = Found(after, True)
-    elif re.search(r"respectively", b.s[figure.end:figure.end + 60]) or len(times) > 1:
-        ordered = b.terms.arms_in_order(figure.start)
+    elif in_order is not None or len(times) > 1:
+        ordered = in_order or b.terms.arms_in_order(figure.start)
         index = times.index(figure)
         regimen = Found(ordered[index], True) if index < len(ordered) else None
     else:
@@ -311,10 +320,11 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         endpoint, ae = b.endpoint(figure.start)
     index = percents.index(figure)
     regimen: Found | None
-    if (after_term := b.terms.following("regimen", figure.end)) is not None:
+    in_order = _respectively(b, figure)
+    if in_order is None and (after_term := b.terms.following("regimen", figure.end)) is not None:
         regimen = Found(after_term, True)
     elif len(percents) > 1:
-        ordered = b.terms.arms_in_order(figure.start)
+        ordered = in_order or b.terms.arms_in_order(figure.start)
         if 2 <= len(ordered) < len(percents) and len(percents) % len(ordered) == 0:
             index %= len(ordered)  # "neutropenia in 12% versus 9%, and hypertension in 4% versus 1%"
         regimen = Found(ordered[index], bool(b.terms.regimens)) if index < len(ordered) else None
