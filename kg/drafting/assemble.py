@@ -199,7 +199,7 @@ def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: Se
             _time(b, figure, study, times)
         elif figure.kind == "percent":
             _percent(b, figure, study, [figures[k] for k in percents])
-        elif figure.kind in ("count", "n", "received"):
+        elif figure.kind in ("count", "n", "received", "assigned"):
             _count(b, figure, study)
         elif figure.kind == "dose":
             _dose(b, figure, study)
@@ -351,10 +351,17 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
     regimen = None
     if figure.kind == "received":
         counts, regimen = "patients_received_allocated", b.terms.following("regimen", figure.end - 9, reach=30)
+    elif figure.kind == "assigned":  # "307 were assigned to lenalidomide": the regimen right after "to"
+        counts = "patients_randomised"
+        regimen = next((m.term for m in b.terms.regimens if figure.end <= m.start <= figure.end + 20
+                        and re.fullmatch(r"\s*(?:receive\s+)?(?:the\s+)?", b.s[figure.end:m.start])), None)
     elif "stage" in noun:
         counts = "randomisation_stages"
     elif _COUNT_NOUNS.get(noun, "patients") != "patients":
         counts = _COUNT_NOUNS[noun]
+    elif re.match(r"\s+(?:were\s+|was\s+)?(?:enrolled|included|recruited|screened|registered)\b", b.s[figure.end:],
+                  re.IGNORECASE):
+        counts = "patients"  # "of the 614 patients enrolled": before randomisation
     elif re.search(r"safety (?:population|set|analysis)", b.s, re.IGNORECASE):
         counts = "patients_in_safety_population"
     elif _RANDOMISED.search(b.s):

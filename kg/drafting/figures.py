@@ -61,6 +61,9 @@ _COUNT = re.compile(
     rf"randomi[sz]ation stages|centres|centers)\b", re.IGNORECASE)
 _DEFINITE = re.compile(r"\b(?:the|both|these|those|all)\s+$", re.IGNORECASE)
 _N_EQUALS = re.compile(rf"\bn\s*=\s*(?P<n>{_INT})", re.IGNORECASE)
+_ASSIGNED = re.compile(
+    rf"(?<![\w.,/:])(?P<n>{_INT})\s+(?:patients\s+)?(?:(?:were|was)\s+(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)"
+    rf"\s+)?to(?=\s+(?:receive\s+)?[A-Za-z])", re.IGNORECASE)
 _RECEIVED = re.compile(rf"(?P<a>{_INT})\s*/\s*(?P<b>{_INT})\s+(?:patients\s+)?(?:received|were treated)",
                        re.IGNORECASE)
 _DOSE = re.compile(
@@ -188,12 +191,17 @@ def _percents(s: str) -> list[Figure]:
 def _counts(s: str) -> list[Figure]:
     found = []
     for m in _COUNT.finditer(s):
-        if _DEFINITE.search(s[:m.start()]) or re.search(r"phase\s*$", s[:m.start()], re.IGNORECASE):
+        # "the two studies" points back at studies already counted; "of the 614 patients enrolled" counts them
+        if (_DEFINITE.search(s[:m.start()]) and number(m["n"]) <= 10) or re.search(r"phase\s*$", s[:m.start()],
+                                                                                   re.IGNORECASE):
             continue
         noun = m["noun"].lower()
         found.append(Figure("count", m.start(), m.end(), {"value": int(number(m["n"])), "noun": noun}))
     for m in _N_EQUALS.finditer(s):
         found.append(Figure("n", m.start(), m.end(), {"value": int(number(m["n"]))}))
+    if re.search(r"assigned|allocated|randomi[sz]", s, re.IGNORECASE):  # "307 were assigned to X and 307 to Y"
+        for m in _ASSIGNED.finditer(s):
+            found.append(Figure("assigned", m.start(), m.end(), {"value": int(number(m["n"]))}))
     for m in _RECEIVED.finditer(s):
         found.append(Figure("received", m.start(), m.end(), {"value": int(number(m["a"])),
                                                                "of_total": int(number(m["b"]))}))
@@ -279,7 +287,8 @@ def _overlaps(a: Figure, b: Figure) -> bool:
 
 # Earlier kinds win where spans overlap: "95% CI" is part of a ratio, "23 vs 15 months" is a pair
 # (not two times), "25 mg" a dose, "2 months of consolidation" a duration, "n = 395" not a count.
-_PRIORITY = ("ratio", "p", "cutoff", "dose", "duration", "received", "time_pair", "grades", "count", "n", "time",
+_PRIORITY = ("ratio", "p", "cutoff", "dose", "duration", "received", "time_pair", "grades", "count", "assigned", "n",
+             "time",
              "percent", "allocation")
 _RECOGNISERS = (_ratios, _p_values, _dates, _doses, _durations, _counts, _times, _grades, _percents, _allocations)
 
