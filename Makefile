@@ -73,7 +73,7 @@ test: lint typecheck browser-if-root pytest
 # The fast loop: no HermiT (the test release is reused from build/test-cache while its inputs are
 # unchanged), no server processes, no browser, no wheel.
 test-fast: $(STAMP)
-	@$(BIN)/python -m pytest -q -m "not (java or server or browser or slow)"; rc=$$?; \
+	@$(BIN)/python -m pytest -q -n 2 -m "not (java or server or browser or slow)"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 clean:

@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 
 from kg import paths
 from kg.build.pipeline import BuiltGraph, build_graph
-from kg.build.releases import inputs_fingerprint, up_to_date, write_release
+from kg.build.releases import build_lock, inputs_fingerprint, up_to_date, write_release
 from kg.curation.provenance import default_sources_dir
 from kg.query.catalogue import Catalogue, load_catalogue
 from kg.query.store import Store
@@ -70,12 +70,13 @@ def release() -> Path:
     """The built release, kept in ``build/test-cache`` and reused while its inputs (ontology, facts,
     source texts, code) are unchanged, so a repeated run starts no reasoner; built once otherwise."""
     fingerprint = inputs_fingerprint(SEEDS, None, None)
-    cached = up_to_date(RELEASE_CACHE, fingerprint)
-    if cached is not None:
-        return cached
-    fresh = build_graph(SEEDS)
-    fresh.report.inputs = fingerprint
-    return write_release(fresh, RELEASE_CACHE)
+    with build_lock(RELEASE_CACHE):  # `make test-fast` runs two pytest workers: one builds, the other waits
+        cached = up_to_date(RELEASE_CACHE, fingerprint)
+        if cached is not None:
+            return cached
+        fresh = build_graph(SEEDS)
+        fresh.report.inputs = fingerprint
+        return write_release(fresh, RELEASE_CACHE)
 
 
 @pytest.fixture(scope="session")
