@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ def _num(value: Any) -> str:
 
 
 def describe(fields: dict[str, Any], lexicon: Lexicon, arms: dict[str, str]) -> str:
-    """One line such as ``HR 0.62 (95% CI 0.57-0.67, p <0.001) for PFS: IMiD-based maintenance vs placebo.``"""
+    """One line such as ``HR 0.62 (95% CI 0.57-0.67, p<0.001) for PFS: IMiD-based maintenance vs placebo.``"""
 
     def name(kind: str, key: str) -> str | None:
         value = fields.get(key)
@@ -27,12 +28,17 @@ def describe(fields: dict[str, Any], lexicon: Lexicon, arms: dict[str, str]) -> 
         term = lexicon.term(kind, str(value))
         return (term.short_label or term.label) if term else str(value).replace("-", " ")
 
+    text = _describe(fields, name)
+    return text[:1].upper() + text[1:]
+
+
+def _describe(fields: dict[str, Any], name: Callable[[str, str], str | None]) -> str:
     endpoint = name("endpoint", "endpoint")
     ae = name("adverse_event", "adverse_event")
     what = ae if ae and endpoint in (None, "adverse events", "adverse-event incidence") else endpoint
     who = name("arm", "arm") or name("regimen", "regimen")
     vs = " vs ".join(n for n in (name("regimen", "intervention"), name("regimen", "comparator")) if n)
-    p = f", p {fields['p']}" if fields.get("p") else ""
+    p = f", p{fields['p']}" if fields.get("p") else ""  # "p<0.001", "p=0.082"
     kind = fields["kind"]
     if kind in ("hazard_ratio", "risk_ratio"):
         label = "HR" if kind == "hazard_ratio" else "RR"
