@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from kg.atomic import write_atomically
 from kg.build.pipeline import build_graph
 from kg.build.releases import current_release, data_home, write_release
 from kg.curation.provenance import default_sources_dir
@@ -47,17 +45,6 @@ def open_store(out: Path | None, store_path: Path | None) -> Store:
     return Store.from_release(release_dir(out) / "mmkg.nq", store_path)
 
 
-def write_atomically(output: Path, write: Callable[[str], object]) -> None:
-    """Call ``write(tmp_path)`` and move the result to ``output``: a failure leaves no half-written file."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, output)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def remote_options(func: Any) -> Any:

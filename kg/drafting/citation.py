@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kg.drafting.figures import iso_date
+
 __all__ = ["Citation", "is_reference", "parse_reference"]
 
 _NAME = r"[A-Z][A-Za-z'’\-]+(?:\s[A-Z][A-Za-z'’\-]+)*\s[A-Z]{1,3}"
@@ -26,8 +28,6 @@ _VOLUME = re.compile(r"\b(?P<year>(?:19|20)\d{2})\s*;\s*(?P<volume>\d+)(?:\((?P<
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _ONLINE = re.compile(r"\[(?:published|epub)[^\]]*?(?P<month>January|February|March|April|May|June|July|August|"
                      r"September|October|November|December)\s+(?P<day>\d{1,2}),\s*(?P<year>\d{4})\]", re.IGNORECASE)
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
 
 
 @dataclass
@@ -75,7 +75,7 @@ def parse_reference(paragraph: str) -> Citation:
         rest = lead["rest"]
     online = _ONLINE.search(rest)
     if online:
-        citation.date = f"{online['year']}-{_MONTHS.index(online['month'].lower()) + 1:02d}-{int(online['day']):02d}"
+        citation.date = iso_date(online["year"], online["month"], online["day"])
         rest = rest[:online.start()] + rest[online.end():]
     title, _, tail = rest.partition(". ")
     citation.title = " ".join(title.split()) or None

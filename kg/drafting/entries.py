@@ -9,6 +9,7 @@ from typing import Any
 from kg.curation.factbase import FactBase
 from kg.curation.texts import SourceText, parse_locator
 from kg.drafting.citation import Citation
+from kg.drafting.figures import MONTHS, iso_date
 from kg.drafting.lexicon import Lexicon, Term
 
 __all__ = ["MainStudy", "draft_arms", "draft_populations", "main_study", "new_entries", "publication_entry",
@@ -25,8 +26,6 @@ _PHASE = re.compile(r"\bphase\s+(3|III|2|II)\b", re.IGNORECASE)
 _UPDATED = re.compile(r"\b(?:Updated|Published|Posted)\s*:?\s*(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s*"
                       r"(?P<year>\d{4})")
 _AUTHOR = re.compile(r"\bAuthors?:\s*(?P<names>[^;\n]+)")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
 _DRAFT = "draft"
 
 
@@ -200,9 +199,9 @@ def trial_ids(studies: list[dict[str, Any]], base: FactBase) -> set[str]:
 
 
 def _date(match: re.Match[str] | None) -> str | None:
-    if match is None or match["month"].lower() not in _MONTHS:
+    if match is None or match["month"].lower() not in MONTHS:
         return None
-    return f"{match['year']}-{_MONTHS.index(match['month'].lower()) + 1:02d}-{int(match['day']):02d}"
+    return iso_date(match["year"], match["month"], match["day"])
 
 
 def source_meta(doc: SourceText, text: str, source_id: str, file_name: str, lexicon: Lexicon,

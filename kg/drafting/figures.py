@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Figure", "number", "recognise"]
+__all__ = ["MONTHS", "Figure", "iso_date", "number", "recognise"]
 
 _INT = r"\d{1,3}(?:,\d{3})+|\d+"
 _DEC = r"\d+(?:\.\d+)?|\.\d+"
@@ -35,7 +35,7 @@ _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eig
 _WORD = "|".join(_WORDS)
 _DASH = r"(?:-|–|—|‑|−|to)"
 _UNIT = r"(?P<unit>months?|mo\b\.?|years?|yrs?\b|weeks?|wks?\b|days?)"
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 
 _RATIO = re.compile(
@@ -90,8 +90,8 @@ _FOLLOW_UP = re.compile(
     rf"follow[- ]?up\s+(?:of|was|:)?\s*(?:(?:approximately|about|nearly|over)\s+)?(?P<v>{_DEC})\s*"
     rf"(?P<unit>months?|years?)", re.IGNORECASE)
 _CUTOFF = re.compile(
-    rf"cut[- ]?off(?:\s+date)?\s*(?:of|was|on|:)?\s*(?:(?P<month>{'|'.join(_MONTHS)})\s+(?P<day>\d{{1,2}}),?\s+"
-    rf"(?P<year>\d{{4}})|(?P<day2>\d{{1,2}})\s+(?P<month2>{'|'.join(_MONTHS)}),?\s+(?P<year2>\d{{4}}))",
+    rf"cut[- ]?off(?:\s+date)?\s*(?:of|was|on|:)?\s*(?:(?P<month>{'|'.join(MONTHS)})\s+(?P<day>\d{{1,2}}),?\s+"
+    rf"(?P<year>\d{{4}})|(?P<day2>\d{{1,2}})\s+(?P<month2>{'|'.join(MONTHS)}),?\s+(?P<year2>\d{{4}}))",
     re.IGNORECASE)
 _GRADES = re.compile(
     r"\bgrades?\s*(?:(?P<ge>≥|>=|greater than or equal to)\s*(?P<min>[1-5])|(?P<a>[1-5])\s*(?:-|–|to|/|or|and)\s*"
@@ -113,6 +113,15 @@ def number(text: str) -> Decimal:
     """A numeral or number word as a Decimal (``'1,971'`` -> 1971, ``'.001'`` -> 0.001, ``'two'`` -> 2)."""
     word = _WORDS.get(text.lower())
     return Decimal(word) if word is not None else Decimal(text.replace(",", ""))
+
+
+def iso_date(year: int | str, month: str, day: int | str) -> str:
+    """``2017-10-23`` from a year, an English month name and a day.
+
+    >>> iso_date(2017, "October", "23")
+    '2017-10-23'
+    """
+    return f"{int(year):04d}-{MONTHS.index(month.lower()) + 1:02d}-{int(day):02d}"
 
 
 def _unit(text: str | None) -> str:
@@ -258,7 +267,7 @@ def _dates(s: str) -> list[Figure]:
         month = (m["month"] or m["month2"]).lower()
         day, year = int(m["day"] or m["day2"]), int(m["year"] or m["year2"])
         found.append(Figure("cutoff", m.start(), m.end(),
-                            {"date": f"{year:04d}-{_MONTHS.index(month) + 1:02d}-{day:02d}"}))
+                            {"date": iso_date(year, month, day)}))
     return found
 
 

@@ -96,8 +96,11 @@ class Lexicon:
     terms: dict[tuple[str, str], Term] = field(default_factory=dict)
     exact: set[str] = field(default_factory=set)
     """Surfaces matched exactly as written (an article's own abbreviations)."""
+    _found: dict[str, list[Mention]] = field(default_factory=dict, repr=False)
+    """What :meth:`find` found in each sentence: a draft asks about the same sentence several times."""
 
     def add(self, term: Term, *surfaces: str | None) -> None:
+        self._found.clear()
         self.terms.setdefault((term.kind, term.id), term)
         for surface in surfaces:
             if surface and len(surface) >= 2 and surface not in self.surfaces:
@@ -111,6 +114,12 @@ class Lexicon:
 
     def find(self, sentence: str) -> list[Mention]:
         """Every term the sentence names, longest matches first, none overlapping, in text order."""
+        known = self._found.get(sentence)
+        if known is None:
+            known = self._found[sentence] = self._find(sentence)
+        return list(known)
+
+    def _find(self, sentence: str) -> list[Mention]:
         found: list[Mention] = []
         for surface, term in self.surfaces.items():
             for match in _compiled(surface, surface in self.exact).finditer(sentence):

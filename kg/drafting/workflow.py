@@ -10,13 +10,13 @@ loads, every figure at its locator) and only then writes, each file atomically.
 from __future__ import annotations
 
 import filecmp
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kg.atomic import write_atomically
 from kg.curation.factbase import load_facts
 from kg.curation.provenance import check_provenance
 from kg.curation.yamlread import load_yaml
@@ -103,20 +103,9 @@ def accept_draft(draft: Path, article: Path, facts_dir: Path, sources_dir: Path 
         _, errors = check_provenance(base, sources)
         if errors:
             raise FactErrors(errors)
-    written = [_copy_atomically(draft, target)]
+    write_atomically(target, lambda tmp: shutil.copyfile(draft, tmp))
+    written = [target]
     if text_target is not None and not text_target.exists():
-        written.append(_copy_atomically(article, text_target))
+        write_atomically(text_target, lambda tmp: shutil.copyfile(article, tmp))
+        written.append(text_target)
     return written
-
-
-def _copy_atomically(source: Path, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
