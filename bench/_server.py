@@ -86,7 +86,7 @@ def graph_or_release(graph: Path | None) -> Path:
     """``graph``, else the N-Quads of the current release (exits with a message when there is none)."""
     if graph is not None:
         return graph
-    from kg.build.releases import current_release, data_home
+    from kg.pipeline.releases import current_release, data_home
 
     release = current_release(data_home())
     if release is None:

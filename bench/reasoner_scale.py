@@ -3,7 +3,7 @@
     .venv/bin/python bench/reasoner_scale.py [--sizes 10000,100000]
 
 For each size, ``mmkg synth`` writes a graph; its ontology graph is the TBox and everything but
-``graph:inferred`` the ABox, exactly as ``mmkg build`` hands them to :func:`kg.build.reasoning.reason`.
+``graph:inferred`` the ABox, exactly as ``mmkg build`` hands them to :func:`kg.pipeline.reasoning.reason`.
 Prints how many individuals are classified (drugs, regimens and ratio estimates: the rest of the
 graph never reaches HermiT), how many HermiT is given (one ratio estimate per signature stands for
 the others), the size of its input, the time, and how many types were inferred.
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from rdflib import Dataset, Graph, URIRef  # noqa: E402
 
-from kg.build.reasoning import reason, reasoning_input, representatives  # noqa: E402
+from kg.pipeline.reasoning import reason, reasoning_input, representatives  # noqa: E402
 
 ONTOLOGY = URIRef("https://w3id.org/mmkg/graph/ontology")
 INFERRED = URIRef("https://w3id.org/mmkg/graph/inferred")

@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
 from kg import paths
-from kg.build.pipeline import BuiltGraph, build_graph
-from kg.build.releases import build_lock, inputs_fingerprint, up_to_date, write_release
 from kg.curation.provenance import default_sources_dir
+from kg.pipeline.releases import build_lock, inputs_fingerprint, up_to_date, write_release
+from kg.pipeline.steps import BuiltGraph, build_graph
 from kg.query.catalogue import Catalogue, load_catalogue
 from kg.query.store import Store
 from web import create_app

@@ -19,9 +19,9 @@ from urllib.parse import urlencode
 import pytest
 
 from kg.errors import ClientOverLimit, PoolBusy, QueryTimeout
-from kg.query.admission import Admission
 from kg.query.catalogue import Catalogue
-from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.protocol.admission import Admission
+from kg.query.protocol.sandbox import QueryPool, StoreSpec
 from kg.query.store import Store
 from web import create_app
 from web.settings import Settings

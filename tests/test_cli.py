@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph
 
-from kg.build.releases import current_release
 from kg.cli import main
+from kg.pipeline.releases import current_release
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from kg import paths
-from kg.build.pipeline import BuiltGraph, build_graph
 from kg.curation.factbase import load_facts
 from kg.curation.provenance import check_provenance
 from kg.curation.texts import SourceText, numbers_in, parse_locator
+from kg.pipeline.steps import BuiltGraph, build_graph
 
 # Sentences with numbers that state no finding: boilerplate, reference lists, citation lines.
 NOT_FINDINGS = {

@@ -16,11 +16,11 @@ from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
 
 from kg import paths
-from kg.diagram import model_svg
+from kg.docs.diagram import model_svg
+from kg.docs.guide import guide_examples, guide_text
 from kg.errors import QueryRefused
-from kg.guide import guide_examples, guide_text
 from kg.query.catalogue import Catalogue
-from kg.query.guard import QueryPolicy, check_query
+from kg.query.protocol.guard import QueryPolicy, check_query
 from kg.query.store import Store
 
 EXAMPLES = guide_examples()
@@ -39,7 +39,7 @@ def test_the_guide_has_the_examples_the_issue_asks_for(catalogue: Catalogue) -> 
 
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.needs_network], ids=lambda e: e.name)
 def test_every_guide_example_runs_and_returns_rows(store: Store, example: object) -> None:
-    from kg.guide import GuideExample
+    from kg.docs.guide import GuideExample
 
     assert isinstance(example, GuideExample)
     result = store.query(example.sparql)

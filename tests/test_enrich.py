@@ -14,9 +14,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build.pipeline import BuiltGraph
-from kg.build.releases import current_release, write_release
 from kg.linking.enrich import WIKIDATA_PROPERTIES, enrichment_graph
+from kg.pipeline.releases import current_release, write_release
+from kg.pipeline.steps import BuiltGraph
 from kg.query.store import Store, rows_as_values
 
 from .conftest import _free_port, start_oxigraph

@@ -11,9 +11,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg import paths
-from kg.build.property_rules import classify_significance, materialise_properties
-from kg.build.qc import qc_queries, run_qc
 from kg.namespaces import MMKG
+from kg.pipeline.property_rules import classify_significance, materialise_properties
+from kg.pipeline.qc import qc_queries, run_qc
 from kg.query.catalogue import Catalogue
 from kg.query.store import Store, rows_as_values
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build.pipeline import build_graph
-from kg.build.releases import current_release
 from kg.cli import main
 from kg.errors import FactErrors
+from kg.pipeline.releases import current_release
+from kg.pipeline.steps import build_graph
 
 
 def _edit(path: Path, old: str, new: str) -> int:

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from kg.query.catalogue import Catalogue
-from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.protocol.sandbox import QueryPool, StoreSpec
 from kg.query.store import Store
 from web import create_app
 from web.settings import Settings

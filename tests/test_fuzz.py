@@ -17,7 +17,7 @@ from flask import Flask
 from hypothesis import HealthCheck, example, given, settings
 
 from kg.query.catalogue import Catalogue, SavedQuery
-from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.protocol.sandbox import QueryPool, StoreSpec
 from kg.query.store import Store
 from tests.fuzz_strategies import FuzzRequest, entity_paths, parameter_requests, problems, sparql_requests
 from web import create_app

@@ -8,9 +8,9 @@ from pathlib import Path
 import bioregistry
 import pytest
 
-from kg.build.pipeline import BuiltGraph
 from kg.linking.identifiers import PREFIX_TABLE, parse_curie
 from kg.namespaces import MMKG
+from kg.pipeline.steps import BuiltGraph
 
 IDENTIFIERS_MD = Path(__file__).resolve().parents[2] / "shared" / "reference" / "identifiers.md"
 

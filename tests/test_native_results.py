@@ -1,4 +1,4 @@
-"""Answers written by pyoxigraph (kg/query/native.py): the same results as the Python writers, the row
+"""Answers written by pyoxigraph (kg/query/protocol/native.py): the same results as the Python writers, the row
 cap and its flag kept, a byte budget that refuses instead of growing, and the same in a worker."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest
 
 from kg.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge
 from kg.query.catalogue import Catalogue
-from kg.query.native import NotAcceptable, serialised_query
+from kg.query.protocol.native import NotAcceptable, serialised_query
+from kg.query.protocol.sandbox import QueryPool, StoreSpec
 from kg.query.results import RESULT_FORMATS, NotRepresentable, serialise
-from kg.query.sandbox import QueryPool, StoreSpec
 from kg.query.store import Store
 from web import create_app
 from web.settings import Settings

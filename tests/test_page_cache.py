@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kg.build import releases
+from kg.pipeline import releases
 from kg.query.catalogue import Catalogue
 from kg.query.store import Store
 from web import create_app
@@ -154,7 +154,7 @@ def test_a_pinned_release_is_never_pruned(tmp_path: Path) -> None:
 
 
 def test_a_hub_page_of_a_large_graph_plots_a_readable_number_of_rows(tmp_path: Path, catalogue: Catalogue) -> None:
-    from kg.synth import synthesise
+    from kg.synthetic.triples import synthesise
     from web.blueprints.entities import MAX_PLOTTED
 
     synthesise(tmp_path / "big.nq", 60_000, seed=1)

@@ -8,10 +8,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.build.pipeline import INFERRED_GRAPH, BuiltGraph
-from kg.build.reasoning import java_executable
 from kg.errors import ReasonerUnavailable
 from kg.namespaces import MMKG, RES
+from kg.pipeline.reasoning import java_executable
+from kg.pipeline.steps import INFERRED_GRAPH, BuiltGraph
 from tests.conftest import union_without
 
 
@@ -90,8 +90,8 @@ def test_grouping_estimates_gives_hermit_fewer_individuals_and_the_same_answer(t
     """One representative per estimate signature: the same inferred types as asking HermiT about each."""
     from rdflib import Dataset
 
-    from kg.build.reasoning import reason, representatives
-    from kg.synth import synthesise
+    from kg.pipeline.reasoning import reason, representatives
+    from kg.synthetic.triples import synthesise
 
     path = tmp_path / "s.nq"
     synthesise(path, 10000, seed=5)  # the ontology grew in 0.2.0: 8,000 quads now hold too few estimates

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 
 from kg.errors import QueryRefused, QuerySyntaxError, QueryTimeout
 from kg.query.catalogue import Catalogue
-from kg.query.guard import QueryPolicy, check_query
-from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.protocol.guard import QueryPolicy, check_query
+from kg.query.protocol.sandbox import QueryPool, StoreSpec
 from kg.query.store import Store
 from web import create_app
 from web.settings import Settings

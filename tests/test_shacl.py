@@ -8,9 +8,9 @@ from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
 from kg import paths
-from kg.build.pipeline import INFERRED_GRAPH, ONTOLOGY_GRAPH, BuiltGraph
-from kg.build.validation import validate_shapes
 from kg.namespaces import MMKG, RES
+from kg.pipeline.steps import INFERRED_GRAPH, ONTOLOGY_GRAPH, BuiltGraph
+from kg.pipeline.validation import validate_shapes
 from tests.conftest import union_without
 
 

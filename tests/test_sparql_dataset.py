@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from kg.errors import QueryRefused, QuerySyntaxError
-from kg.query.guard import QueryPolicy, check_query
 from kg.query.prefixes import PREDECLARED
+from kg.query.protocol.guard import QueryPolicy, check_query
 from kg.query.remote import RemoteStore
 from kg.query.store import Store
 

@@ -11,9 +11,9 @@ import yaml
 from rdflib.namespace import SKOS
 
 from kg import paths
-from kg.build.pipeline import BuiltGraph
 from kg.linking.identifiers import curie_from_iri, parse_curie
 from kg.linking.sssom import CONFIDENCE, mapping_rows
+from kg.pipeline.steps import BuiltGraph
 from kg.query.store import Store
 
 sssom_parsers = pytest.importorskip("sssom.parsers", reason="sssom-py is in the test extras")

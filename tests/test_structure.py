@@ -11,12 +11,12 @@ from typing import Annotated
 import pytest
 
 from kg import paths
-from kg.build.finding_rdf import KINDS
 from kg.curation.factbase import load_facts
 from kg.curation.fields import Refers, Section, Slug
 from kg.curation.findings import FINDING_MODELS, finding_kinds
 from kg.curation.schema import ReferenceFile, StudyEntry
 from kg.errors import FactErrors
+from kg.pipeline.finding_rdf import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,11 +40,28 @@ def test_kg_never_imports_web_or_flask() -> None:
 
 def test_the_layout_is_by_stage_and_no_module_is_too_long() -> None:
     packages = [p.parent.name for p in (ROOT / "kg").glob("*/__init__.py")]
-    assert {"curation", "build", "query", "linking", "cli"} <= set(packages)
+    assert {"curation", "pipeline", "query", "linking", "cli", "docs", "synthetic"} <= set(packages)
     assert len(list((ROOT / "kg").glob("*.py"))) <= 10
     long = [f"{p.relative_to(ROOT)}: {n}" for folder in ("kg", "web") for p in (ROOT / folder).rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400]
     assert long == []
+
+
+def test_no_package_is_named_like_an_output_folder_so_its_doctests_are_collected() -> None:
+    # pytest's default norecursedirs skips "build" (and "dist", ...): a package with such a name would have its
+    # doctests silently left out. A broken doctest in the pipeline package must fail.
+    assert not (ROOT / "kg" / "build").exists()
+    probe = ROOT / "kg" / "pipeline" / "_doctest_probe.py"
+    probe.write_text('"""Probe.\n\n>>> 1 + 1\n3\n"""\n', encoding="utf-8")
+    try:
+        # Collected from the package folder as the suite collects it, not named on the command line.
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header",
+                                 "-o", "addopts=--doctest-modules", "-k", "_doctest_probe", "kg"],
+                                capture_output=True, text=True, cwd=ROOT)
+    finally:
+        probe.unlink()
+    assert result.returncode == 1, result.stdout
+    assert "1 failed" in result.stdout
 
 
 def test_every_finding_kind_has_its_rdf_in_one_place() -> None:

@@ -11,10 +11,10 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from kg import paths
-from kg.build.validation import validate_shapes
+from kg.pipeline.validation import validate_shapes
 from kg.query.catalogue import Catalogue
 from kg.query.store import Store
-from kg.synth import synthesise
+from kg.synthetic.triples import synthesise
 from web import create_app
 
 

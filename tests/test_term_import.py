@@ -12,11 +12,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg import paths
-from kg.build.pipeline import IMPORTS_GRAPH, INFERRED_GRAPH, BuiltGraph
-from kg.build.reasoning import reason
 from kg.errors import BuildError, FactError
 from kg.linking.term_import import LICENCES, PINNED, _Sources, terms_in_use
 from kg.namespaces import MMKG, RES
+from kg.pipeline.reasoning import reason
+from kg.pipeline.steps import IMPORTS_GRAPH, INFERRED_GRAPH, BuiltGraph
 
 OBO = "http://purl.obolibrary.org/obo/"
 CACHE = Path(os.environ.get("MMKG_CACHE", Path.home() / ".cache" / "mmkg")) / "wheels"

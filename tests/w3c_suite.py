@@ -24,7 +24,7 @@ from rdflib.compare import isomorphic
 
 from kg import paths
 from kg.query.catalogue import load_catalogue
-from kg.query.lexer import dataset_clause
+from kg.query.protocol.lexer import dataset_clause
 from kg.query.store import Store
 from web import create_app
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from kg.query.catalogue import Catalogue
-from kg.query.sandbox import QueryPool
+from kg.query.protocol.sandbox import QueryPool
 from kg.query.store import QueryStore
 from web.context import AppContext
 from web.errors import register_error_handlers
@@ -37,7 +37,7 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
                pool: QueryPool | None = None, warm: bool = True, release: Release | None = None) -> Flask:
     """A Flask app serving ``store`` and the saved queries of ``catalogue``.
 
-    Queries from outside (``/sparql``, the editor) are checked by :mod:`kg.query.guard` and, given a
+    Queries from outside (``/sparql``, the editor) are checked by :mod:`kg.query.protocol.guard` and, given a
     ``pool``, run in its worker processes under the time limit. ``warm`` builds the search index,
     vocabulary and counts before the first request. Given the ``release`` the store holds (immutable
     data), pages are cached per release and carry ETag and Last-Modified (:mod:`web.page_cache`).

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import click
 
 from kg import paths
-from kg.build.releases import data_home
 from kg.cli import main, open_store, release_dir, remote_options, remote_store
 from kg.cli import run as run_cli
+from kg.pipeline.releases import data_home
 from kg.query.catalogue import load_catalogue
 from kg.query.remote import RemoteStore
 from kg.query.store import Store

@@ -10,15 +10,15 @@ from flask import current_app, request
 
 from kg.evidence.gather import Finding, gather, source_names
 from kg.evidence.index import EvidenceIndex
-from kg.query.admission import Admission
 from kg.query.catalogue import Catalogue
-from kg.query.describe import Describer
-from kg.query.guard import QueryPolicy
-from kg.query.sandbox import QueryPool
-from kg.query.search_index import SearchIndex
-from kg.query.stats import DatasetStats
+from kg.query.protocol.admission import Admission
+from kg.query.protocol.guard import QueryPolicy
+from kg.query.protocol.sandbox import QueryPool
 from kg.query.store import QueryStore
-from kg.query.vocabulary import Vocabulary
+from kg.readers.describe import Describer
+from kg.readers.search_index import SearchIndex
+from kg.readers.stats import DatasetStats
+from kg.readers.vocabulary import Vocabulary
 from web.page_cache import PageCache
 from web.settings import Settings
 

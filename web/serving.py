@@ -25,9 +25,9 @@ from typing import Any
 from flask import Flask
 
 from kg import paths
-from kg.build.releases import current_release, pinned
+from kg.pipeline.releases import current_release, pinned
 from kg.query.catalogue import load_catalogue
-from kg.query.sandbox import QueryPool, StoreSpec
+from kg.query.protocol.sandbox import QueryPool, StoreSpec
 from kg.query.store import Store
 from web.page_cache import Release, most_linked, warm_pages
 from web.settings import Settings

@@ -16,10 +16,10 @@ from markupsafe import Markup
 from kg.evidence.gather import Link
 from kg.evidence.grid import Column, EvidenceMap, Result
 from kg.query.catalogue import SavedQuery
-from kg.query.describe import Entity
-from kg.query.stats import DatasetStats
 from kg.query.store import QueryResult
-from kg.query.vocabulary import VocabTerm, Vocabulary
+from kg.readers.describe import Entity
+from kg.readers.stats import DatasetStats
+from kg.readers.vocabulary import VocabTerm, Vocabulary
 from web.entity_evidence import EvidenceTable, FindingCard, TrialSummary
 from web.errors import HttpError
 

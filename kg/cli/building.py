@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from kg import paths
-from kg.build.pipeline import BUILD_STEPS, BuildReport, BuiltGraph, build_graph
-from kg.build.releases import build_lock, data_home, inputs_fingerprint, read_manifest, up_to_date, write_release
 from kg.cli.common import main, release_dir, sources_option
 from kg.drafting.workflow import preview_inputs
+from kg.pipeline.releases import build_lock, data_home, inputs_fingerprint, read_manifest, up_to_date, write_release
+from kg.pipeline.steps import BUILD_STEPS, BuildReport, BuiltGraph, build_graph
 from kg.query.store import Store, term_to_python
 
 
@@ -152,7 +152,7 @@ def stats(out: Path | None) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same file.")
 def synth(triples: int, output: Path, seed: int) -> None:
     """Write a deterministic synthetic evidence graph in our ontology, for scale tests."""
-    from kg.synth import synthesise
+    from kg.synthetic.triples import synthesise
 
     if output.suffix != ".nq":
         raise click.BadParameter(f"{output}: the synthetic graph is N-Quads; name it *.nq", param_hint="-o")
@@ -167,7 +167,7 @@ def synth(triples: int, output: Path, seed: int) -> None:
               help="Folder to write model.svg and querying.html into.")
 def docs(output: Path) -> None:
     """Write the model diagram (drawn from the ontology) and the querying guide as HTML."""
-    from kg.guide import guide_examples, write_docs
+    from kg.docs.guide import guide_examples, write_docs
 
     for path in write_docs(output):
         click.echo(f"Wrote {path}")

@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from kg.atomic import write_atomically
-from kg.build.pipeline import build_graph
-from kg.build.releases import current_release, data_home, write_release
 from kg.curation.provenance import default_sources_dir
+from kg.pipeline.releases import current_release, data_home, write_release
+from kg.pipeline.steps import build_graph
 from kg.query.remote import RemoteStore
 from kg.query.store import Store
 

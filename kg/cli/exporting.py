@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from kg.build.releases import read_manifest
 from kg.cli.common import main, release_dir, write_atomically
+from kg.pipeline.releases import read_manifest
 from kg.query.remote import RemoteStore
 from kg.query.store import Store
 

@@ -59,10 +59,10 @@ def enrich(endpoint: str, profile: str, auth_env: str | None, remote_timeout: fl
     """
     from rdflib import Dataset
 
-    from kg.build.releases import add_enrichment, data_home
     from kg.linking.enrich import enrich as run_enrichment
     from kg.linking.enrich import enrichment_graph
     from kg.namespaces import compact
+    from kg.pipeline.releases import add_enrichment, data_home
 
     release = release_dir(out)
     ours = Store.from_release(release / "mmkg.nq")

@@ -35,7 +35,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import RemoteError, RemoteTimeout
-from kg.query.lexer import dataset_clause, declared_prefixes, has_dataset_clause, tokens, unescape
+from kg.query.protocol.lexer import dataset_clause, declared_prefixes, has_dataset_clause, tokens, unescape
 from kg.query.store import BASE_IRI, QueryResult, Term, collect, syntax_error, term_to_python
 
 __all__ = ["EMPTY_GRAPH", "RemoteStore", "auth_header", "trailing_values", "with_values"]

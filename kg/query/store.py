@@ -20,8 +20,8 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from kg.errors import EngineError, MmkgError, QuerySyntaxError
-from kg.query.lexer import has_dataset_clause
-from kg.query.parse_errors import explain
+from kg.query.protocol.lexer import has_dataset_clause
+from kg.query.protocol.parse_errors import explain
 
 __all__ = [
     "BASE_IRI",

@@ -9,8 +9,8 @@ from markupsafe import Markup
 from rdflib import Graph
 
 from kg import paths
-from kg.diagram import model_svg
-from kg.guide import guide_examples, guide_text, render_guide_html
+from kg.docs.diagram import model_svg
+from kg.docs.guide import guide_examples, guide_text, render_guide_html
 from web.views import DocsView, render
 
 __all__ = ["bp", "model_diagram"]

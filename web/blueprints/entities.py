@@ -14,10 +14,10 @@ from flask import Blueprint, Response, request
 
 from kg.evidence.gather import Finding
 from kg.namespaces import PREFIXES
-from kg.query.describe import Entity, graph_sparql, incoming_sparql, instances_sparql
 from kg.query.results import GRAPH_FORMATS
-from kg.query.sparqlterms import iri_ref
 from kg.query.store import term_to_python, value_of
+from kg.readers.describe import Entity, graph_sparql, incoming_sparql, instances_sparql
+from kg.readers.sparqlterms import iri_ref
 from web.conneg import RDF_SUFFIXES, negotiate, rdf_response
 from web.context import ctx
 from web.entity_evidence import TABLE_LIMIT, evidence_table, finding_card, trial_summary

@@ -19,9 +19,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 
 from kg.namespaces import PREFIXES
-from kg.query.guard import check_query
-from kg.query.native import serialised_query
 from kg.query.prefixes import PREDECLARED
+from kg.query.protocol.guard import check_query
+from kg.query.protocol.native import serialised_query
 from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, Serialised, serialise
 from kg.query.store import QueryResult, Store, value_of
 from web.conneg import ALL_FORMATS, negotiate, rdf_response
@@ -196,7 +196,7 @@ def _acceptable(offered: Mapping[str, object], override: str | None) -> str | No
 
 def run_serialised(query: str, select_type: str | None, graph_type: str | None, default_graphs: list[str],
                    named_graphs: list[str], params: dict[str, list[str]]) -> Serialised:
-    """Check a client's query and have the engine run and write it (:mod:`kg.query.native`)."""
+    """Check a client's query and have the engine run and write it (:mod:`kg.query.protocol.native`)."""
     app = ctx()
     options = _checked_options(query, default_graphs, named_graphs)
     options.update(select_type=select_type, graph_type=graph_type, limit=app.settings.max_rows,

@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg import paths
-from kg.diagram import model_svg
+from kg.docs.diagram import model_svg
 
 __all__ = ["GuideExample", "guide_examples", "guide_text", "render_guide_html", "write_docs"]
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from kg.query.lexer import Token, declared_prefixes, tokens, unescape
+from kg.query.protocol.lexer import Token, declared_prefixes, tokens, unescape
 
 __all__ = ["Explained", "explain"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import EngineError, PoolBusy, QuerySyntaxError, QueryTimeout, ResultTooLarge, WorkerCrashed
-from kg.query.native import NotAcceptable, serialised_query
+from kg.query.protocol.native import NotAcceptable, serialised_query
 from kg.query.results import NotRepresentable, Serialised
 from kg.query.store import BASE_IRI, QueryResult, Store, Term
 
@@ -195,10 +195,10 @@ class QueryPool:
                          max_bytes: int, default_graphs: Sequence[str] | None = None,
                          named_graphs: Sequence[str] | None = None, base_iri: str | None = BASE_IRI,
                          prefixes: Mapping[str, str] | None = None, timeout: float | None = None) -> Serialised:
-        """Run a query in a worker that also writes the answer (:func:`kg.query.native.serialised_query`):
+        """Run a query in a worker that also writes the answer (:func:`kg.query.protocol.native.serialised_query`):
         the web process receives bytes, and the time limit covers writing them.
 
-        :raises NotAcceptable, ResultTooLarge, NotRepresentable: as :func:`~kg.query.native.serialised_query`;
+        :raises NotAcceptable, ResultTooLarge, NotRepresentable: as :func:`~kg.query.protocol.native.serialised_query`;
             and the errors of :meth:`query`.
         """
         options = {"select_type": select_type, "graph_type": graph_type, "limit": limit, "max_bytes": max_bytes,

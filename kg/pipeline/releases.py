@@ -30,9 +30,9 @@ from pathlib import Path
 
 import kg
 from kg import paths
-from kg.build.pipeline import BuiltGraph
 from kg.errors import BuildError
 from kg.namespaces import GRAPH
+from kg.pipeline.steps import BuiltGraph
 
 __all__ = [
     "MANIFEST",

@@ -14,7 +14,6 @@ from typing import Any, TypeVar, cast
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.build.literals import decimal, english, ids, integer, unit
 from kg.curation.findings import (
     ApprovalFinding,
     ComparisonFinding,
@@ -30,6 +29,7 @@ from kg.curation.findings import (
 )
 from kg.curation.texts import parse_locator
 from kg.namespaces import MMKG, RES
+from kg.pipeline.literals import decimal, english, ids, integer, unit
 
 __all__ = ["COUNT_KINDS", "KINDS", "KindRdf", "add_finding"]
 
@@ -180,7 +180,7 @@ KINDS: dict[type[FindingBase], KindRdf] = dict([
 def add_finding(g: Graph, source_id: str, finding: FindingBase, label: str) -> URIRef:
     """Add one finding to ``g``: what every finding says, then its kind's class and figures.
 
-    ``label`` is its readable name (:class:`kg.build.finding_labels.FindingNamer`).
+    ``label`` is its readable name (:class:`kg.pipeline.finding_labels.FindingNamer`).
     """
     kind = KINDS[type(finding)]
     node = RES[finding.id]

@@ -1,7 +1,7 @@
 """Checks on a query from outside before it runs: no updates, no federation or remote graphs unless allowed.
 
 pyoxigraph federates ``SERVICE`` from Rust with no switch and no timeout, so a query is scanned
-first with the lexer of :mod:`kg.query.lexer`, so a keyword inside a string, an IRI, a comment, a
+first with the lexer of :mod:`kg.query.protocol.lexer`, so a keyword inside a string, an IRI, a comment, a
 language tag or a prefixed name is not mistaken for one, and a keyword cannot be hidden from it.
 It refuses:
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from kg.errors import QueryRefused
-from kg.query.lexer import Token, declared_prefixes, unescape
-from kg.query.lexer import tokens as lex
+from kg.query.protocol.lexer import Token, declared_prefixes, unescape
+from kg.query.protocol.lexer import tokens as lex
 
 __all__ = ["QueryPolicy", "check_query", "service_allowed"]
 

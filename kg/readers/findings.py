@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.query.sparqlterms import values_clause
 from kg.query.store import QueryStore, Term, term_to_python
+from kg.readers.sparqlterms import values_clause
 
 __all__ = ["FindingRow", "findings_about", "findings_sparql"]
 

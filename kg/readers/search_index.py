@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
-from kg.query.vocabulary import Vocabulary
+from kg.readers.vocabulary import Vocabulary
 
 __all__ = ["Hit", "SearchIndex"]
 

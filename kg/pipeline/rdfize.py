@@ -17,9 +17,6 @@ import re
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.build.finding_labels import FindingNamer
-from kg.build.finding_rdf import add_finding
-from kg.build.literals import UNITS, date_literal, english, integer, unit
 from kg.curation.factbase import FactBase
 from kg.curation.schema import (
     AdverseEventEntry,
@@ -34,6 +31,9 @@ from kg.curation.schema import (
 )
 from kg.linking.identifiers import CLASS_VOCABULARIES, parse_curie
 from kg.namespaces import GRAPH, MMKG, RES
+from kg.pipeline.finding_labels import FindingNamer
+from kg.pipeline.finding_rdf import add_finding
+from kg.pipeline.literals import UNITS, date_literal, english, integer, unit
 
 __all__ = ["REFERENCE_GRAPH", "facts_to_dataset", "source_graph_iri"]
 

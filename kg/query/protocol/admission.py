@@ -7,7 +7,7 @@ Two rules per client (an address, or what a trusted proxy says it is), as WDQS a
 * **time budget**: its queries may use ``budget`` seconds of worker time per ``window`` seconds
   (sliding); past it, 429 with ``Retry-After`` saying when enough of the window has passed.
 
-With the pool's short queue wait (:class:`kg.query.sandbox.QueryPool` ``max_wait``: 503 with
+With the pool's short queue wait (:class:`kg.query.protocol.sandbox.QueryPool` ``max_wait``: 503 with
 ``Retry-After`` when every worker stays busy), a client sending runaway queries costs others at most
 a fast refusal, never a 10-second wait holding a server thread.
 """

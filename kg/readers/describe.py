@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.query.citations import Identifier, SourceInfo, identifiers_of, sources_info
-from kg.query.findings import FindingRow, findings_about, findings_sparql
-from kg.query.sparqlterms import iri_ref, values_clause
 from kg.query.store import QueryStore, Term, term_to_python, value_of
+from kg.readers.citations import Identifier, SourceInfo, identifiers_of, sources_info
+from kg.readers.findings import FindingRow, findings_about, findings_sparql
+from kg.readers.sparqlterms import iri_ref, values_clause
 
 __all__ = ["Describer", "Entity", "Incoming", "PropertyValues", "Value", "graph_sparql", "incoming_sparql",
            "instances_sparql"]

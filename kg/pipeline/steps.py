@@ -1,7 +1,7 @@
 """The build: ontology + facts -> reasoned, validated graph (:func:`build_graph`).
 
 Loading and reference checks, the provenance check, conversion to RDF, HermiT and SHACL (in
-parallel), then the named graphs assembled. Writing the result is :mod:`kg.build.releases`.
+parallel), then the named graphs assembled. Writing the result is :mod:`kg.pipeline.releases`.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal
 
 from kg import paths
-from kg.build.property_rules import classify_significance, materialise_properties
-from kg.build.qc import check_quality
-from kg.build.rdfize import facts_to_dataset
-from kg.build.reasoning import entailed_closure, reason
-from kg.build.validation import validate_shapes
 from kg.curation.factbase import FactBase, load_facts
 from kg.curation.provenance import check_provenance, quotations
 from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
+from kg.pipeline.property_rules import classify_significance, materialise_properties
+from kg.pipeline.qc import check_quality
+from kg.pipeline.rdfize import facts_to_dataset
+from kg.pipeline.reasoning import entailed_closure, reason
+from kg.pipeline.validation import validate_shapes
 
 __all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "QUOTATIONS_GRAPH", "BuildReport",
            "BuiltGraph",
@@ -55,7 +55,7 @@ class BuildReport:
     built_at: str = ""
     release: str | None = None
     inputs: str | None = None
-    """The fingerprint of everything the build read (:func:`kg.build.releases.inputs_fingerprint`)."""
+    """The fingerprint of everything the build read (:func:`kg.pipeline.releases.inputs_fingerprint`)."""
 
 
 @dataclass

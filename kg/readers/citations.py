@@ -9,8 +9,8 @@ import pyoxigraph as ox
 
 from kg.linking.identifiers import parse_curie
 from kg.namespaces import PREFIXES
-from kg.query.sparqlterms import values_clause
 from kg.query.store import QueryStore, Term, term_to_python
+from kg.readers.sparqlterms import values_clause
 
 __all__ = ["Identifier", "Publication", "SourceInfo", "identifiers_of", "sources_info"]
 

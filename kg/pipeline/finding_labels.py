@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from kg.build.literals import ids
 from kg.curation.factbase import FactBase
 from kg.curation.findings import (
     ApprovalFinding,
@@ -26,6 +25,7 @@ from kg.curation.findings import (
     RatioFinding,
     StatementFinding,
 )
+from kg.pipeline.literals import ids
 
 __all__ = ["FindingNamer"]
 
