@@ -63,14 +63,14 @@ def test_figure_not_found_in_source(facts_copy: Path, seeds: Path) -> None:
     _edit(path, "estimate: 0.47", "estimate: 0.48")
     _edit(path, "ci: [0.39, 0.55]", "ci: [0.39, 0.55]")
     errors = _errors(facts_copy, seeds)
-    assert any(f"{path}:" in e and "figure 0.48 not found at p1.s6" in e for e in errors), errors
+    assert any(f"{path}:" in e and "figure 0.48 not found at p4.s1" in e for e in errors), errors
 
 
 def test_locator_beyond_the_text(facts_copy: Path, seeds: Path) -> None:
     path = facts_copy / "sources" / "s003.yaml"
-    _edit(path, "at: p1.s15\n", "at: p1.s95\n")
+    _edit(path, "at: p11.s1\n", "at: p11.s95\n")
     errors = _errors(facts_copy, seeds)
-    assert any("sentence 95 of paragraph 1 does not exist" in e for e in errors), errors
+    assert any("sentence 95 of paragraph 11 does not exist" in e for e in errors), errors
 
 
 @pytest.mark.java

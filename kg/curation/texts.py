@@ -4,9 +4,14 @@ A fact's locator ``pN.sM`` (or ``pN.sM-K``) points at paragraph N, sentence M (t
 document, both 1-based, counted by the rules below. The rules are deliberately simple so a curator
 can count by eye:
 
-* Line ends are normalised; a text in which every non-empty line is followed by an empty line
-  (hard-wrapped and double-spaced, as source 002; 90% of such lines suffice) first has those spacer lines removed.
-* Paragraphs are runs of lines separated by lines that are empty or hold only white space.
+* Line ends are normalised and page debris ("Continue Reading", "Related Articles", ...) is
+  removed, once, when the text is read (:mod:`kg.curation.cleaning`; ``SourceText.removed`` records it).
+* A text in which every non-empty line is followed by an empty line *and* whose lines are hard-wrapped
+  (a line often runs on into the next: source 002; 90% and 30% of lines suffice) first has those spacer
+  lines removed. A text of whole-paragraph lines with a blank line between them keeps its paragraphs.
+* Paragraphs are runs of lines separated by lines that are empty or hold only white space; a text
+  with no empty line at all whose lines are not hard-wrapped (one paragraph per line) has a paragraph
+  per line.
 * Within a paragraph the lines are joined with single spaces, and sentences end at ``.``, ``!``
   or ``?`` followed (after an optional citation marker such as ``2`` or ``3,4``) by white space and
   an upper-case letter, an opening bracket or a quotation mark. A full stop after a digit takes no
@@ -23,10 +28,13 @@ can count by eye:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from kg.curation.cleaning import Removal, clean_text
 
 __all__ = [
     "Locator",
@@ -83,20 +91,29 @@ def parse_locator(text: str) -> Locator:
     return Locator(int(match["p"]), first, last)
 
 
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether lines run on into the next one (the next text line starts in lower case) often."""
+    text_lines = [line.strip() for line in lines if line.strip()]
+    runs_on = sum(1 for _, b in itertools.pairwise(text_lines) if b[0].islower())
+    return len(text_lines) > 2 and runs_on >= 0.3 * (len(text_lines) - 1)
+
+
 def _paragraphs(text: str) -> list[str]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     non_empty = [i for i, line in enumerate(lines) if line != ""]
     # Tolerate a stray last line: source 002 ends "text\n \n" without the final spacer.
     spaced = sum(1 for i in non_empty if i + 1 >= len(lines) or lines[i + 1] == "")
-    double_spaced = len(non_empty) > 2 and spaced >= 0.9 * len(non_empty)
+    wrapped = _hard_wrapped(lines)
+    double_spaced = len(non_empty) > 2 and spaced >= 0.9 * len(non_empty) and wrapped
     if double_spaced:
         lines = [line for line in lines if line != ""]
+    line_paragraphs = not double_spaced and not wrapped and "" not in lines[:-1]
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:
         if line.strip():
             current.append(line.strip())
-        elif current:
+        if (not line.strip() or line_paragraphs) and current:
             paragraphs.append(" ".join(current))
             current = []
     if current:
@@ -113,11 +130,14 @@ class SourceText:
     """A source document split into paragraphs of sentences."""
 
     paragraphs: tuple[tuple[str, ...], ...]
+    removed: tuple[Removal, ...] = ()
+    """The debris lines the cleaning removed before counting (see :mod:`kg.curation.cleaning`)."""
 
     @classmethod
     def from_text(cls, text: str) -> SourceText:
-        """Split a text by the module's counting rules."""
-        return cls(tuple(tuple(_sentences(p)) for p in _paragraphs(text)))
+        """Clean a text of page debris and split it by the module's counting rules."""
+        cleaned = clean_text(text)
+        return cls(tuple(tuple(_sentences(p)) for p in _paragraphs(cleaned.text)), cleaned.removed)
 
     @classmethod
     def from_file(cls, path: Path) -> SourceText:
