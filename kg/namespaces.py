@@ -24,6 +24,7 @@ class MMKG(DefinedNamespace):
     ArmMedian: URIRef
     BackgroundStatement: URIRef
     Benefit: URIRef
+    ClaimExceedsFigures: URIRef
     ClinicalTrial: URIRef
     CombinationRegimen: URIRef
     ComparativeResult: URIRef
@@ -32,8 +33,11 @@ class MMKG(DefinedNamespace):
     ConsistencyStatement: URIRef
     Count: URIRef
     CountKind: URIRef
+    CuratorReading: URIRef
     DesignStatement: URIRef
     Direction: URIRef
+    DiscrepantFigures: URIRef
+    DiscrepantWithPublicationFlag: URIRef
     Disease: URIRef
     DoseSchedule: URIRef
     Drug: URIRef
@@ -42,6 +46,8 @@ class MMKG(DefinedNamespace):
     Endpoint: URIRef
     EvidenceSynthesis: URIRef
     Finding: URIRef
+    Flag: URIRef
+    FlagKind: URIRef
     Glucocorticoid: URIRef
     GlucocorticoidContainingRegimen: URIRef
     Harm: URIRef
@@ -49,6 +55,7 @@ class MMKG(DefinedNamespace):
     Hypothesis: URIRef
     ImidBasedRegimen: URIRef
     ImmunomodulatoryImideDrug: URIRef
+    InferredByCuratorFlag: URIRef
     Interferon: URIRef
     InterferonContainingRegimen: URIRef
     IntervalIncludesNoEffect: URIRef
@@ -56,6 +63,7 @@ class MMKG(DefinedNamespace):
     Mapping: URIRef
     MechanismStatement: URIRef
     MetaAnalysis: URIRef
+    MisprintInSource: URIRef
     MolecularTarget: URIRef
     Monotherapy: URIRef
     NarrativeReview: URIRef
@@ -64,6 +72,7 @@ class MMKG(DefinedNamespace):
     NoDifference: URIRef
     NoMaintenanceArm: URIRef
     NonRandomisedComparison: URIRef
+    NotSignificantButRankedFirst: URIRef
     ObservationArm: URIRef
     OpenLabelStudy: URIRef
     Patients: URIRef
@@ -102,6 +111,8 @@ class MMKG(DefinedNamespace):
     Unit: URIRef
     aboutDrug: URIRef
     aboutRegimen: URIRef
+    aboutTrial: URIRef
+    activeRegimen: URIRef
     activity: URIRef
     adverseEvent: URIRef
     agency: URIRef
@@ -128,7 +139,11 @@ class MMKG(DefinedNamespace):
     doi: URIRef
     endpoint: URIRef
     estimate: URIRef
+    everyMemberContains: URIRef
     fileName: URIRef
+    flag: URIRef
+    flagKind: URIRef
+    flagRelatesTo: URIRef
     fromSource: URIRef
     fromStudy: URIRef
     gradeMax: URIRef
@@ -141,6 +156,7 @@ class MMKG(DefinedNamespace):
     hasMolecularTarget: URIRef
     identificationNote: URIRef
     identifiedWith: URIRef
+    includesNotNamed: URIRef
     includesStudy: URIRef
     indication: URIRef
     inferredByCurator: URIRef
@@ -165,6 +181,7 @@ class MMKG(DefinedNamespace):
     pmcid: URIRef
     pmid: URIRef
     poolsRegimen: URIRef
+    poolsRegimenByInference: URIRef
     population: URIRef
     primaryEndpoint: URIRef
     publicationDate: URIRef
@@ -173,12 +190,16 @@ class MMKG(DefinedNamespace):
     rank: URIRef
     receivesRegimen: URIRef
     regimen: URIRef
+    reportOf: URIRef
+    reportedBy: URIRef
     reports: URIRef
+    restates: URIRef
     route: URIRef
     schedule: URIRef
     sentence: URIRef
     shortLabel: URIRef
     significanceBasis: URIRef
+    singledOutAdverseEvent: URIRef
     statedAs: URIRef
     studiesDisease: URIRef
     studiesPopulation: URIRef

@@ -39,7 +39,12 @@ def test_every_qc_query_returns_no_rows_on_the_built_graph(store: Store) -> None
     queries = qc_queries()
     assert {q.name for q in queries} == {"finding-without-readable-label-violation",
                                          "regimen-not-on-the-one-path-violation",
-                                         "ratio-without-significance-violation", "count-kind-literal-violation"}
+                                         "ratio-without-significance-violation", "count-kind-literal-violation",
+                                         "concerns-drug-through-inference-violation",
+                                         "corroborates-within-source-violation", "restates-across-sources-violation",
+                                         "singled-out-as-incidence-violation", "active-regimen-violation",
+                                         "trial-under-two-keys-violation", "synthesis-without-its-trials-violation",
+                                         "caveat-only-in-free-text-violation"}
     assert run_qc(store, queries) == []
 
 
@@ -57,6 +62,31 @@ def test_every_qc_query_returns_no_rows_on_the_built_graph(store: Store) -> None
     (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s000-n-studies"), ox.NamedNode(M + "countOf"),
                                  ox.Literal("studies"), ox.NamedNode(INFERRED))),
      "count-kind-literal-violation", "res:s000-n-studies"),
+    (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s001-os-hr"), ox.NamedNode(M + "concernsDrug"),
+                                 ox.NamedNode(R + "bortezomib"), ox.NamedNode(INFERRED))),
+     "concerns-drug-through-inference-violation", "res:s001-os-hr"),
+    (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s001-lead-os"), ox.NamedNode(M + "corroborates"),
+                                 ox.NamedNode(R + "s001-os-hr"), ox.NamedNode(INFERRED))),
+     "corroborates-within-source-violation", "res:s001-lead-os"),
+    (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s001-os-hr"), ox.NamedNode(M + "restates"),
+                                 ox.NamedNode(R + "s003-os-te"), ox.NamedNode(INFERRED))),
+     "restates-across-sources-violation", "res:s001-os-hr"),
+    (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s002-ref1-discontinuation"), ox.NamedNode(M + "adverseEvent"),
+                                 ox.NamedNode(R + "peripheral-neuropathy"), ox.NamedNode(INFERRED))),
+     "singled-out-as-incidence-violation", "res:s002-ref1-discontinuation"),
+    (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s003-os-te"), ox.NamedNode(M + "activeRegimen"),
+                                 ox.NamedNode(R + "observation"), ox.NamedNode(INFERRED))),
+     "active-regimen-violation", "res:s003-os-te"),
+    (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s002-ref4-os"), ox.NamedNode(M + "aboutTrial"),
+                                 ox.NamedNode(R + "s002-ref4"), ox.NamedNode(INFERRED))),
+     "trial-under-two-keys-violation", "res:s002-ref4-os"),
+    (lambda s: s.raw.remove(ox.Quad(ox.NamedNode(R + "wang-2016-ma"), ox.NamedNode(M + "includesNotNamed"),
+                                    ox.Literal("true", datatype=ox.NamedNode(str(Literal(True).datatype))),
+                                    ox.NamedNode(R.replace("resource/", "graph/source/s001")))),
+     "synthesis-without-its-trials-violation", "res:wang-2016-ma"),
+    (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s003-os-ti"), ox.NamedNode("http://www.w3.org/2004/02/skos/core#note"),
+                                 ox.Literal("The comparator is the curator's reading."), ox.NamedNode(INFERRED))),
+     "caveat-only-in-free-text-violation", "res:s003-os-ti"),
     (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "syn-f"), ox.NamedNode(str(RDF.type)), ox.NamedNode(M + "Finding"),
                                  ox.NamedNode(INFERRED))),
      "finding-without-readable-label-violation", "res:syn-f"),
@@ -170,21 +200,22 @@ def test_adverse_events_and_endpoints_form_skos_hierarchies(store: Store) -> Non
 
 def test_the_network_meta_analysis_implies_a_pfs_benefit_for_four_regimens(store: Store) -> None:
     rows = values(store, """SELECT ?regimen WHERE { ?f mmkg:isImplied true ; mmkg:statedAs "implied" ;
-        mmkg:locator "p1.s7" ; mmkg:endpoint res:pfs ; mmkg:direction mmkg:Benefit ; mmkg:intervention ?regimen ;
+        mmkg:locator "p4.s2" ; mmkg:endpoint res:pfs ; mmkg:direction mmkg:Benefit ; mmkg:intervention ?regimen ;
         mmkg:fromSource res:s000 FILTER NOT EXISTS { ?f mmkg:estimate ?e } }""")
     assert {str(r["regimen"]).rsplit("/", 1)[1] for r in rows} == {"bort-pred", "thal", "thal-bort", "thal-ifn"}
 
 
 def test_the_audit_fixes_are_in_the_graph(store: Store, catalogue: Catalogue) -> None:
-    # 52% discontinuation: adverse events of any kind, peripheral neuropathy the main one
-    assert ask(store, "res:s002-ref1-discontinuation mmkg:mainAdverseEvent res:peripheral-neuropathy ; "
+    # 52% discontinuation: adverse events of any kind, peripheral neuropathy the one singled out (no incidence)
+    assert ask(store, "res:s002-ref1-discontinuation mmkg:singledOutAdverseEvent res:peripheral-neuropathy ; "
                       "GRAPH ?g { res:s002-ref1-discontinuation mmkg:adverseEvent res:adverse-events-any }")
+    assert not ask(store, "res:s002-ref1-discontinuation mmkg:adverseEvent res:peripheral-neuropathy")
     # "lack of peripheral neuropathy" is an absence, and the saved query says so
     rows = rows_as_values(store.query(catalogue.get("adverse-events-by-drug").sparql))
     lack = [r for r in rows if str(r["finding"]).endswith("s002-len-no-neuropathy")]
     assert lack and lack[0]["directionLabel"] == "absent"
     # s004's SPM finding: SPM in general, mainly AML/MDS
-    assert ask(store, "res:s004-len-spm mmkg:mainAdverseEvent res:aml-mds . "
+    assert ask(store, "res:s004-len-spm mmkg:singledOutAdverseEvent res:aml-mds . "
                       "GRAPH ?g { res:s004-len-spm mmkg:adverseEvent res:second-primary-malignancy }")
     # traits from a likely trial identification are marked so
     for population, traits in (("mm015-population", ["transplant-ineligible"]),

@@ -27,6 +27,8 @@ __all__ = [
     "DurationFinding",
     "FindingBase",
     "FindingEntry",
+    "FlagEntry",
+    "FlagKind",
     "MedianFinding",
     "ProportionFinding",
     "PublicationDiscrepancy",
@@ -39,9 +41,28 @@ __all__ = [
 _P_VALUE = re.compile(r"^(<=|>=|<|>|=)\s*(\d*\.?\d+)$")
 
 
+FlagKind = Literal[
+    "claim_exceeds_figures", "discrepant_figures", "discrepant_with_publication", "inferred_by_curator",
+    "misprint_in_source", "not_significant_but_ranked_first", "curator_reading",
+]
+
+
+class FlagEntry(Strict):
+    """A caveat a curator attaches to a finding, study or source: its kind and the note that explains it.
+
+    The build adds the flags that other fields already imply (an ``inferred`` field, a discrepancy,
+    an identification), so every caveat has one shape in the graph (``mmkg:flag``).
+    """
+
+    kind: FlagKind
+    note: Text
+
+
 class Discrepancy(Strict):
     finding: Annotated[Slug, Refers("finding")]
     note: Text
+    flag: Literal["claim_exceeds_figures", "discrepant_figures"] = Field(
+        "discrepant_figures", description="claim_exceeds_figures: this finding claims more than the other's figures.")
 
 
 class PublicationDiscrepancy(Strict):
@@ -78,7 +99,11 @@ class FindingBase(Strict):
     significant: bool | None = None
     p: str | None = Field(None, description="p-value as stated: '<0.001', '=0.082'.")
     supported_by: Annotated[list[Slug], Refers("finding")] = []
-    corroborates: Annotated[list[Slug], Refers("finding")] = []
+    corroborates: Annotated[list[Slug], Refers("finding")] = Field(
+        [], description="Findings of *other* sources reporting the same result with agreeing figures.")
+    restates: Annotated[list[Slug], Refers("finding")] = Field(
+        [], description="Findings of the same source that state the same result again (a lead and its figures).")
+    flags: list[FlagEntry] = []
     discrepant_with: list[Discrepancy] = []
     discrepant_with_publication: list[PublicationDiscrepancy] = []
     note: str | None = None

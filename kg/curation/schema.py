@@ -30,6 +30,7 @@ from kg.curation.findings import (
     DurationFinding,
     FindingBase,
     FindingEntry,
+    FlagEntry,
     MedianFinding,
     ProportionFinding,
     RankingFinding,
@@ -54,6 +55,7 @@ __all__ = [
     "Entity",
     "FindingBase",
     "FindingEntry",
+    "FlagEntry",
     "MedianFinding",
     "PopulationEntry",
     "ProportionFinding",
@@ -125,7 +127,15 @@ class RegimenEntry(Entity):
     contains_class: (
         Literal["ImmunomodulatoryImideDrug", "ProteasomeInhibitor", "Glucocorticoid", "Interferon"] | None
     ) = Field(None, description="For a pooled regimen: every member contains a drug of this class.")
-    pools: Annotated[list[Slug], Refers("regimen")] = []
+    pools: Annotated[list[Slug], Refers("regimen")] = Field(
+        [], description="For a pooled regimen: the regimens it groups that the source names.")
+    pools_by_inference: Annotated[list[Slug], Refers("regimen")] = Field(
+        [], description="Regimens the curator takes the pool to group though no source names them; the reasoner's "
+                        "shortcuts (mmkg:concernsDrug) do not follow them.")
+    every_member_contains: Annotated[list[Slug], Refers("drug")] = Field(
+        [], description="For a pooled regimen: the drugs its name says every member contains "
+                        "('thalidomide-based maintenance': thalidomide).")
+    inference_note: str | None = Field(None, description="Why the curator took pools_by_inference to belong.")
 
     @model_validator(mode="after")
     def _kind_matches(self) -> RegimenEntry:
@@ -133,8 +143,12 @@ class RegimenEntry(Entity):
             raise ValueError("a regimen with no active treatment cannot have components")
         if self.kind == "active" and not self.components:
             raise ValueError("an active regimen needs at least one component")
-        if self.kind != "pooled" and (self.pools or self.contains_class):
-            raise ValueError("pools and contains_class are for pooled regimens only")
+        if self.kind != "pooled" and (self.pools or self.contains_class or self.pools_by_inference
+                                      or self.every_member_contains):
+            raise ValueError("pools, pools_by_inference, every_member_contains and contains_class are for pooled "
+                             "regimens only")
+        if self.pools_by_inference and not self.inference_note:
+            raise ValueError("pools_by_inference needs an inference_note saying why the curator took them to belong")
         return self
 
 
@@ -168,12 +182,17 @@ class StudyEntry(Entity):
     cited_as: str | None = None
     identified_with: Annotated[Slug | None, Refers("study")] = None
     identification_note: str | None = None
+    includes_not_named: bool = Field(
+        False, description="An evidence synthesis whose source does not name the trials it includes.")
+    flags: list[FlagEntry] = []
     at: str | None = Field(None, description="Locator of the sentence that describes the study.")
 
     @model_validator(mode="after")
     def _identification_has_note(self) -> StudyEntry:
         if self.identified_with and not self.identification_note:
             raise ValueError("identified_with needs an identification_note saying which figures match")
+        if self.includes and self.includes_not_named:
+            raise ValueError("includes_not_named is for a synthesis whose source names none of its trials")
         return self
 
     @field_validator("at")
@@ -248,6 +267,7 @@ class SourceMeta(Strict):
     reports: Annotated[list[Slug], Refers("study")] = []
     cites: Annotated[list[Slug], Refers("publication")] = []
     note: str | None = None
+    flags: list[FlagEntry] = []
 
 
 class SourceFile(Strict):

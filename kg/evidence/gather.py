@@ -37,7 +37,7 @@ SELECT ?f ?label ?statement ?kind ?source ?locator ?intervention ?comparator ?ar
   OPTIONAL { ?f mmkg:arm ?arm . ?arm mmkg:receivesRegimen ?armRegimen }
   OPTIONAL { ?f mmkg:endpoint ?endpoint }
   OPTIONAL { GRAPH ?ga { ?f mmkg:adverseEvent ?ae } FILTER(?ga != graph:inferred) }
-  OPTIONAL { ?f mmkg:mainAdverseEvent ?mainAe }
+  OPTIONAL { ?f mmkg:singledOutAdverseEvent ?mainAe }
   OPTIONAL { ?f mmkg:estimate ?estimate } OPTIONAL { ?f mmkg:ciLower ?lower ; mmkg:ciUpper ?upper }
   OPTIONAL { ?f mmkg:ciLevel ?level } OPTIONAL { ?f mmkg:pValue ?p ; mmkg:pValueComparator ?pcmp }
   OPTIONAL { ?f mmkg:value ?value } OPTIONAL { ?f mmkg:valueMin ?vmin ; mmkg:valueMax ?vmax }

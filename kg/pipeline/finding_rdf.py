@@ -29,6 +29,7 @@ from kg.curation.findings import (
 )
 from kg.curation.texts import parse_locator
 from kg.namespaces import MMKG, RES
+from kg.pipeline.flag_rdf import add_flag
 from kg.pipeline.literals import decimal, english, ids, integer, unit
 
 __all__ = ["COUNT_KINDS", "KINDS", "KindRdf", "add_finding"]
@@ -55,7 +56,8 @@ _LINKS = {
     "study": MMKG.fromStudy, "population": MMKG.population, "regimen": MMKG.aboutRegimen,
     "endpoint": MMKG.endpoint, "intervention": MMKG.intervention, "comparator": MMKG.comparator,
     "arm": MMKG.arm, "drug": MMKG.aboutDrug, "adverse_event": MMKG.adverseEvent,
-    "main_adverse_event": MMKG.mainAdverseEvent, "supported_by": MMKG.supportedBy, "corroborates": MMKG.corroborates,
+    "main_adverse_event": MMKG.singledOutAdverseEvent, "supported_by": MMKG.supportedBy,
+    "corroborates": MMKG.corroborates, "restates": MMKG.restates,
 }
 
 
@@ -216,16 +218,7 @@ def add_finding(g: Graph, source_id: str, finding: FindingBase, label: str) -> U
     if (parts := finding.p_parts()) is not None:
         g.add((node, MMKG.pValueComparator, Literal(parts[0])))
         g.add((node, MMKG.pValue, decimal(parts[1])))
-    for disc in finding.discrepant_with:
-        g.add((node, MMKG.discrepantWith, RES[disc.finding]))
-        g.add((node, MMKG.discrepancyNote, english(disc.note)))
-    for pub in finding.discrepant_with_publication:
-        g.add((node, MMKG.discrepantWithPublication, RES[pub.publication]))
-        g.add((node, MMKG.discrepancyNote, english(pub.note)))
-    for name in finding.inferred:
-        g.add((node, MMKG.inferredByCurator, _FIELD_PROPERTIES[name]))
-        g.add((node, SKOS.editorialNote, english(f"The {name} is the curator's inference; the source does not "
-                                                 "name it.")))
+    _links_and_flags(g, node, finding)
     if finding.note:
         g.add((node, SKOS.note, english(finding.note)))
     if finding.status == "draft":
@@ -234,3 +227,22 @@ def add_finding(g: Graph, source_id: str, finding: FindingBase, label: str) -> U
         g.add((node, MMKG.draftConfidence, decimal(finding.confidence)))
     kind.figures(g, node, finding)
     return node
+
+
+def _links_and_flags(g: Graph, node: URIRef, finding: FindingBase) -> None:
+    """Discrepancies, curator inferences and the curator's own flags, each also as a ``mmkg:flag``."""
+    for disc in finding.discrepant_with:
+        g.add((node, MMKG.discrepantWith, RES[disc.finding]))
+        g.add((node, MMKG.discrepancyNote, english(disc.note)))
+        add_flag(g, node, disc.flag, disc.note, RES[disc.finding])
+    for pub in finding.discrepant_with_publication:
+        g.add((node, MMKG.discrepantWithPublication, RES[pub.publication]))
+        g.add((node, MMKG.discrepancyNote, english(pub.note)))
+        add_flag(g, node, "discrepant_with_publication", pub.note, RES[pub.publication])
+    for name in finding.inferred:
+        note = f"The {name} is the curator's inference; the source does not name it."
+        g.add((node, MMKG.inferredByCurator, _FIELD_PROPERTIES[name]))
+        g.add((node, SKOS.editorialNote, english(note)))
+        add_flag(g, node, "inferred_by_curator", note, _FIELD_PROPERTIES[name])
+    for flag in finding.flags:
+        add_flag(g, node, flag.kind, flag.note)

@@ -6,7 +6,9 @@ a finding's regimens to their drugs; ``mmkg:fromStudy`` the chain through the ar
 module applies the OWL 2 RL property rules to the asserted facts until nothing new follows:
 sub-properties (prp-spo1), chains of any length (prp-spo2), inverses (prp-inv1/2), transitive
 (prp-trp) and symmetric (prp-symp) properties. Only triples whose predicate is one of ours are
-kept; they go to ``graph:inferred``.
+kept; they go to ``graph:inferred``. Two shortcuts are ours rather than OWL's: ``mmkg:concernsDrug``
+is computed from stated links only (never through a link marked ``mmkg:inferredByCurator``), and
+``mmkg:activeRegimen`` is ``mmkg:regimen`` without the comparators that are no active treatment.
 
 Significance: a ratio estimate whose source does not say whether it is significant is classified
 by its confidence interval (significant when the interval excludes 1), with
@@ -54,12 +56,18 @@ def _join(pairs: Pairs, steps: list[URIRef]) -> set[tuple[Node, Node]]:
     return current
 
 
-def materialise_properties(tbox: Graph, abox: Graph) -> Graph:
-    """The triples of our properties that the ontology's property axioms add to ``abox``."""
+def _pairs(abox: Graph, stated_only: bool) -> Pairs:
+    """The abox's pairs by property; ``stated_only`` leaves out the links the curator inferred."""
+    inferred = {(s, p) for s, p in abox.subject_objects(MMKG.inferredByCurator)} if stated_only else set()
     pairs: Pairs = defaultdict(set)
     for s, p, o in abox:
-        if isinstance(p, URIRef):
+        if isinstance(p, URIRef) and (s, p) not in inferred:
             pairs[p].add((s, o))
+    return pairs
+
+
+def _close(tbox: Graph, pairs: Pairs) -> Pairs:
+    """Apply the property rules to ``pairs`` until nothing new follows."""
     sub = [(p, q) for p, q in tbox.subject_objects(RDFS.subPropertyOf)
            if isinstance(p, URIRef) and isinstance(q, URIRef)]
     inverse = [(p, q) for p, q in tbox.subject_objects(OWL.inverseOf)
@@ -88,6 +96,26 @@ def materialise_properties(tbox: Graph, abox: Graph) -> Graph:
             add(p, _join(pairs, [p, p]))
         for prop, steps in chains:
             add(prop, _join(pairs, steps))
+    return pairs
+
+
+# Shortcuts that lead to drugs: computed from stated links only, so a comparator, intervention or
+# pool member the curator inferred never makes a finding concern a drug its source does not name.
+_STATED_ONLY = (MMKG.concernsDrug,)
+
+
+def materialise_properties(tbox: Graph, abox: Graph) -> Graph:
+    """The triples of our properties that the ontology's property axioms add to ``abox``.
+
+    ``mmkg:concernsDrug`` follows stated links only; ``mmkg:activeRegimen`` is ``mmkg:regimen``
+    without the regimens typed ``mmkg:NoActiveTreatment`` (placebo, observation, no maintenance).
+    """
+    pairs = _close(tbox, _pairs(abox, stated_only=False))
+    stated = _close(tbox, _pairs(abox, stated_only=True))
+    for prop in _STATED_ONLY:
+        pairs[prop] = stated.get(prop, set())
+    pairs[MMKG.activeRegimen] = {(f, r) for f, r in pairs.get(MMKG.regimen, ())
+                                 if (r, RDF.type, MMKG.NoActiveTreatment) not in abox}
     found = Graph()
     ours = str(MMKG)
     for prop, values in pairs.items():

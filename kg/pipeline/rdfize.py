@@ -33,7 +33,9 @@ from kg.linking.identifiers import CLASS_VOCABULARIES, parse_curie
 from kg.namespaces import GRAPH, MMKG, RES
 from kg.pipeline.finding_labels import FindingNamer
 from kg.pipeline.finding_rdf import add_finding
+from kg.pipeline.flag_rdf import add_flag
 from kg.pipeline.literals import UNITS, date_literal, english, integer, unit
+from kg.pipeline.trial_rdf import add_trials
 
 __all__ = ["REFERENCE_GRAPH", "facts_to_dataset", "source_graph_iri"]
 
@@ -140,6 +142,11 @@ def _study(g: Graph, study: StudyEntry) -> None:
     if study.identified_with:
         g.add((node, MMKG.identifiedWith, RES[study.identified_with]))
         g.add((node, MMKG.identificationNote, english(study.identification_note or "")))
+        add_flag(g, node, "inferred_by_curator", study.identification_note or "", RES[study.identified_with])
+    if study.includes_not_named:
+        g.add((node, MMKG.includesNotNamed, Literal(True)))
+    for flag in study.flags:
+        add_flag(g, node, flag.kind, flag.note)
     if study.at:
         g.add((node, MMKG.locator, Literal(study.at)))
 
@@ -206,6 +213,11 @@ def _vocabulary(g: Graph, entries: ReferenceFile | SourceFile) -> None:
             g.add((node, RDF.type, MMKG.PooledRegimen))
             for member_id in regimen.pools:
                 g.add((node, MMKG.poolsRegimen, RES[member_id]))
+            for member_id in regimen.pools_by_inference:
+                g.add((node, MMKG.poolsRegimenByInference, RES[member_id]))
+                add_flag(g, node, "inferred_by_curator", regimen.inference_note or "", RES[member_id])
+            for drug_id in regimen.every_member_contains:
+                g.add((node, MMKG.everyMemberContains, RES[drug_id]))
             if regimen.contains_class:
                 restriction = BNode(f"contains-{regimen.id}")
                 g.add((restriction, RDF.type, OWL.Restriction))
@@ -246,6 +258,8 @@ def _source(g: Graph, source: SourceFile, namer: FindingNamer) -> None:
         g.add((node, MMKG.cites, RES[publication_id]))
     if meta.note:
         g.add((node, SKOS.note, english(meta.note)))
+    for flag in meta.flags:
+        add_flag(g, node, flag.kind, flag.note)
     citation = f"{meta.title}. Seed file {meta.file}" + (f", {meta.date}" if meta.date else "") + "."
     g.add((node, DCTERMS.bibliographicCitation, Literal(citation)))
     _vocabulary(g, source)
@@ -261,4 +275,5 @@ def facts_to_dataset(base: FactBase, dataset: Dataset | None = None) -> Dataset:
     namer = FindingNamer(base)
     for source in base.sources:
         _source(ds.graph(source_graph_iri(source.source.id)), source, namer)
+    add_trials(base, lambda source_id: ds.graph(REFERENCE_GRAPH if source_id is None else source_graph_iri(source_id)))
     return ds
