@@ -37,7 +37,7 @@ def test_the_map_compares_regimens_across_sources(client: FlaskClient) -> None:
     pfs = _cells(data, "len", "pfs")
     nma = next(r for r in pfs if r["finding"] == R + "s000-pfs-hr-len")
     assert nma["figures"] == "HR 0.39 (95% CI 0.28–0.53)" and nma["significance"] == "significant"
-    assert nma["sources"] == [{"source": "s000", "locator": "p1.s6", "finding": R + "s000-pfs-hr-len"}]
+    assert nma["sources"] == [{"source": "s000", "locator": "p4.s1", "finding": R + "s000-pfs-hr-len"}]
     assert nma["comparator"] == "no maintenance or placebo" and nma["significance_basis"] == "SignificanceFromInterval"
     mm015 = next(r for r in pfs if r["finding"] == R + "s002-ref2-pfs")
     assert mm015["supporting"] == "31 months (lenalidomide alone) vs 14 months (placebo)"

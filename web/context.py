@@ -10,6 +10,7 @@ from flask import current_app, request
 
 from kg.evidence.gather import Finding, gather, source_names
 from kg.evidence.index import EvidenceIndex
+from kg.evidence.trials import Trial, trial_table
 from kg.query.catalogue import Catalogue
 from kg.query.protocol.admission import Admission
 from kg.query.protocol.guard import QueryPolicy
@@ -88,6 +89,11 @@ class AppContext:
     @cached_property
     def source_names(self) -> dict[str, str]:
         return source_names(self.store)
+
+    @cached_property
+    def trials(self) -> dict[str, Trial]:
+        """Every trial or analysis with its key, design, included trials, N (for the exports)."""
+        return trial_table(self.store, self.findings)
 
     def warm(self) -> None:
         """Build the indexes now rather than on the first request."""

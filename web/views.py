@@ -232,6 +232,8 @@ class EvidenceView(View):
     query_string: str
     downloads: list[tuple[str, str]]
     """(label, URL) of the twins and exports, with the same filters."""
+    warnings: list[str] = field(default_factory=list)
+    """Duplicate reports of one trial's result in the meta-analysis export: check before pooling."""
 
 
 @dataclass

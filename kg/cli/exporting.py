@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from kg.cli.common import main, release_dir, write_atomically
+from kg.evidence.exports import CSV_FORMATS
 from kg.pipeline.releases import read_manifest
 from kg.query.remote import RemoteStore
 from kg.query.store import Store
 
 _EXPORT_FORMATS = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "jsonld": "json-ld", "xml": "xml"}
 _EVIDENCE_FORMATS = {
-    "meta-analysis": "one row per ratio estimate with TE and seTE (CSV; R: meta::metagen, metafor::rma)",
-    "arms": "arm-level medians, proportions and counts (CSV)",
+    **CSV_FORMATS,
     "ris": "the sources and cited publications (RIS)",
     "bibtex": "the sources and cited publications (BibTeX)",
 }
@@ -23,17 +23,14 @@ _EVIDENCE_FORMATS = {
 
 def _export_evidence(fmt: str, output: Path, out: Path | None) -> None:
     from kg.evidence.bibliography import bibtex, references, ris
-    from kg.evidence.gather import gather
-    from kg.evidence.meta import ARM_COLUMNS, META_COLUMNS, arm_rows, meta_rows, to_csv
+    from kg.evidence.exports import evidence_csv
 
     store = Store.from_release(release_dir(out) / "mmkg.nq")
     if fmt in ("ris", "bibtex"):
         refs = references(store)
         text, count = (ris(refs) if fmt == "ris" else bibtex(refs)), len(refs)
     else:
-        findings = gather(store)
-        rows = meta_rows(findings) if fmt == "meta-analysis" else arm_rows(findings)
-        text, count = to_csv(rows, META_COLUMNS if fmt == "meta-analysis" else ARM_COLUMNS), len(rows)
+        text, count = evidence_csv(store, fmt)
     write_atomically(output, lambda tmp: Path(tmp).write_text(text, encoding="utf-8", newline=""))
     click.echo(f"Wrote {output}: {count} {'entries' if fmt in ('ris', 'bibtex') else 'rows'}, "
                f"{_EVIDENCE_FORMATS[fmt]}.")
@@ -48,7 +45,8 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
     """Export ontology + facts + inferences. Turtle, JSON-LD and RDF/XML merge the named graphs.
 
     ``--format sssom`` writes the mappings to external vocabularies as an SSSOM table instead;
-    ``meta-analysis`` the ratio estimates with TE and seTE, ``arms`` the arm-level figures (CSV),
+    ``meta-analysis`` the ratio estimates with TE and seTE, ``contrasts`` the contrasts for netmeta,
+    ``arms`` the arm-level figures, ``summary-of-findings`` the summary of findings (CSV),
     ``ris`` / ``bibtex`` the sources and the publications they cite.
     """
     if fmt == "sssom":

@@ -4,8 +4,9 @@ One :class:`Finding` per finding of the graph: its label and statement, kind, re
 roles), endpoint or adverse event, population and its characteristics, studies with their types,
 source and locator, the figures (estimate with interval and level, p with its comparator, value
 or range with its unit, grades), significance with its basis, direction, and its links to other
-findings (supported by, corroborates, discrepant with). The evidence map, the meta-analysis export
-and the pages are built from these.
+findings (supported by, corroborates, restates, discrepant with), the trials it is about (the trial
+key of every export) and whether its population is a subgroup. The evidence map, the meta-analysis
+export, the summary of findings and the pages are built from these.
 """
 
 from __future__ import annotations
@@ -54,14 +55,18 @@ SELECT ?f ?label ?statement ?kind ?source ?locator ?intervention ?comparator ?ar
 _LINKS = _PROLOGUE + """
 SELECT ?f ?p ?o WHERE {
   VALUES ?p { mmkg:fromStudy mmkg:population mmkg:aboutRegimen mmkg:regimen mmkg:concernsDrug mmkg:supportedBy
-              mmkg:corroborates mmkg:discrepantWith mmkg:discrepantWithPublication mmkg:aboutDrug }
+              mmkg:corroborates mmkg:discrepantWith mmkg:discrepantWithPublication mmkg:aboutDrug mmkg:aboutTrial
+              mmkg:restates }
   ?f ?p ?o ; mmkg:fromSource ?source .
 }
 """
 _NOTES = _PROLOGUE + "SELECT ?f ?note WHERE { ?f mmkg:discrepancyNote ?note }"
+_FLAGS = _PROLOGUE + """SELECT ?f ?kind ?note WHERE { ?f mmkg:fromSource ?s ; mmkg:flag ?flag .
+  ?flag mmkg:flagKind/rdfs:label ?kind ; skos:note ?note } ORDER BY ?f ?kind ?note"""
+_STUDIED = _PROLOGUE + "SELECT ?s ?p WHERE { ?s mmkg:studiesPopulation ?p }"
 # What the findings refer to: labels, short labels, study types, population characteristics.
 _ENTITIES = _PROLOGUE + """
-SELECT ?e ?label ?short ?type ?characteristic ?identified ?sourceDate WHERE {
+SELECT ?e ?label ?short ?type ?characteristic ?identified ?sourceDate ?parent WHERE {
   { ?e a mmkg:Study } UNION { ?e a mmkg:Population } UNION { ?e a mmkg:Regimen } UNION { ?e a mmkg:Endpoint }
   UNION { ?e a mmkg:AdverseEvent } UNION { ?e a mmkg:SourceDocument } UNION { ?e a mmkg:Drug }
   OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?e mmkg:shortLabel ?short }
@@ -69,6 +74,7 @@ SELECT ?e ?label ?short ?type ?characteristic ?identified ?sourceDate WHERE {
   OPTIONAL { ?e mmkg:hasCharacteristic ?characteristic }
   OPTIONAL { ?e mmkg:identifiedWith ?identified }
   OPTIONAL { ?e mmkg:publicationDate ?sourceDate }
+  OPTIONAL { ?e mmkg:subgroupOf ?parent }
 }
 """
 # Kinds of finding, from the general to the specific: a finding keeps its most specific asserted kind.
@@ -141,6 +147,19 @@ class Finding:
     discrepant_with: set[str] = field(default_factory=set)
     discrepant_publications: list[Link] = field(default_factory=list)
     discrepancy_notes: list[str] = field(default_factory=list)
+    trials: list[Link] = field(default_factory=list)
+    """The trials or analyses the finding is about (``mmkg:aboutTrial``): the trial key is ``trial.id``."""
+    restates: set[str] = field(default_factory=set)
+    flags: list[tuple[str, str]] = field(default_factory=list)
+    """Its caveats (``mmkg:flag``): kind label and note."""
+    subgroup: bool = False
+    """Its population is a subgroup (``mmkg:subgroupOf``) its study does not study as a whole: Myeloma XI's
+    transplant-eligible patients, not its intention-to-treat population."""
+
+    @property
+    def population_label(self) -> str | None:
+        """The population in words, for showing beside a result ("Myeloma XI transplant-eligible patients")."""
+        return "; ".join(p.label for p in self.populations) or None
 
     @property
     def id(self) -> str:
@@ -179,7 +198,10 @@ def gather(store: QueryStore) -> list[Finding]:
     names: dict[str, tuple[str, str]] = {}
     types: dict[str, set[str]] = defaultdict(set)
     characteristics: dict[str, set[str]] = defaultdict(set)
+    subgroups: set[str] = set()
     for row in store.query(_ENTITIES).rows:
+        if row.get("parent") is not None:
+            subgroups.add(_text(row.get("e")) or "")
         iri = _text(row.get("e")) or ""
         label = _text(row.get("label")) or _local(iri) or iri
         short = _text(row.get("short"))
@@ -240,6 +262,10 @@ def gather(store: QueryStore) -> list[Finding]:
         elif prop == "population" and target not in finding.populations:
             finding.populations.append(target)
             finding.characteristics |= characteristics.get(target.iri, set())
+        elif prop == "aboutTrial" and target not in finding.trials:
+            finding.trials.append(target)
+        elif prop == "restates":
+            finding.restates.add(target.iri)
         elif prop == "aboutRegimen" and target not in finding.about_regimens:
             finding.about_regimens.append(target)
         elif prop == "regimen" and target not in finding.regimens:
@@ -258,8 +284,15 @@ def gather(store: QueryStore) -> list[Finding]:
         finding = found.get(_text(row["f"]) or "")
         if finding is not None and (note := _text(row.get("note"))):
             finding.discrepancy_notes.append(note)
+    for row in store.query(_FLAGS).rows:
+        if (flagged := found.get(_text(row["f"]) or "")) is not None:
+            flagged.flags.append((_text(row.get("kind")) or "", _text(row.get("note")) or ""))
+    studied = {(_text(r.get("s")), _text(r.get("p"))) for r in store.query(_STUDIED).rows}
     for finding in found.values():
-        for lst in (finding.studies, finding.populations, finding.regimens, finding.drugs):
+        finding.subgroup = any(p.iri in subgroups and not any((s.iri, p.iri) in studied
+                                                                for s in [*finding.studies, *finding.trials])
+                               for p in finding.populations)
+        for lst in (finding.studies, finding.populations, finding.regimens, finding.drugs, finding.trials):
             lst.sort(key=lambda x: x.label.lower())
     return sorted(found.values(), key=lambda f: (f.source, _locator_key(f.locator), f.iri))
 

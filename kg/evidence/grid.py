@@ -1,7 +1,9 @@
 """The evidence map: regimens (rows) by outcomes (columns), each cell the results for that pair from
 every source, with figures, a significance mark and a badge per source linking to the finding.
 
-A comparison supported by arm medians shows them ("23 vs 15 months"); a median on its own is paired
+A result for a subgroup names its population (Myeloma XI's OS in transplant-eligible and in
+transplant-ineligible patients are two results, not a contradiction). A comparison supported by
+arm medians shows them ("23 vs 15 months"); a median on its own is paired
 with the other arms' medians of the same study and endpoint; findings that corroborate each other
 in the same cell are one result with several source badges; a discrepant finding is flagged with
 its note. Filters narrow the findings by population characteristic, study type and source.
@@ -68,6 +70,8 @@ class Result:
     supporting: str = ""
     discrepant: list[str] = field(default_factory=list)
     corroborated_elsewhere: list[Badge] = field(default_factory=list)
+    population: str | None = None
+    """The population the result holds for when it is a subgroup (also in ``study``, so every view shows it)."""
 
 
 @dataclass(frozen=True)
@@ -184,9 +188,11 @@ def build_map(store: QueryStore, findings: list[Finding], filters: Filters | Non
         comparator = f.comparator.label if f.comparator else None
         for regimen in _rows_of(f):
             row = rows.setdefault(regimen.iri, Row(regimen))
-            result = Result(f, figures_text(f), mark(f), comparator, f.study_label, [_badge(f)], supporting,
+            population = f.population_label if f.subgroup else None
+            study = f"{f.study_label}, {population}" if population else f.study_label
+            result = Result(f, figures_text(f), mark(f), comparator, study, [_badge(f)], supporting,
                             list(f.discrepancy_notes) + [f"discrepant with {d.rsplit('/', 1)[-1]}"
-                                                         for d in sorted(f.discrepant_with)])
+                                                         for d in sorted(f.discrepant_with)], population=population)
             row.cells.setdefault(key, []).append(result)
             used_columns.add(key)
     for row in rows.values():

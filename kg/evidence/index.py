@@ -21,7 +21,8 @@ __all__ = ["Concerning", "EvidenceIndex"]
 _PROLOGUE = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
 _RELATIONS = _PROLOGUE + """
 SELECT ?s ?p ?o WHERE {
-  VALUES ?p { mmkg:poolsRegimen mmkg:hasComponent mmkg:identifiedWith mmkg:includesStudy skos:broader }
+  VALUES ?p { mmkg:poolsRegimen mmkg:hasComponent mmkg:everyMemberContains mmkg:identifiedWith mmkg:includesStudy
+              skos:broader }
   ?s ?p ?o
 }
 """
@@ -44,7 +45,8 @@ class EvidenceIndex:
         identified: dict[str, set[str]] = defaultdict(set)
         includes: dict[str, set[str]] = defaultdict(set)
         broader: dict[str, set[str]] = defaultdict(set)
-        tables = {"poolsRegimen": pools, "hasComponent": components, "identifiedWith": identified,
+        tables = {"poolsRegimen": pools, "hasComponent": components, "everyMemberContains": components,
+                  "identifiedWith": identified,
                   "includesStudy": includes, "broader": broader}
         for row in store.query(_RELATIONS).rows:
             predicate = value_of(row, "p")
@@ -71,6 +73,8 @@ class EvidenceIndex:
                 self._add(drug, f)
         for regimen in pooled:
             self._add(regimen.iri, f)
+            for drug in components.get(regimen.iri, ()):  # the drugs a pool's name says every member contains
+                self._add(drug, f, f"via {regimen.label}")
             for member in pools.get(regimen.iri, ()):
                 self._add(member, f, f"via {regimen.label}")
                 for drug in components.get(member, ()):
@@ -83,9 +87,10 @@ class EvidenceIndex:
                 self._add(trial, f, f"via {study.short} (identified with this trial)")
             for included in includes.get(study.iri, ()):
                 self._add(included, f, f"via {study.short}")
-        for link in (f.endpoint, f.main_adverse_event):
-            if link is not None:
-                self._add(link.iri, f)
+        if f.endpoint is not None:
+            self._add(f.endpoint.iri, f)
+        if f.main_adverse_event is not None:  # singled out ("mainly for neuropathy"), not an incidence of it
+            self._add(f.main_adverse_event.iri, f, "singled out by the source")
         if f.adverse_event is not None:
             self._add(f.adverse_event.iri, f)
             for ancestor in self._ancestors(f.adverse_event.iri, broader):
