@@ -54,6 +54,11 @@ virtuoso:
 nginx:
 	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; service nginx stop >/dev/null 2>&1 || true)
 
+# R with metafor: the meta-analysis client test pools the exported hazard ratios with it.
+.PHONY: r-metafor
+r-metafor:
+	@Rscript -e 'library(metafor)' >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-base-core r-cran-metafor >/dev/null)
+
 bench-tools:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
