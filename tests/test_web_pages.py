@@ -53,7 +53,7 @@ def test_lenalidomide_page(client: FlaskClient) -> None:
     assert 'href="https://go.drugbank.com/drugs/DB00480"' in html
     assert ">wikidata:Q425681<" in html
     # Findings table, forest plot, provenance with the PubMed and DOI links of the cited article.
-    assert "Findings (" in html and "p1.s6" in html
+    assert "Findings (" in html and "p4.s1" in html
     svg = re.search(r"<svg.*?</svg>", html, re.S)
     assert svg is not None
     root = ET.fromstring(svg.group(0))
