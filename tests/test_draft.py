@@ -316,7 +316,7 @@ def test_draft_page(client: FlaskClient, seeds: Path) -> None:
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert '<mark>HR, 0.62; 95% CI, 0.57 – 0.67; P &lt; .001</mark>' in body
-    assert 'id="f-s005-p1s7-hr-1"' in body and 'href="#f-s005-p1s7-hr-1"' in body
+    assert 'id="f-s005-p4s1-hr-1"' in body and 'href="#f-s005-p4s1-hr-1"' in body
     assert "studies: <code>s005-study</code>" in body  # the meta-analysis the report describes, a new entry
     trial = client.post("/draft", data={"text": (DATA / "unseen-trial.txt").read_text(encoding="utf-8")})
     assert "arms: <code>nct02181413-placebo</code>" in trial.get_data(as_text=True)

@@ -59,10 +59,10 @@ def test_a_new_article_from_draft_to_facts(tmp_path: Path, seeds: Path, facts_co
     app = create_app(KgStore.from_release(home / "current" / "mmkg.nq"), load_catalogue(paths.queries_dir()),
                      warm=False)
     client = app.test_client()
-    page = client.get("/resource/s005-p1s3-hr-1").get_data(as_text=True)
+    page = client.get("/resource/s005-p3s1-hr-1").get_data(as_text=True)
     assert 'class="badge draft"' in page and "0.72" in page
     evidence = client.get("/evidence?source=s005").get_data(as_text=True)
-    assert "s005 p1.s3 draft" in evidence
+    assert "s005 p3.s1 draft" in evidence
     drug = client.get("/resource/ixazomib").get_data(as_text=True)
     assert 'class="badge draft"' in drug
     sources = tmp_path / "sources"
