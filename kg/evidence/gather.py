@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, Term, term_to_python
+from kg.readers.sparqlterms import values_clause
 
 __all__ = ["Finding", "Link", "gather", "source_names"]
 
@@ -31,6 +33,7 @@ _FINDINGS = _PROLOGUE + """
 SELECT ?f ?label ?statement ?kind ?source ?locator ?intervention ?comparator ?arm ?armRegimen ?endpoint ?ae ?mainAe
        ?estimate ?lower ?upper ?level ?p ?pcmp ?value ?vmin ?vmax ?unit ?sig ?basis ?direction ?implied
        ?gmin ?gmax ?statedAs ?timepoint ?rank ?quote ?countKind ?ofTotal ?status WHERE {
+  #ONLY
   ?f mmkg:fromSource ?source ; mmkg:locator ?locator .
   GRAPH ?g { ?f a ?kind } FILTER(?g != graph:inferred && STRSTARTS(STR(?kind), STR(mmkg:)))
   OPTIONAL { ?f rdfs:label ?label } OPTIONAL { ?f rdfs:comment ?statement }
@@ -54,14 +57,16 @@ SELECT ?f ?label ?statement ?kind ?source ?locator ?intervention ?comparator ?ar
 # Links with several values: (finding, property, target).
 _LINKS = _PROLOGUE + """
 SELECT ?f ?p ?o WHERE {
+  #ONLY
   VALUES ?p { mmkg:fromStudy mmkg:population mmkg:aboutRegimen mmkg:regimen mmkg:concernsDrug mmkg:supportedBy
               mmkg:corroborates mmkg:discrepantWith mmkg:discrepantWithPublication mmkg:aboutDrug mmkg:aboutTrial
               mmkg:restates }
   ?f ?p ?o ; mmkg:fromSource ?source .
 }
 """
-_NOTES = _PROLOGUE + "SELECT ?f ?note WHERE { ?f mmkg:discrepancyNote ?note }"
-_FLAGS = _PROLOGUE + """SELECT ?f ?kind ?note WHERE { ?f mmkg:fromSource ?s ; mmkg:flag ?flag .
+_NOTES = _PROLOGUE + "SELECT ?f ?note WHERE { #ONLY\n ?f mmkg:discrepancyNote ?note }"
+_FLAGS = _PROLOGUE + """SELECT ?f ?kind ?note WHERE { #ONLY
+  ?f mmkg:fromSource ?s ; mmkg:flag ?flag .
   ?flag mmkg:flagKind/rdfs:label ?kind ; skos:note ?note } ORDER BY ?f ?kind ?note"""
 _STUDIED = _PROLOGUE + "SELECT ?s ?p WHERE { ?s mmkg:studiesPopulation ?p }"
 # What the findings refer to: labels, short labels, study types, population characteristics.
@@ -193,8 +198,18 @@ def _local(iri: str | None) -> str | None:
     return iri.rsplit("/", 1)[-1] if iri else None
 
 
-def gather(store: QueryStore) -> list[Finding]:
-    """Every finding of the graph, flattened, in source and locator order."""
+def _only(query: str, only: Sequence[str] | None) -> str:
+    return query.replace("#ONLY", values_clause("f", only) if only is not None else "")
+
+
+def gather(store: QueryStore, only: Sequence[str] | None = None) -> list[Finding]:
+    """Every finding of the graph (or the findings ``only`` names), flattened, in source and locator order.
+
+    The one finding model of the project: the evidence views, the exports and the entity pages'
+    finding tables (:func:`kg.readers.findings.findings_about`) all read findings through it.
+    """
+    if only is not None and not only:
+        return []
     names: dict[str, tuple[str, str]] = {}
     types: dict[str, set[str]] = defaultdict(set)
     characteristics: dict[str, set[str]] = defaultdict(set)
@@ -220,7 +235,7 @@ def gather(store: QueryStore) -> list[Finding]:
         return Link(iri, label, short, frozenset(types.get(iri, ())))
 
     found: dict[str, Finding] = {}
-    for row in store.query(_FINDINGS).rows:
+    for row in store.query(_only(_FINDINGS, only)).rows:
         iri = _text(row["f"]) or ""
         kind = (_text(row.get("kind")) or MMKG + "Finding")
         existing = found.get(iri)
@@ -250,7 +265,7 @@ def gather(store: QueryStore) -> list[Finding]:
             rank=int(r) if (r := _float(row.get("rank"))) is not None else None,
             quotation=_text(row.get("quote")), count_kind=_local(_text(row.get("countKind"))),
             of_total=int(t) if (t := _float(row.get("ofTotal"))) is not None else None)
-    for row in store.query(_LINKS).rows:
+    for row in store.query(_only(_LINKS, only)).rows:
         finding = found.get(_text(row["f"]) or "")
         target = link(row.get("o"))
         if finding is None or target is None:
@@ -280,11 +295,11 @@ def gather(store: QueryStore) -> list[Finding]:
             finding.discrepant_with.add(target.iri)
         elif prop == "discrepantWithPublication" and target not in finding.discrepant_publications:
             finding.discrepant_publications.append(target)
-    for row in store.query(_NOTES).rows:
+    for row in store.query(_only(_NOTES, only)).rows:
         finding = found.get(_text(row["f"]) or "")
         if finding is not None and (note := _text(row.get("note"))):
             finding.discrepancy_notes.append(note)
-    for row in store.query(_FLAGS).rows:
+    for row in store.query(_only(_FLAGS, only)).rows:
         if (flagged := found.get(_text(row["f"]) or "")) is not None:
             flagged.flags.append((_text(row.get("kind")) or "", _text(row.get("note")) or ""))
     studied = {(_text(r.get("s")), _text(r.get("p"))) for r in store.query(_STUDIED).rows}

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.evidence.gather import Finding
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, Term, term_to_python, value_of
 from kg.readers.citations import Identifier, SourceInfo, identifiers_of, sources_info
-from kg.readers.findings import FindingRow, findings_about, findings_sparql
+from kg.readers.findings import findings_about, findings_sparql
 from kg.readers.sparqlterms import iri_ref, values_clause
 
 __all__ = ["Describer", "Entity", "Incoming", "PropertyValues", "Value", "graph_sparql", "incoming_sparql",
@@ -84,7 +85,7 @@ class Entity:
     outgoing: list[PropertyValues]
     incoming: list[Incoming]
     identifiers: list[Identifier]
-    findings: list[FindingRow]
+    findings: list[Finding]
     provenance: list[SourceInfo] = field(default_factory=list)
     findings_total: int = 0
     """How many findings ``findings`` holds, or one more when there are more than it shows."""
@@ -153,15 +154,10 @@ class Describer:
         wanted = {iri} | {p for p, _ in by_value} | {o.value for _, o in by_value if isinstance(o, ox.NamedNode)}
         for inc in incoming:
             wanted |= {inc.predicate} | {s for s, _ in inc.subjects}
-        for finding in findings:
-            wanted |= {t.value for t in finding.values.values() if isinstance(t, ox.NamedNode)}
-            wanted.add(finding.kind or "")
-        labels = self.labels(wanted)
+        labels = self.labels(wanted)  # findings carry their own labels (kg.evidence.gather.Finding)
         for inc in incoming:
             inc.label = labels.get(inc.predicate)
             inc.subjects = [(s, labels.get(s)) for s, _ in inc.subjects]
-        for finding in findings:
-            finding.labels = labels
 
         grouped: dict[str, list[Value]] = defaultdict(list)
         for (predicate, obj), graphs in by_value.items():
@@ -174,8 +170,7 @@ class Describer:
         inferred = sorted((_v(v.term), v.label) for v in types if v.inferred)
         source_ids = {sid for values in grouped.values() for v in values for sid in v.sources}
         source_ids |= {sid for v in types for sid in v.sources}
-        finding_sources = (f.iri_of("source") or "" for f in findings)
-        source_ids |= {s[len(PREFIXES["res"]):] for s in finding_sources if s.startswith(PREFIXES["res"])}
+        source_ids |= {f.source for f in findings if f.source}
         source_ids |= set(findings_from or ())
         return Entity(
             iri=iri, label=labels.get(iri), definition=_first_literal(grouped, DEFINITION_PROPERTIES),
