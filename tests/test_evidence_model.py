@@ -44,7 +44,7 @@ def test_every_qc_query_returns_no_rows_on_the_built_graph(store: Store) -> None
                                          "corroborates-within-source-violation", "restates-across-sources-violation",
                                          "singled-out-as-incidence-violation", "active-regimen-violation",
                                          "trial-under-two-keys-violation", "synthesis-without-its-trials-violation",
-                                         "caveat-only-in-free-text-violation"}
+                                         "caveat-only-in-free-text-violation", "finding-without-population-violation"}
     assert run_qc(store, queries) == []
 
 
@@ -87,6 +87,9 @@ def test_every_qc_query_returns_no_rows_on_the_built_graph(store: Store) -> None
     (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "s003-os-ti"), ox.NamedNode("http://www.w3.org/2004/02/skos/core#note"),
                                  ox.Literal("The comparator is the curator's reading."), ox.NamedNode(INFERRED))),
      "caveat-only-in-free-text-violation", "res:s003-os-ti"),
+    (lambda s: s.raw.remove(ox.Quad(ox.NamedNode(R + "s003-dose"), ox.NamedNode(M + "population"),
+                                    ox.NamedNode(R + "myeloma-xi-itt"), ox.NamedNode(INFERRED))),
+     "finding-without-population-violation", "res:s003-dose"),
     (lambda s: s.raw.add(ox.Quad(ox.NamedNode(R + "syn-f"), ox.NamedNode(str(RDF.type)), ox.NamedNode(M + "Finding"),
                                  ox.NamedNode(INFERRED))),
      "finding-without-readable-label-violation", "res:syn-f"),

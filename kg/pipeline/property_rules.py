@@ -8,7 +8,8 @@ sub-properties (prp-spo1), chains of any length (prp-spo2), inverses (prp-inv1/2
 (prp-trp) and symmetric (prp-symp) properties. Only triples whose predicate is one of ours are
 kept; they go to ``graph:inferred``. Two shortcuts are ours rather than OWL's: ``mmkg:concernsDrug``
 is computed from stated links only (never through a link marked ``mmkg:inferredByCurator``), and
-``mmkg:activeRegimen`` is ``mmkg:regimen`` without the comparators that are no active treatment.
+``mmkg:activeRegimen`` is ``mmkg:regimen`` without the comparators that are no active treatment; a
+finding that names no population holds for its study's (``mmkg:population`` from ``mmkg:studiesPopulation``).
 
 Significance: a ratio estimate whose source does not say whether it is significant is classified
 by its confidence interval (significant when the interval excludes 1), with
@@ -116,6 +117,7 @@ def materialise_properties(tbox: Graph, abox: Graph) -> Graph:
         pairs[prop] = stated.get(prop, set())
     pairs[MMKG.activeRegimen] = {(f, r) for f, r in pairs.get(MMKG.regimen, ())
                                  if (r, RDF.type, MMKG.NoActiveTreatment) not in abox}
+    pairs[MMKG.population] |= _study_populations(pairs)
     found = Graph()
     ours = str(MMKG)
     for prop, values in pairs.items():
@@ -125,6 +127,16 @@ def materialise_properties(tbox: Graph, abox: Graph) -> Graph:
             if (s, prop, o) not in abox:
                 found.add((s, prop, o))
     return found
+
+
+def _study_populations(pairs: Pairs) -> set[tuple[Node, Node]]:
+    """A finding that names no population holds for the population its study (record) studies."""
+    studied: dict[Node, set[Node]] = defaultdict(set)
+    for study, population in pairs.get(MMKG.studiesPopulation, ()):
+        studied[study].add(population)
+    has_population = {f for f, _ in pairs.get(MMKG.population, ())}
+    return {(f, p) for f, study in pairs.get(MMKG.fromStudy, ()) if f not in has_population
+            for p in studied.get(study, ())}
 
 
 def classify_significance(abox: Graph) -> Graph:
