@@ -106,3 +106,27 @@ def test_the_flag_kinds_are_terms_with_labels(store: Store) -> None:
     kinds = rows_as_values(store.query(PROLOGUE + "SELECT ?k ?l { ?k a mmkg:FlagKind ; rdfs:label ?l }"))
     assert len(kinds) == 7
     assert all(isinstance(k["l"], str) and k["l"] for k in kinds)
+
+
+def test_the_shapes_reject_a_flag_without_kind_and_a_finding_about_a_report() -> None:
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDF, SKOS
+
+    from kg import paths
+    from kg.pipeline.validation import validate_shapes
+
+    g = Graph()
+    flag, finding = URIRef(R + "flag/x/1"), URIRef(R + "x")
+    g.add((finding, URIRef(M + "flag"), flag))
+    g.add((flag, RDF.type, URIRef(M + "Flag")))
+    g.add((flag, SKOS.note, Literal("a note")))
+    conforms, text = validate_shapes(g, paths.shapes_file())
+    assert not conforms and "exactly one kind" in text
+    g.add((flag, URIRef(M + "flagKind"), URIRef(M + "MisprintInSource")))
+    assert validate_shapes(g, paths.shapes_file())[0]
+    record, trial = URIRef(R + "ref4"), URIRef(R + "trial")
+    g.add((finding, URIRef(M + "aboutTrial"), record))
+    g.add((record, RDF.type, URIRef(M + "Study")))
+    g.add((record, URIRef(M + "reportOf"), trial))
+    conforms, text = validate_shapes(g, paths.shapes_file())
+    assert not conforms and "never a record" in text
