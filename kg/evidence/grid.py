@@ -189,7 +189,8 @@ def build_map(store: QueryStore, findings: list[Finding], filters: Filters | Non
         for regimen in _rows_of(f):
             row = rows.setdefault(regimen.iri, Row(regimen))
             population = f.population_label if f.subgroup else None
-            study = f"{f.study_label}, {population}" if population else f.study_label
+            study = f"{f.study_label}, {population.removeprefix(f.study_label + ' ')}" if population \
+                else f.study_label  # "Myeloma XI, transplant-eligible patients"
             result = Result(f, figures_text(f), mark(f), comparator, study, [_badge(f)], supporting,
                             list(f.discrepancy_notes) + [f"discrepant with {d.rsplit('/', 1)[-1]}"
                                                          for d in sorted(f.discrepant_with)], population=population)
