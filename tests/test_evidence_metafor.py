@@ -51,6 +51,8 @@ def _rscript() -> str:
 
 
 def test_metafor_pools_the_exported_pfs_hazard_ratios_as_we_do(client: FlaskClient, tmp_path: Path) -> None:
+    """Active maintenance vs no maintenance or placebo, PFS HRs: a check of the computation, not a pooled
+    answer (these rows share trials; their ``overlaps`` column says so)."""
     rscript = _rscript()
     text = client.get("/evidence.csv").data.decode()
     path = tmp_path / "evidence.csv"
