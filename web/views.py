@@ -55,8 +55,8 @@ class View:
 
 
 def render(view: View) -> str:
-    """The page: the view's template with each of its fields as a variable of the same name."""
-    return render_template(view.template, **{f.name: getattr(view, f.name) for f in fields(view)})
+    """The page: the view's template with each of its fields as a variable of the same name (and ``view``)."""
+    return render_template(view.template, view=view, **{f.name: getattr(view, f.name) for f in fields(view)})
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,16 @@ class SearchView(View):
     template: ClassVar[str] = "search.html"
     q: str
     hits: list[dict[str, str | None]]
+    shown: str = ""
+    """Only the hits of this kind ("" for all)."""
+
+    @property
+    def groups(self) -> list[tuple[str, list[dict[str, str | None]]]]:
+        """The hits by kind (finding, drug, publication, ...), in the order of each kind's best hit."""
+        grouped: dict[str, list[dict[str, str | None]]] = {}
+        for hit in self.hits:
+            grouped.setdefault(hit["type"] or "other term", []).append(hit)
+        return list(grouped.items())
 
 
 @dataclass
