@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
 from markupsafe import Markup
 
 from kg.evidence.gather import Link
@@ -18,8 +18,11 @@ from kg.evidence.grid import Column, EvidenceMap, Result
 from kg.query.catalogue import SavedQuery
 from kg.query.store import QueryResult
 from kg.readers.describe import Entity
+from kg.readers.names import Names
+from kg.readers.result_context import ResultContexts
 from kg.readers.stats import DatasetStats
 from kg.readers.vocabulary import VocabTerm, Vocabulary
+from web.context import ctx
 from web.entity_evidence import EvidenceTable, FindingCard, TrialSummary
 from web.errors import HttpError
 
@@ -33,11 +36,13 @@ __all__ = [
     "OntologyView",
     "QueryListView",
     "QueryView",
+    "ReaderAids",
     "SearchView",
     "ServiceView",
     "View",
     "at_a_glance",
     "editor_link",
+    "reader_aids",
     "render",
 ]
 
@@ -54,9 +59,30 @@ class View:
     template: ClassVar[str]
 
 
+@dataclass(frozen=True)
+class ReaderAids:
+    """What every template uses to show words instead of codes and the context of each result."""
+
+    names: Names
+    contexts: ResultContexts
+
+
+def reader_aids() -> ReaderAids:
+    """The app's names and result contexts, read once per app (a release never changes)."""
+    app_ctx = ctx()
+    aids = current_app.extensions.get("mmkg-reader-aids")
+    if not isinstance(aids, ReaderAids):
+        aids = ReaderAids(Names(app_ctx.store), ResultContexts(app_ctx.findings))
+        current_app.extensions["mmkg-reader-aids"] = aids
+    return aids
+
+
 def render(view: View) -> str:
-    """The page: the view's template with each of its fields as a variable of the same name (and ``view``)."""
-    return render_template(view.template, view=view, **{f.name: getattr(view, f.name) for f in fields(view)})
+    """The page: the view's template with each of its fields as a variable of the same name, plus
+    ``view`` itself and the reader aids (``names``, ``contexts``)."""
+    aids = reader_aids()
+    return render_template(view.template, view=view, names=aids.names, contexts=aids.contexts,
+                           **{f.name: getattr(view, f.name) for f in fields(view)})
 
 
 @dataclass(frozen=True)

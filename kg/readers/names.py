@@ -34,6 +34,9 @@ SELECT ?study ?label ?short ?trial ?trialLabel ?trialShort WHERE {{
              OPTIONAL {{ ?trial mmkg:shortLabel ?trialShort }} }}
 }}"""
 
+_CURATOR_INFERRED = f"""{_PREFIX_DECL}
+SELECT ?finding ?what WHERE {{ ?finding mmkg:inferredByCurator ?what }}"""
+
 _YEAR = re.compile(r"^(?:19|20)\d\d\b")
 
 
@@ -165,3 +168,13 @@ class Names:
 
     def source(self, source_id: str) -> str:
         return self.sources.get(source_id, source_id)
+
+    @cached_property
+    def inferred_by_curator(self) -> dict[str, list[str]]:
+        """Finding IRI to what in it the curator inferred rather than read (``comparator``)."""
+        found: dict[str, list[str]] = {}
+        for row in self._store.query(_CURATOR_INFERRED).rows:
+            what = str(term_to_python(row["what"]))
+            found.setdefault(str(term_to_python(row["finding"])), []).append(
+                re.sub(r"(?<!^)(?=[A-Z])", " ", what.rsplit("/", 1)[-1]).lower())
+        return found

@@ -25,7 +25,7 @@ from web.errors import HttpError
 from web.forest import forest_svg
 from web.forest_rows import forest_rows, outcome_of
 from web.iris import compact, iri_for_path
-from web.views import EntityView, GraphView, editor_link, render
+from web.views import EntityView, GraphView, editor_link, reader_aids, render
 
 __all__ = ["bp"]
 
@@ -127,7 +127,8 @@ def _page(iri: str, suffix_media: str | None) -> Response:
     plottable, total = _plotted(iri, [finding] if finding is not None else (c.finding for c in concerning))
     if total > MAX_PLOTTED:
         title += f" (the first {MAX_PLOTTED} of {total:,}, by outcome; all are in the table below)"
-    plot = forest_svg(forest_rows(plottable), title)
+    aids = reader_aids()
+    plot = forest_svg(forest_rows(plottable, aids.names.source, aids.contexts.patients), title)
     if finding is not None:
         entity.outgoing.sort(key=lambda pv: _clinical_rank(pv.predicate))
     term = app.vocabulary.terms.get(iri)

@@ -196,3 +196,31 @@
     });
   }
 })();
+
+// Evidence tables on entity pages: filter rows by outcome and kind (choices from the rows themselves).
+(function () {
+  for (const box of document.querySelectorAll("[data-filters-for]")) {
+    const section = document.getElementById(box.dataset.filtersFor);
+    if (!section) continue;
+    const rows = Array.from(section.querySelectorAll("tr[data-outcome]"));
+    const selects = Array.from(box.querySelectorAll("select[data-filter]"));
+    for (const select of selects) {
+      const key = select.dataset.filter;
+      const values = Array.from(new Set(rows.map((r) => r.dataset[key]).filter(Boolean))).sort();
+      for (const v of values) select.add(new Option(v, v));
+    }
+    const apply = () => {
+      for (const row of rows) {
+        row.hidden = !selects.every((s) => !s.value || row.dataset[s.dataset.filter] === s.value);
+      }
+      for (const table of section.querySelectorAll("table[data-group]")) {
+        const shown = table.querySelectorAll("tbody tr:not([hidden])").length;
+        table.closest(".table-wrap").hidden = shown === 0;
+        const heading = table.closest(".table-wrap").previousElementSibling;
+        if (heading && heading.tagName === "H3") heading.hidden = shown === 0;
+      }
+    };
+    selects.forEach((s) => s.addEventListener("change", apply));
+    if (rows.length > 5) box.hidden = false;
+  }
+})();
