@@ -147,6 +147,10 @@ class OntologyView(View):
     classes: list[VocabTerm]
     properties: list[VocabTerm]
     imported: list[tuple[str, list[tuple[str, str, str]]]]
+    diagram: Markup = field(default_factory=Markup)
+    """The model diagram's SVG (drawn by this package from the ontology, never user input)."""
+    arrows: list[tuple[str, str, str]] = field(default_factory=list)
+    """The diagram's arrows as a list: (class, property, class)."""
 
 
 @dataclass
