@@ -18,6 +18,7 @@ from kg.evidence.grid import Column, EvidenceMap, Result
 from kg.query.catalogue import SavedQuery
 from kg.query.store import QueryResult
 from kg.readers.describe import Entity
+from kg.readers.graphs import ParameterChoices
 from kg.readers.names import Names
 from kg.readers.result_context import ResultContexts
 from kg.readers.stats import DatasetStats
@@ -65,6 +66,7 @@ class ReaderAids:
 
     names: Names
     contexts: ResultContexts
+    choices: ParameterChoices
 
 
 def reader_aids() -> ReaderAids:
@@ -72,7 +74,7 @@ def reader_aids() -> ReaderAids:
     app_ctx = ctx()
     aids = current_app.extensions.get("mmkg-reader-aids")
     if not isinstance(aids, ReaderAids):
-        aids = ReaderAids(Names(app_ctx.store), ResultContexts(app_ctx.findings))
+        aids = ReaderAids(Names(app_ctx.store), ResultContexts(app_ctx.findings), ParameterChoices(app_ctx.store))
         current_app.extensions["mmkg-reader-aids"] = aids
     return aids
 
@@ -81,7 +83,7 @@ def render(view: View) -> str:
     """The page: the view's template with each of its fields as a variable of the same name, plus
     ``view`` itself and the reader aids (``names``, ``contexts``)."""
     aids = reader_aids()
-    return render_template(view.template, view=view, names=aids.names, contexts=aids.contexts,
+    return render_template(view.template, view=view, names=aids.names, contexts=aids.contexts, choices=aids.choices,
                            **{f.name: getattr(view, f.name) for f in fields(view)})
 
 

@@ -10,8 +10,8 @@ from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, term_to_python, value_of
 from kg.readers.sparqlterms import iri_ref
 
-__all__ = ["DEFAULT_EDITOR_QUERY", "completion_entities", "description_triples", "graph_size", "graph_subjects",
-           "graph_triples"]
+__all__ = ["DEFAULT_EDITOR_QUERY", "ParameterChoices", "completion_entities", "description_triples", "graph_size",
+           "graph_subjects", "graph_triples"]
 
 DEFAULT_EDITOR_QUERY = """PREFIX mmkg: <https://w3id.org/mmkg/>
 PREFIX res: <https://w3id.org/mmkg/resource/>
@@ -70,3 +70,32 @@ def completion_entities(store: QueryStore) -> list[tuple[str, str, str, str | No
     events and populations the editor completes."""
     return [(value_of(r, "e"), value_of(r, "label"), value_of(r, "type"),
              value_of(r, "name") if "name" in r else None) for r in store.query(_ENTITIES).rows]
+
+
+_KIND_WORDS = {"drug": "Drug", "regimen": "Regimen", "intervention": "Regimen", "comparator": "Regimen",
+               "study": "Study", "trial": "Study", "endpoint": "Endpoint", "outcome": "Endpoint",
+               "adverseevent": "AdverseEvent", "ae": "AdverseEvent", "event": "AdverseEvent",
+               "population": "Population"}
+
+
+class ParameterChoices:
+    """The entities an IRI parameter of a saved query can name, by label, for a form's pick list:
+    those of the kind the parameter's name says (``drug`` -> drugs), else every entity the editor completes."""
+
+    def __init__(self, store: QueryStore) -> None:
+        self._by_kind: dict[str, dict[str, str]] = {}
+        for iri, label, type_iri, _ in completion_entities(store):
+            self._by_kind.setdefault(type_iri.rsplit("/", 1)[-1], {}).setdefault(iri, label)
+
+    def for_parameter(self, name: str) -> list[tuple[str, str, str]]:
+        """(``res:`` CURIE or IRI, label, kind) sorted by label.
+
+        The kind is read from the parameter's name: ``drug``, ``endpoint``, ``adverseEvent`` ...
+        """
+        key = name.replace("_", "").replace("-", "").lower()
+        kind = next((k for word, k in _KIND_WORDS.items() if key == word or key.endswith(word)), None)
+        kinds = [kind] if kind in self._by_kind else sorted(self._by_kind)
+        res = PREFIXES["res"]
+        found = {(("res:" + iri[len(res):]) if iri.startswith(res) else iri, label, k)
+                 for k in kinds if k is not None for iri, label in self._by_kind.get(k, {}).items()}
+        return sorted(found, key=lambda c: (c[1].lower(), c[0]))
