@@ -32,9 +32,11 @@ _WANTED = ("response", "remission", "mrd negativ")
 
 
 def forest_rows(findings: Iterable[Finding], names: Callable[[str], str] | None = None,
-                patients: Callable[[Finding], str] | None = None) -> list[ForestRow]:
+                patients: Callable[[Finding], str] | None = None,
+                words: Callable[[str], str] | None = None) -> list[ForestRow]:
     """The ratio estimates with an interval among ``findings``, grouped by outcome, smallest first;
-    ``names`` spells a source id as a reader cites it, ``patients`` gives the N behind a finding."""
+    ``names`` spells a source id as a reader cites it, ``patients`` gives the N behind a finding,
+    ``words`` rewrites a study label with the trial's name."""
     rows = []
     for f in findings:
         if not f.is_ratio or f.estimate is None or f.lower is None or f.upper is None:
@@ -43,7 +45,8 @@ def forest_rows(findings: Iterable[Finding], names: Callable[[str], str] | None 
         label = f"{intervention} vs {f.comparator.label}" if f.comparator else intervention
         n = patients(f) if patients else ""
         source = names(f.source) if names else f.source
-        detail = " · ".join(x for x in (f.study_label, f"{source} {f.locator}", n) if x)
+        study = words(f.study_label) if words and f.study_label else f.study_label
+        detail = " · ".join(x for x in (study, source, n) if x)
         outcome = outcome_of(f)
         rows.append(ForestRow(label[:1].upper() + label[1:], detail, f.estimate, f.lower, f.upper,
                               f.measure or "ratio", f.significant, local_path(f.iri), outcome,

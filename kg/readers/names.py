@@ -34,6 +34,13 @@ SELECT ?study ?label ?short ?trial ?trialLabel ?trialShort WHERE {{
              OPTIONAL {{ ?trial mmkg:shortLabel ?trialShort }} }}
 }}"""
 
+_PUBLICATIONS = f"""{_PREFIX_DECL}
+SELECT ?pub ?label ?citation ?journal ?date WHERE {{
+  ?pub a mmkg:Publication . OPTIONAL {{ ?pub rdfs:label ?label }}
+  OPTIONAL {{ ?pub dcterms:bibliographicCitation ?citation }} OPTIONAL {{ ?pub mmkg:journal ?journal }}
+  OPTIONAL {{ ?pub mmkg:publicationDate ?date }}
+}}"""
+
 _CURATOR_INFERRED = f"""{_PREFIX_DECL}
 SELECT ?finding ?what WHERE {{ ?finding mmkg:inferredByCurator ?what }}"""
 
@@ -177,4 +184,20 @@ class Names:
             what = str(term_to_python(row["what"]))
             found.setdefault(str(term_to_python(row["finding"])), []).append(
                 re.sub(r"(?<!^)(?=[A-Z])", " ", what.rsplit("/", 1)[-1]).lower())
+        return found
+
+    @cached_property
+    def publications(self) -> dict[str, str]:
+        """Publication IRI to its short citation, such as ``Jackson et al. (Lancet Oncol)``."""
+        found: dict[str, str] = {}
+        for row in self._store.query(_PUBLICATIONS).rows:
+            values = {k: str(term_to_python(v)) for k, v in row.items()}
+            citation = values.get("citation")
+            if not citation:
+                found.setdefault(values["pub"], values.get("label") or values["pub"].rsplit("/", 1)[-1])
+                continue
+            year = values.get("date", "")[:4] or next(iter(re.findall(r"\b(?:19|20)\d\d\b", citation)), "")
+            journal = journal_abbreviation(citation, values.get("journal"))
+            who = f"{_surname(citation.split(',')[0])} et al."
+            found[values["pub"]] = " ".join(p for p in (who, year, f"({journal})" if journal else "") if p)
         return found

@@ -124,7 +124,7 @@ def _page(iri: str, suffix_media: str | None) -> Response:
     if total > MAX_PLOTTED:
         title += f" (the first {MAX_PLOTTED} of {total:,}, by outcome; all are in the table below)"
     aids = reader_aids()
-    plot = forest_svg(forest_rows(plottable, aids.names.source, aids.contexts.patients), title)
+    plot = forest_svg(forest_rows(plottable, aids.names.source, aids.contexts.patients, aids.names.text), title)
     if finding is not None:
         entity.outgoing.sort(key=lambda pv: _clinical_rank(pv.predicate))
     term = app.vocabulary.terms.get(iri)

@@ -66,7 +66,7 @@ def evidence_map() -> Response:
     evidence = _map(filters)
     ratios = [f for f in apply_filters(ctx().findings, filters) if f.is_ratio]
     aids = reader_aids()
-    plot = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients),
+    plot = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text),
                       "Ratio estimates in the evidence map")
     query = _query_string(filters)
     view = EvidenceView(evidence=evidence, plot=plot, source_names=ctx().source_names, query_string=query,
