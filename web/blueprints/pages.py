@@ -30,6 +30,7 @@ bp = Blueprint("pages", __name__)
 _INTERNAL_CLASSES = ("Mapping", "PopulationCharacteristic", "TreatmentContext", "Unit", "CountKind", "Direction",
                      "SignificanceBasis", "Publication", "SourceDocument")
 _ENTRY_POINTS = ("lenalidomide", "thalidomide", "bortezomib", "myeloma-xi", "pfs", "os", "gay-2018-nma")
+_DEFAULT_QUERY = DEFAULT_EDITOR_QUERY
 
 
 @bp.route("/")
@@ -111,8 +112,7 @@ def editor() -> Response:
     if result is not None and result.kind == "graph":
         graph_text = (ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE,
                                    prefixes=dict(PREFIXES)) or b"").decode()
-    view = EditorView(text=text if text is not None else DEFAULT_EDITOR_QUERY, result=result, error=error,
-                      labels=labels,
+    view = EditorView(text=text if text is not None else _DEFAULT_QUERY, result=result, error=error, labels=labels,
                       examples=_examples(), graph_text=graph_text, ran=run)
     return Response(render(view), status=error.status if error else 200, mimetype="text/html")
 
