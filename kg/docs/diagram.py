@@ -222,7 +222,7 @@ def grid_svg(model: Model) -> str:
 
 def _dot_source(model: Model) -> str:
     """The model in Graphviz's DOT language, each class an HTML-like table (name, then its fields)."""
-    lines = ['digraph model {', '  graph [rankdir=LR, nodesep=0.35, ranksep=0.9, fontname="DejaVu Sans", '
+    lines = ['digraph model {', '  graph [rankdir=TB, nodesep=0.35, ranksep=0.9, fontname="DejaVu Sans", '
              'fontsize=11, pad=0.2, splines=true, overlap=false];',
              '  node [shape=plain, fontname="DejaVu Sans", fontsize=11];',
              '  edge [fontname="DejaVu Sans", fontsize=10, color="#777777", fontcolor="#333333", arrowsize=0.7];']
