@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 from markupsafe import Markup
 
 from kg.evidence.gather import Link
@@ -70,13 +70,9 @@ class ReaderAids:
 
 
 def reader_aids() -> ReaderAids:
-    """The app's names and result contexts, read once per app (a release never changes)."""
+    """The app's names, result contexts and parameter choices (read once per app: a release never changes)."""
     app_ctx = ctx()
-    aids = current_app.extensions.get("mmkg-reader-aids")
-    if not isinstance(aids, ReaderAids):
-        aids = ReaderAids(Names(app_ctx.store), ResultContexts(app_ctx.findings), ParameterChoices(app_ctx.store))
-        current_app.extensions["mmkg-reader-aids"] = aids
-    return aids
+    return ReaderAids(app_ctx.names, app_ctx.contexts, app_ctx.choices)
 
 
 def render(view: View) -> str:

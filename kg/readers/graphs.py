@@ -4,6 +4,8 @@ a named graph's size, triples and subjects, the editor's default query and the e
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
@@ -83,9 +85,14 @@ class ParameterChoices:
     those of the kind the parameter's name says (``drug`` -> drugs), else every entity the editor completes."""
 
     def __init__(self, store: QueryStore) -> None:
-        self._by_kind: dict[str, dict[str, str]] = {}
-        for iri, label, type_iri, _ in completion_entities(store):
-            self._by_kind.setdefault(type_iri.rsplit("/", 1)[-1], {}).setdefault(iri, label)
+        self._store = store
+
+    @cached_property
+    def _by_kind(self) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        for iri, label, type_iri, _ in completion_entities(self._store):
+            found.setdefault(type_iri.rsplit("/", 1)[-1], {}).setdefault(iri, label)
+        return found
 
     def for_parameter(self, name: str) -> list[tuple[str, str, str]]:
         """(``res:`` CURIE or IRI, label, kind) sorted by label.

@@ -109,9 +109,13 @@ def reader_names(store: QueryStore) -> dict[str, str]:
 def study_names(store: QueryStore) -> dict[str, str]:
     """Each study by the name a clinician knows it by: a cited trial the curator identified as a
     named trial by that trial's name (``MM-015 (likely)``), else its short label or label."""
+    return _study_names([{k: str(term_to_python(v)) for k, v in row.items()}
+                         for row in store.query(_STUDY_NAMES).rows])
+
+
+def _study_names(rows: list[dict[str, str]]) -> dict[str, str]:
     names: dict[str, str] = {}
-    for row in store.query(_STUDY_NAMES).rows:
-        values = {k: str(term_to_python(v)) for k, v in row.items()}
+    for values in rows:
         own = values.get("short") or values["label"]
         if "trial" in values:
             trial = values.get("trialShort") or values["trialLabel"]
@@ -139,15 +143,18 @@ class Names:
                       else "the " + name[len("unattributed "):]) for sid, name in self.sources.items()}
 
     @cached_property
+    def _study_rows(self) -> list[dict[str, str]]:
+        return [{k: str(term_to_python(v)) for k, v in row.items()} for row in self._store.query(_STUDY_NAMES).rows]
+
+    @cached_property
     def studies(self) -> dict[str, str]:
         """Study IRI to its trial name or short label, with source ids spelled out."""
-        return {iri: self._spell_sources(name) for iri, name in study_names(self._store).items()}
+        return {iri: self._spell_sources(name) for iri, name in _study_names(self._study_rows).items()}
 
     @cached_property
     def _replacements(self) -> list[tuple[str, str]]:
         shorts: list[tuple[str, str]] = []
-        for row in self._store.query(_STUDY_NAMES).rows:
-            values = {k: str(term_to_python(v)) for k, v in row.items()}
+        for values in self._study_rows:
             name = self.studies.get(values["study"])
             for own in (values.get("short"), values["label"]):
                 if own and name and own != name:
@@ -172,6 +179,11 @@ class Names:
             if own in label:
                 label = label.replace(own, name)
         return self._spell_sources(label)
+
+    def warm(self) -> Names:
+        """Read every name now rather than on first use."""
+        _ = self.sources, self.studies, self._replacements, self.inferred_by_curator, self.publications
+        return self
 
     def source(self, source_id: str) -> str:
         return self.sources.get(source_id, source_id)

@@ -157,12 +157,13 @@ class SearchIndex:
                 return
             found[iri] = Hit(iri, entry.label, matched, self._type_of(entry), rank)
 
+        # one rank lower, and after the direct hits of that rank (a name matched beats a name reached)
         for hit in hits:
             for ours in sorted(self._reach.get(hit.iri, ())):
-                add(ours, (hit.rank[0] + 1, hit.rank[1]), f"under {hit.label}")
+                add(ours, (hit.rank[0] + 1, hit.rank[1] + _REACHED), f"under {hit.label}")
         for hit in list(found.values()):
             for finding in sorted(self._about.get(hit.iri, ())):
-                add(finding, (hit.rank[0] + 1, hit.rank[1]), f"about {hit.label}")
+                add(finding, (hit.rank[0] + 1, hit.rank[1] + _REACHED), f"about {hit.label}")
         return list(found.values())
 
     def _matches(self, needle: str) -> list[Hit]:
@@ -207,6 +208,9 @@ class SearchIndex:
                 best[hit.iri] = (hit.rank, through, hit)
         return [hit for _, _, hit in best.values()]
 
+
+_REACHED = 10_000
+"""Added to the length key of a hit reached through the graph, so it sorts after the matched ones."""
 
 _LINK_FORMS = (("https://doi.org/", "doi:"), ("http://doi.org/", "doi:"), ("https://dx.doi.org/", "doi:"),
                ("https://pubmed.ncbi.nlm.nih.gov/", "pmid:"), ("pubmed:", "pmid:"))
