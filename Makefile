@@ -1,4 +1,5 @@
-# make run     : create .venv if missing, install, build the graph, serve the web app at http://127.0.0.1:5000
+# make run     : create .venv if missing, install what serving needs, build the graph, serve the web app at
+#                http://$(HOST):$(PORT)/ (default 127.0.0.1:5000; e.g. make run PORT=8080 HOST=0.0.0.0)
 # make serve   : serve the current release as it is (builds only when there is none yet)
 # make test    : create .venv if missing, install with test extras, run ruff, mypy and pytest (what CI runs).
 # make test-fast : the inner loop, under a minute: pytest without the tests that start Java, servers or a browser.
@@ -9,18 +10,24 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
 
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run serve nginx test test-fast lint typecheck pytest build browser browser-if-root virtuoso bench-tools clean
+.PHONY: run serve graphviz nginx test test-fast lint typecheck pytest build browser browser-if-root virtuoso bench-tools clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e .
 	@touch $(STAMP)
+
+# The test tools (ruff, mypy, pytest, selenium...) only for the test targets: serving never waits for them.
+$(TSTAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(TSTAMP)
 
 build: $(STAMP)
 	$(BIN)/mmkg build
@@ -28,11 +35,19 @@ build: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mmkg serve --host $(HOST) --port $(PORT)
 
+# The URL is printed once the server answers (not before); Ctrl-C stops the server.
 run: build
-	@echo
-	@echo "Open http://$(HOST):$(PORT)/ (search, entity pages, saved queries, SPARQL editor; Ctrl-C stops)."
-	@echo "The command line works too:  $(BIN)/mmkg queries | $(BIN)/mmkg query significant-pfs-benefit"
-	$(BIN)/mmkg serve --host $(HOST) --port $(PORT)
+	@$(BIN)/mmkg serve --host $(HOST) --port $(PORT) & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; exit 0' INT TERM; \
+	url="http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)/"; up=1; \
+	for i in $$(seq 600); do kill -0 $$pid 2>/dev/null || break; \
+	  $(BIN)/python -c 'import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=2)' "$$url" 2>/dev/null && { up=0; break; }; \
+	  sleep 0.2; done; \
+	[ $$up = 0 ] \
+	&& { echo; echo "Open http://$(HOST):$(PORT)/ (search, entity pages, saved queries, SPARQL editor; Ctrl-C stops)."; \
+	     echo "The command line works too:  $(BIN)/mmkg queries | $(BIN)/mmkg query significant-pfs-benefit"; } \
+	|| echo "the server did not answer at $$url"; \
+	wait $$pid
 
 # As root with apt (CI, fresh containers) the page tests get their browser; elsewhere they skip.
 browser-if-root:
@@ -58,26 +73,30 @@ nginx:
 .PHONY: r-metafor
 r-metafor:
 	@Rscript -e 'library(metafor)' >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-base-core r-cran-metafor >/dev/null)
+# Debian's graphviz (dot) lays out the model diagram on /ontology; without it a simple grid layout is drawn.
+graphviz:
+	@command -v dot >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq graphviz >/dev/null; } || \
+	  echo "graphviz (dot) is not installed: the model diagram falls back to a grid layout"
 
 bench-tools:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
-lint: $(STAMP)
+lint: $(TSTAMP)
 	$(BIN)/ruff check kg web tests bench
 
-typecheck: $(STAMP)
+typecheck: $(TSTAMP)
 	$(BIN)/mypy
 
 # pytest exits 5 when it collects nothing: that must fail, not pass silently.
-pytest: $(STAMP)
+pytest: $(TSTAMP)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
-test: lint typecheck browser-if-root pytest
+test: lint typecheck browser-if-root graphviz pytest
 
 # The fast loop: no HermiT (the test release is reused from build/test-cache while its inputs are
 # unchanged), no server processes, no browser, no wheel.
-test-fast: $(STAMP)
+test-fast: $(TSTAMP)
 	@$(BIN)/python -m pytest -q -n 2 -m "not (java or server or browser or slow)"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 

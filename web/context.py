@@ -17,6 +17,9 @@ from kg.query.protocol.guard import QueryPolicy
 from kg.query.protocol.sandbox import QueryPool
 from kg.query.store import QueryStore
 from kg.readers.describe import Describer
+from kg.readers.graphs import ParameterChoices
+from kg.readers.names import Names
+from kg.readers.result_context import ResultContexts
 from kg.readers.search_index import SearchIndex
 from kg.readers.stats import DatasetStats
 from kg.readers.vocabulary import Vocabulary
@@ -94,10 +97,24 @@ class AppContext:
     def trials(self) -> dict[str, Trial]:
         """Every trial or analysis with its key, design, included trials, N (for the exports)."""
         return trial_table(self.store, self.findings)
+    def names(self) -> Names:
+        """Sources, cited trials and publications as a reader names them (read lazily, piece by piece)."""
+        return Names(self.store)
+
+    @cached_property
+    def contexts(self) -> ResultContexts:
+        """Population, N, trials pooled and design beside each result."""
+        return ResultContexts(self.findings)
+
+    @cached_property
+    def choices(self) -> ParameterChoices:
+        """Labels an IRI parameter of a saved query can be picked from."""
+        return ParameterChoices(self.store)
 
     def warm(self) -> None:
         """Build the indexes now rather than on the first request."""
         _ = self.vocabulary, self.search, self.stats, self.policy, self.findings_by_iri, self.supports, self.evidence
+        _ = self.names.warm(), self.contexts, self.choices
 
 
 def client_id() -> str:

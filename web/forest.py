@@ -35,6 +35,14 @@ class ForestRow:
     measure: str = "HR"
     significant: bool | None = None
     href: str | None = None
+    outcome: str = ""
+    """The outcome the estimate is of ("OS", "grade 3–4 thromboembolism"): one panel per outcome."""
+    harm: bool = False
+    """An adverse event (a safety panel) rather than an efficacy endpoint."""
+    higher_is_better: bool = False
+    """The event is wanted (a response): a ratio above 1 favours the intervention."""
+    n: str = ""
+    """Patients behind the estimate ("N 5,073", "N 1,137 vs 834"), shown on the row."""
 
 
 def _fmt(value: float) -> str:
@@ -85,16 +93,32 @@ def _texts(label: list[str], detail: list[str], x: float, y: float) -> str:
     return "".join(parts)
 
 
-def _axis_marks(out: list[str], axis: _Axis, y: float) -> None:
+_MEASURES = {"HR": "hazard ratio", "RR": "risk ratio", "OR": "odds ratio"}
+
+
+def axis_title(rows: list[ForestRow]) -> str:
+    """ "hazard ratio, log scale" (or risk, odds; "ratio" when the panel mixes them)."""
+    measures = {_MEASURES.get(r.measure, "ratio") for r in rows}
+    return f"{measures.pop() if len(measures) == 1 else 'ratio'}, log scale"
+
+
+def _axis_marks(out: list[str], axis: _Axis, y: float, rows: list[ForestRow] | None = None) -> None:
     out.append(f'<line class="fp-axis" x1="{axis.left}" y1="{y}" x2="{axis.left + axis.width}" y2="{y}"/>')
     for tick in _TICKS:
         if axis.low <= tick <= axis.high:
             tx = axis.x(tick)
             out.append(f'<line class="fp-axis" x1="{tx:.1f}" y1="{y}" x2="{tx:.1f}" y2="{y + 5}"/>')
             out.append(f'<text class="fp-tick" x="{tx:.1f}" y="{y + 18}">{tick:g}</text>')
-    out.append(f'<text class="fp-note" x="{axis.left}" y="{y + 34}">← lower with intervention</text>')
-    out.append(f'<text class="fp-note fp-right" x="{axis.left + axis.width}" y="{y + 34}">'
-               "higher with intervention →</text>")
+    rows = rows or []
+    # Below 1 the intervention has fewer of the events (progression, death, the adverse event): it
+    # favours the intervention, unless the event is one patients want (a response).
+    better_high = bool(rows) and all(r.higher_is_better for r in rows)
+    left, right = ("comparator", "intervention") if better_high else ("intervention", "comparator")
+    out.append(f'<text class="fp-note fp-favours" x="{axis.left}" y="{y + 34}">← favours {left}</text>')
+    out.append(f'<text class="fp-note fp-favours fp-right" x="{axis.left + axis.width}" y="{y + 34}">'
+               f"favours {right} →</text>")
+    out.append(f'<text class="fp-axis-title" x="{axis.left + axis.width / 2:.1f}" y="{y + 52}">'
+               f"{escape(axis_title(rows))}</text>")
 
 
 def _row_group(row: ForestRow, inner: str) -> str:
@@ -111,11 +135,11 @@ def _wide(rows: list[ForestRow], title: str, axis_range: tuple[float, float]) ->
     blocks = [(_lines(r.label, label_w - 16), _lines(r.detail, label_w - 16)) for r in rows]
     heights = [max(2, len(a) + len(b)) * _LINE + 14 for a, b in blocks]
     top = 34.0
-    height = top + sum(heights) + 50
+    height = top + sum(heights) + 66
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="forest forest-wide" viewBox="0 0 {width:.0f} '
            f'{height:.0f}" preserveAspectRatio="xMinYMin meet" role="img" aria-label={quoteattr(title)}>',
            f"<title>{escape(title)}</title>",
-           '<text class="fp-head" x="8" y="20">Comparison · endpoint · study · source</text>',
+           '<text class="fp-head" x="8" y="20">Comparison · study · source · N</text>',
            f'<text class="fp-head" x="{width - value_w + 12:.0f}" y="20">Estimate (CI)</text>']
     one = axis.x(1.0)
     out.append(f'<line class="fp-null" x1="{one:.1f}" y1="{top - 6}" x2="{one:.1f}" y2="{top + sum(heights)}"/>')
@@ -128,7 +152,7 @@ def _wide(rows: list[ForestRow], title: str, axis_range: tuple[float, float]) ->
                      f"{escape(row.measure)} {_fmt(row.estimate)} ({_fmt(row.lower)}–{_fmt(row.upper)})</text>")
         out.append(_row_group(row, "".join(inner)))
         y += h
-    _axis_marks(out, axis, y)
+    _axis_marks(out, axis, y, rows)
     out.append("</svg>")
     return "".join(out)
 
@@ -141,7 +165,7 @@ def _stacked(rows: list[ForestRow], title: str, axis_range: tuple[float, float])
               for r in rows]
     heights = [(len(a) + len(b)) * _LINE + 30 for a, b in blocks]
     top = 30.0
-    height = top + sum(heights) + 50
+    height = top + sum(heights) + 66
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="forest forest-narrow" viewBox="0 0 {width:.0f} '
            f'{height:.0f}" preserveAspectRatio="xMinYMin meet" role="img" aria-label={quoteattr(title)}>',
            f"<title>{escape(title)}</title>", '<text class="fp-head" x="8" y="18">Comparison and estimate</text>']
@@ -154,17 +178,35 @@ def _stacked(rows: list[ForestRow], title: str, axis_range: tuple[float, float])
         _interval(inner, row, axis, y + h - 12)
         out.append(_row_group(row, "".join(inner)))
         y += h
-    _axis_marks(out, axis, y)
+    _axis_marks(out, axis, y, rows)
     out.append("</svg>")
     return "".join(out)
 
 
 def forest_svg(rows: list[ForestRow], title: str = "Effect estimates", layout: str = "both") -> str:
-    """The plot for ``rows``: the ``wide`` layout, the ``stacked`` one, or ``both`` (two SVG elements,
-    for a page whose stylesheet shows one by screen width); an empty string when there is nothing to plot."""
+    """The plot for ``rows``: one panel per outcome (efficacy first, then harms), each the ``wide``
+    layout, the ``stacked`` one, or ``both`` (two SVG elements, for a page whose stylesheet shows one
+    by screen width) under the outcome's heading; an empty string when there is nothing to plot.
+    Rows without an outcome make one panel without a heading."""
     rows = [r for r in rows if r.lower > 0 and r.upper > 0 and r.estimate > 0]
     if not rows:
         return ""
+    panels: dict[tuple[bool, str], list[ForestRow]] = {}
+    for row in rows:
+        panels.setdefault((row.harm, row.outcome), []).append(row)
+    if len(panels) == 1 and not rows[0].outcome:
+        return _panel(rows, title, layout)
+    out = []
+    for (harm, outcome), panel in sorted(panels.items(), key=lambda kv: (kv[0][0], kv[0][1].lower())):
+        kind = "harm" if harm else "efficacy"
+        heading = f"{outcome[:1].upper()}{outcome[1:]}" if outcome else "Other outcomes"
+        out.append(f'<figure class="forest-panel forest-{kind}"><figcaption><span class="fp-kind">{kind}</span> '
+                   f"{escape(heading)} <span class=\"count\">({len(panel)})</span></figcaption>"
+                   f"{_panel(panel, f'{title}: {heading}', layout)}</figure>")
+    return "".join(out)
+
+
+def _panel(rows: list[ForestRow], title: str, layout: str) -> str:
     axis_range = _axis_range(rows)
     wide = _wide(rows, title, axis_range) if layout in ("wide", "both") else ""
     stacked = _stacked(rows, title, axis_range) if layout in ("stacked", "both") else ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -27,18 +27,32 @@ def outcome_of(f: Finding) -> str:
     return f.endpoint.short if f.endpoint else ""
 
 
-def forest_rows(findings: Iterable[Finding]) -> list[ForestRow]:
-    """The ratio estimates with an interval among ``findings``, grouped by outcome, smallest first."""
+_WANTED = ("response", "remission", "mrd negativ")
+"""Outcomes whose events patients want: a ratio above 1 favours the intervention."""
+
+
+def forest_rows(findings: Iterable[Finding], names: Callable[[str], str] | None = None,
+                patients: Callable[[Finding], str] | None = None,
+                words: Callable[[str], str] | None = None) -> list[ForestRow]:
+    """The ratio estimates with an interval among ``findings``, grouped by outcome, smallest first;
+    ``names`` spells a source id as a reader cites it, ``patients`` gives the N behind a finding,
+    ``words`` rewrites a study label with the trial's name."""
     rows = []
     for f in findings:
         if not f.is_ratio or f.estimate is None or f.lower is None or f.upper is None:
             continue
         intervention = f.intervention.label if f.intervention else "?"
         label = f"{intervention} vs {f.comparator.label}" if f.comparator else intervention
-        detail = " · ".join(x for x in (outcome_of(f), f.study_label, f"{f.source} {f.locator}") if x)
+        n = patients(f) if patients else ""
+        source = names(f.source) if names else f.source
+        study = words(f.study_label) if words and f.study_label else f.study_label
+        detail = " · ".join(x for x in (study, source, n) if x)
+        outcome = outcome_of(f)
         rows.append(ForestRow(label[:1].upper() + label[1:], detail, f.estimate, f.lower, f.upper,
-                              f.measure or "ratio", f.significant, local_path(f.iri)))
-    rows.sort(key=lambda r: (r.detail.split(" · ")[0], r.estimate))
+                              f.measure or "ratio", f.significant, local_path(f.iri), outcome,
+                              f.adverse_event is not None or (f.direction == "Harm" and f.endpoint is None),
+                              any(w in outcome.lower() for w in _WANTED), n))
+    rows.sort(key=lambda r: (r.harm, r.outcome, r.estimate))
     return rows
 
 

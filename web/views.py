@@ -18,8 +18,12 @@ from kg.evidence.grid import Column, EvidenceMap, Result
 from kg.query.catalogue import SavedQuery
 from kg.query.store import QueryResult
 from kg.readers.describe import Entity
+from kg.readers.graphs import ParameterChoices
+from kg.readers.names import Names
+from kg.readers.result_context import ResultContexts
 from kg.readers.stats import DatasetStats
 from kg.readers.vocabulary import VocabTerm, Vocabulary
+from web.context import ctx
 from web.entity_evidence import EvidenceTable, FindingCard, TrialSummary
 from web.errors import HttpError
 
@@ -33,11 +37,13 @@ __all__ = [
     "OntologyView",
     "QueryListView",
     "QueryView",
+    "ReaderAids",
     "SearchView",
     "ServiceView",
     "View",
     "at_a_glance",
     "editor_link",
+    "reader_aids",
     "render",
 ]
 
@@ -54,9 +60,27 @@ class View:
     template: ClassVar[str]
 
 
+@dataclass(frozen=True)
+class ReaderAids:
+    """What every template uses to show words instead of codes and the context of each result."""
+
+    names: Names
+    contexts: ResultContexts
+    choices: ParameterChoices
+
+
+def reader_aids() -> ReaderAids:
+    """The app's names, result contexts and parameter choices (read once per app: a release never changes)."""
+    app_ctx = ctx()
+    return ReaderAids(app_ctx.names, app_ctx.contexts, app_ctx.choices)
+
+
 def render(view: View) -> str:
-    """The page: the view's template with each of its fields as a variable of the same name."""
-    return render_template(view.template, **{f.name: getattr(view, f.name) for f in fields(view)})
+    """The page: the view's template with each of its fields as a variable of the same name, plus
+    ``view`` itself and the reader aids (``names``, ``contexts``)."""
+    aids = reader_aids()
+    return render_template(view.template, view=view, names=aids.names, contexts=aids.contexts, choices=aids.choices,
+                           **{f.name: getattr(view, f.name) for f in fields(view)})
 
 
 @dataclass(frozen=True)
@@ -121,6 +145,10 @@ class OntologyView(View):
     classes: list[VocabTerm]
     properties: list[VocabTerm]
     imported: list[tuple[str, list[tuple[str, str, str]]]]
+    diagram: Markup = field(default_factory=Markup)
+    """The model diagram's SVG (drawn by this package from the ontology, never user input)."""
+    arrows: list[tuple[str, str, str]] = field(default_factory=list)
+    """The diagram's arrows as a list: (class, property, class)."""
 
 
 @dataclass
@@ -170,6 +198,16 @@ class SearchView(View):
     template: ClassVar[str] = "search.html"
     q: str
     hits: list[dict[str, str | None]]
+    shown: str = ""
+    """Only the hits of this kind ("" for all)."""
+
+    @property
+    def groups(self) -> list[tuple[str, list[dict[str, str | None]]]]:
+        """The hits by kind (finding, drug, publication, ...), in the order of each kind's best hit."""
+        grouped: dict[str, list[dict[str, str | None]]] = {}
+        for hit in self.hits:
+            grouped.setdefault(hit["type"] or "other term", []).append(hit)
+        return list(grouped.items())
 
 
 @dataclass

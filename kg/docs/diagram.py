@@ -8,20 +8,27 @@ to itself is listed in its box with ↺. Only the *placement* is given here (a g
 class); which classes, properties and labels appear comes from the ontology graph passed in. A
 class of the ontology with properties but no slot is named under the drawing, so nothing new is
 left out silently.
+
+Graphviz's ``dot`` (Debian's graphviz) lays the drawing out when it is installed: boxes ranked
+along the arrows, edge labels placed without overlapping, lines routed around boxes. Without it the
+grid slots below are used (:func:`grid_svg`).
 """
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.namespaces import MMKG
 
-__all__ = ["model_svg"]
+__all__ = ["Model", "dot_svg", "grid_svg", "model_of", "model_svg"]
 
 # Grid slots (column, row) of the main classes, from drugs on the left through studies and findings
 # to sources on the right.
@@ -92,8 +99,31 @@ def _fold(ontology: Graph, edges: dict[tuple[str, str], list[str]]
     return kept, hidden
 
 
+@dataclass
+class Model:
+    """What the diagram shows: classes with their fields and self-loops, labelled arrows, subclass links."""
+
+    boxes: dict[str, _Box]
+    edges: dict[tuple[str, str], list[str]]
+    hidden: dict[tuple[str, str], list[str]]
+    subclass_edges: list[tuple[str, str]]
+    not_drawn: list[str]
+
+    def arrows(self) -> list[tuple[str, str, str]]:
+        """(source class, property label, target class) of every drawn arrow, for a list view."""
+        return [(a, " / ".join(sorted(props)), b) for (a, b), props in sorted(self.edges.items())
+                if a in self.boxes and b in self.boxes]
+
+
 def model_svg(ontology: Graph) -> str:
-    """The model diagram of ``ontology`` as a standalone SVG document."""
+    """The model diagram of ``ontology`` as a standalone SVG document: laid out by Graphviz's
+    ``dot`` when it is installed, else on the fixed grid."""
+    model = model_of(ontology)
+    return (dot_svg(model) if shutil.which("dot") else None) or grid_svg(model)
+
+
+def model_of(ontology: Graph) -> Model:
+    """The classes, fields and arrows of ``ontology``'s main classes."""
     classes = {name for c in ontology.subjects(RDF.type, OWL.Class) if (name := _local(c))}
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
     fields: dict[str, list[str]] = defaultdict(list)
@@ -129,6 +159,13 @@ def model_svg(ontology: Graph) -> str:
         if source == target and source in boxes:
             boxes[source].loops += sorted(props)
             del edges[(source, target)]
+    return Model(boxes, dict(edges), dict(hidden), subclass_edges, not_drawn)
+
+
+def grid_svg(model: Model) -> str:
+    """The diagram on the fixed grid of :data:`_SLOTS` (the fallback without Graphviz)."""
+    boxes, edges, hidden, subclass_edges, not_drawn = (model.boxes, model.edges, model.hidden,
+                                                        model.subclass_edges, model.not_drawn)
     width = 40 + 5 * _W + 4 * _GAP_X
     height = 40 + (max(b.row for b in boxes.values()) + 1) * (_H + _GAP_Y) + 20
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
@@ -181,3 +218,52 @@ def model_svg(ontology: Graph) -> str:
                      f'{escape(", ".join(not_drawn))} (see the class list).</text>')
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _dot_source(model: Model) -> str:
+    """The model in Graphviz's DOT language, each class an HTML-like table (name, then its fields)."""
+    lines = ['digraph model {', '  graph [rankdir=TB, nodesep=0.35, ranksep=0.9, fontname="DejaVu Sans", '
+             'fontsize=11, pad=0.2, splines=true, overlap=false];',
+             '  node [shape=plain, fontname="DejaVu Sans", fontsize=11];',
+             '  edge [fontname="DejaVu Sans", fontsize=10, color="#777777", fontcolor="#333333", arrowsize=0.7];']
+    for box in model.boxes.values():
+        rows = [f'<tr><td align="left" bgcolor="#e8eef9"><b>{escape(box.name)}</b></td></tr>']
+        extra = box.fields + [f"↺ {loop}" for loop in box.loops]
+        if len(extra) > 9:
+            extra = [*extra[:8], f"… {len(extra) - 8} more"]
+        rows += [f'<tr><td align="left">{escape(line)}</td></tr>' for line in extra]
+        lines.append(f'  {box.name} [tooltip={quoteattr("mmkg:" + box.name)}, label=<<table border="1" '
+                     f'cellborder="0" cellspacing="0" cellpadding="3" color="#3366cc" bgcolor="#f7f9fc">'
+                     f'{"".join(rows)}</table>>];')
+    for (source, target), props in sorted(model.edges.items()):
+        if source not in model.boxes or target not in model.boxes:
+            continue
+        folded = model.hidden.get((source, target), [])
+        label = " / ".join(sorted(props)) + (f" (+{len(folded)})" if folded else "")
+        also = f" (also {', '.join(folded)})" if folded else ""
+        lines.append(f'  {source} -> {target} [label={quoteattr(label)}, '
+                     f'tooltip={quoteattr(f"{source} → {target}{also}")}];')
+    for sub, sup in sorted(model.subclass_edges):
+        lines.append(f'  {sub} -> {sup} [style=dashed, color="#3366cc", arrowhead=onormal, '
+                     f'tooltip={quoteattr(f"{sub} is a kind of {sup}")}];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def dot_svg(model: Model, timeout: float = 20.0) -> str | None:
+    """The diagram laid out by ``dot -Tsvg`` (None if dot fails), without the XML prologue and
+    doctype, with a title, and sized by its viewBox so a page can scale it."""
+    try:
+        done = subprocess.run(["dot", "-Tsvg"], input=_dot_source(model), capture_output=True, text=True,
+                              timeout=timeout, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    svg = done.stdout[done.stdout.find("<svg"):]
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    title = '<title id="model-title">myeloma-kg model: main classes and the properties between them</title>'
+    svg = re.sub(r"<svg\b", '<svg role="img" aria-labelledby="model-title" class="model-dot"', svg, count=1)
+    svg = svg.replace(">", ">" + title, 1) if "<title id=" not in svg else svg
+    if model.not_drawn:
+        note = escape(f"Also in the ontology, with properties, not drawn: {', '.join(model.not_drawn)}.")
+        svg = svg.replace("</svg>", f"<desc>{note}</desc></svg>")
+    return svg

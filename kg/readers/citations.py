@@ -114,3 +114,4 @@ def identifiers_of(store: QueryStore, ref: str, literals_by_property: dict[str, 
         match, confidence = mappings.get(text, mappings.get(str(curie), ("xref", None)))
         found.append(Identifier(str(curie), curie.link, curie.info.name, match, confidence, curie.iri))
     return sorted(found, key=lambda i: (i.vocabulary.lower(), i.curie))
+

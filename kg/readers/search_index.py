@@ -4,6 +4,13 @@ The index is read from the store once (one SPARQL query, so it works on any back
 exact match first, then a label that starts with the words typed, then a word of the label that
 does, then any substring; within a rank our own entities before imported external terms, then
 shorter labels first. ``CHEBI:63791`` finds lenalidomide.
+
+A hit reaches further through the graph: an imported term (a MeSH heading, an HPO class) stands
+for our entities that match it, are of its type, or match one of its narrower terms ("thrombosis"
+finds the thromboembolism adverse event through HPO's "Abnormal thrombosis"); an outcome (an
+adverse event or endpoint) brings the findings about it ("VTE", a synonym of thromboembolism,
+finds the thromboembolism risk ratio). A publication is found by its DOI (bare, ``doi:`` or a
+``https://doi.org/`` link) and PubMed id (bare or ``PMID:``), a trial by its registry id.
 """
 
 from __future__ import annotations
@@ -24,6 +31,21 @@ SELECT ?ours ?external WHERE {{
   ?ours skos:exactMatch|skos:closeMatch ?external FILTER(STRSTARTS(STR(?ours), "{PREFIXES['res']}"))
 }}
 """
+_REACH = f"""
+PREFIX skos: <{PREFIXES['skos']}>
+SELECT ?ours ?external WHERE {{
+  {{ ?ours skos:exactMatch|skos:closeMatch ?narrower . ?narrower skos:broader+ ?external }}
+  UNION {{ ?ours a ?external FILTER(!STRSTARTS(STR(?external), "{PREFIXES['mmkg']}")
+                                  && STRSTARTS(STR(?ours), "{PREFIXES['res']}")) }}
+  FILTER(STRSTARTS(STR(?ours), "{PREFIXES['res']}"))
+}}
+"""
+_ABOUT = f"""
+PREFIX mmkg: <{PREFIXES['mmkg']}>
+SELECT ?finding ?outcome WHERE {{
+  ?finding a mmkg:Finding ; mmkg:adverseEvent|mmkg:mainAdverseEvent|mmkg:endpoint ?outcome .
+}}
+"""
 _QUERY = f"""
 PREFIX rdfs: <{PREFIXES['rdfs']}>
 PREFIX skos: <{PREFIXES['skos']}>
@@ -34,6 +56,9 @@ SELECT ?s ?label ?kind ?type WHERE {{
   UNION {{ ?s skos:prefLabel ?label BIND("label" AS ?kind) }}
   UNION {{ ?s skos:altLabel ?label BIND("synonym" AS ?kind) }}
   UNION {{ ?s mmkg:xref ?label BIND("identifier" AS ?kind) }}
+  UNION {{ ?s mmkg:doi ?doi BIND(CONCAT("doi:", STR(?doi)) AS ?label) BIND("identifier" AS ?kind) }}
+  UNION {{ ?s mmkg:pmid ?pmid BIND(CONCAT("PMID:", STR(?pmid)) AS ?label) BIND("identifier" AS ?kind) }}
+  UNION {{ ?s mmkg:pmcid ?label BIND("identifier" AS ?kind) }}
   UNION {{ ?s a mmkg:Finding ; rdfs:comment ?label BIND("statement" AS ?kind) }}
   FILTER(isIRI(?s))
   FILTER NOT EXISTS {{ ?s a mmkg:Mapping }}
@@ -87,6 +112,13 @@ class SearchIndex:
         self._ours: dict[str, str] = {}
         for row in store.query(_LINKS).rows:
             self._ours.setdefault(value_of(row, "external"), value_of(row, "ours"))
+        # Further reach: an external term stands for our entities below it; an outcome for its findings.
+        self._reach: dict[str, set[str]] = {}
+        for row in store.query(_REACH).rows:
+            self._reach.setdefault(value_of(row, "external"), set()).add(value_of(row, "ours"))
+        self._about: dict[str, set[str]] = {}
+        for row in store.query(_ABOUT).rows:
+            self._about.setdefault(value_of(row, "outcome"), set()).add(value_of(row, "finding"))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -101,19 +133,48 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 20, type_iri: str | None = None) -> list[Hit]:
         """The best ``limit`` matches of ``query`` (case-insensitive), optionally only of one type."""
-        needle = " ".join(query.lower().split())
+        needle = _normalise(query)
         if not needle:
             return []
+        hits = self._reached(self._group(self._matches(needle)))
+        if type_iri:
+            types = {e.iri: e.types for e in self._entries}
+            hits = [h for h in hits if type_iri in types.get(h.iri, set())]
+        ours = PREFIXES["mmkg"]
+        # within a rank, our entities before the imported external terms and enrichment answers
+        hits.sort(key=lambda h: (h.rank[0], not h.iri.startswith(ours), h.rank[1], h.label.lower()))
+        return hits[:limit]
+
+    def _reached(self, hits: list[Hit]) -> list[Hit]:
+        """The hits, then (one rank lower) our entities an external hit stands for, then the findings
+        about each outcome hit; an IRI keeps its best rank."""
+        entries = {e.iri: e for e in self._entries}
+        found = {h.iri: h for h in hits}
+
+        def add(iri: str, rank: tuple[int, int], matched: str) -> None:
+            entry = entries.get(iri)
+            if entry is None or (iri in found and found[iri].rank <= rank):
+                return
+            found[iri] = Hit(iri, entry.label, matched, self._type_of(entry), rank)
+
+        # one rank lower, and after the direct hits of that rank (a name matched beats a name reached)
+        for hit in hits:
+            for ours in sorted(self._reach.get(hit.iri, ())):
+                add(ours, (hit.rank[0] + 1, hit.rank[1] + _REACHED), f"under {hit.label}")
+        for hit in list(found.values()):
+            for finding in sorted(self._about.get(hit.iri, ())):
+                add(finding, (hit.rank[0] + 1, hit.rank[1] + _REACHED), f"about {hit.label}")
+        return list(found.values())
+
+    def _matches(self, needle: str) -> list[Hit]:
         hits: list[Hit] = []
         for entry in self._entries:
-            if type_iri and type_iri not in entry.types:
-                continue
             best: tuple[int, int] | None = None
             matched = ""
             words = needle.split()
             for lowered, original in entry.names:
-                if lowered == needle:
-                    rank = 0
+                if lowered == needle or (":" in lowered and lowered.split(":", 1)[1] == needle):
+                    rank = 0  # "NCT01554852" is clinicaltrials:NCT01554852, "30098165" is PMID:30098165
                 elif lowered.startswith(needle):
                     rank = 1
                 elif any(word.startswith(needle) for word in lowered.replace("-", " ").split()):
@@ -129,11 +190,7 @@ class SearchIndex:
                     best, matched = key, original
             if best is not None:
                 hits.append(Hit(entry.iri, entry.label, matched, self._type_of(entry), best))
-        hits = self._group(hits)
-        ours = PREFIXES["mmkg"]
-        # within a rank, our entities before the imported external terms and enrichment answers
-        hits.sort(key=lambda h: (h.rank[0], not h.iri.startswith(ours), h.rank[1], h.label.lower()))
-        return hits[:limit]
+        return hits
 
     def _group(self, hits: list[Hit]) -> list[Hit]:
         """Hits on an external term our entity matches become hits on our entity (best rank kept)."""
@@ -150,3 +207,25 @@ class SearchIndex:
             if hit.iri not in best or key < best[hit.iri][:2]:
                 best[hit.iri] = (hit.rank, through, hit)
         return [hit for _, _, hit in best.values()]
+
+
+_REACHED = 10_000
+"""Added to the length key of a hit reached through the graph, so it sorts after the matched ones."""
+
+_LINK_FORMS = (("https://doi.org/", "doi:"), ("http://doi.org/", "doi:"), ("https://dx.doi.org/", "doi:"),
+               ("https://pubmed.ncbi.nlm.nih.gov/", "pmid:"), ("pubmed:", "pmid:"))
+
+
+def _normalise(query: str) -> str:
+    """The typed text, lower-cased with single spaces; a DOI or PubMed link as the CURIE we index.
+
+    >>> _normalise("  https://doi.org/10.1001/JAMAONCOL.2018.2961 ")
+    'doi:10.1001/jamaoncol.2018.2961'
+    >>> _normalise("pubmed:30098165/")
+    'pmid:30098165'
+    """
+    needle = " ".join(query.lower().split())
+    for form, curie in _LINK_FORMS:
+        if needle.startswith(form):
+            needle = curie + needle[len(form):].rstrip("/")
+    return needle

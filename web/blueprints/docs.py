@@ -9,11 +9,11 @@ from markupsafe import Markup
 from rdflib import Graph
 
 from kg import paths
-from kg.docs.diagram import model_svg
+from kg.docs.diagram import model_of, model_svg
 from kg.docs.guide import guide_examples, guide_text, render_guide_html
 from web.views import DocsView, render
 
-__all__ = ["bp", "model_diagram"]
+__all__ = ["bp", "model_arrows", "model_diagram"]
 
 bp = Blueprint("docs", __name__)
 
@@ -22,6 +22,12 @@ bp = Blueprint("docs", __name__)
 def model_diagram() -> str:
     """The model diagram of the packaged ontology (drawn once per process)."""
     return model_svg(Graph().parse(paths.ontology_file(), format="turtle"))
+
+
+@lru_cache(maxsize=1)
+def model_arrows() -> list[tuple[str, str, str]]:
+    """The diagram's arrows as (class, property, class), for the list beside the drawing."""
+    return model_of(Graph().parse(paths.ontology_file(), format="turtle")).arrows()
 
 
 @bp.route("/docs/model.svg")

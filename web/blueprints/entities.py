@@ -15,9 +15,8 @@ from flask import Blueprint, Response, request
 from kg.evidence.gather import Finding
 from kg.namespaces import PREFIXES
 from kg.query.results import GRAPH_FORMATS
-from kg.query.store import term_to_python, value_of
 from kg.readers.describe import Entity, graph_sparql, incoming_sparql, instances_sparql
-from kg.readers.sparqlterms import iri_ref
+from kg.readers.graphs import description_triples, graph_size, graph_subjects, graph_triples
 from web.conneg import RDF_SUFFIXES, negotiate, rdf_response
 from web.context import ctx
 from web.entity_evidence import TABLE_LIMIT, evidence_table, finding_card, trial_summary
@@ -25,7 +24,7 @@ from web.errors import HttpError
 from web.forest import forest_svg
 from web.forest_rows import forest_rows, outcome_of
 from web.iris import compact, iri_for_path
-from web.views import EntityView, GraphView, editor_link, render
+from web.views import EntityView, GraphView, editor_link, reader_aids, render
 
 __all__ = ["bp"]
 
@@ -37,7 +36,7 @@ _STUDY_TYPES = {"RandomisedControlledTrial", "ClinicalTrial", "OpenLabelStudy", 
 # A finding's properties in the order a clinician reads them: what, the figures, where from.
 _CLINICAL = [PREFIXES["mmkg"] + name for name in (
     "intervention", "comparator", "regimen", "arm", "aboutRegimen", "aboutDrug", "concernsDrug", "endpoint",
-    "adverseEvent", "mainAdverseEvent", "gradeMin", "gradeMax", "population", "estimate", "ciLower", "ciUpper",
+    "adverseEvent", "singledOutAdverseEvent", "gradeMin", "gradeMax", "population", "estimate", "ciLower", "ciUpper",
     "ciLevel", "pValue", "pValueComparator", "isSignificant", "significanceBasis", "direction", "value", "valueMin",
     "valueMax", "unit", "timepoint", "statedAs", "isImplied", "fromStudy", "fromSource", "locator", "paragraph",
     "sentence", "supportedBy", "corroborates", "discrepantWith", "discrepantWithPublication", "discrepancyNote")]
@@ -61,10 +60,7 @@ def _split_suffix(rest: str) -> tuple[str, str | None]:
 
 def rdf_description(iri: str) -> list[ox.Triple]:
     """Triples with ``iri`` as subject or object."""
-    ref = iri_ref(iri)
-    result = ctx().store.query(f"CONSTRUCT {{ {ref} ?p ?o . ?s ?q {ref} }} WHERE {{ "
-                               f"{{ {ref} ?p ?o }} UNION {{ ?s ?q {ref} }} }}", limit=ctx().settings.max_rows)
-    return result.triples or []
+    return description_triples(ctx().store, iri, ctx().settings.max_rows)
 
 
 def _rdf(triples: list[ox.Triple], media: str) -> Response:
@@ -127,7 +123,8 @@ def _page(iri: str, suffix_media: str | None) -> Response:
     plottable, total = _plotted(iri, [finding] if finding is not None else (c.finding for c in concerning))
     if total > MAX_PLOTTED:
         title += f" (the first {MAX_PLOTTED} of {total:,}, by outcome; all are in the table below)"
-    plot = forest_svg(forest_rows(plottable), title)
+    aids = reader_aids()
+    plot = forest_svg(forest_rows(plottable, aids.names.source, aids.contexts.patients, aids.names.text), title)
     if finding is not None:
         entity.outgoing.sort(key=lambda pv: _clinical_rank(pv.predicate))
     term = app.vocabulary.terms.get(iri)
@@ -158,19 +155,14 @@ def graph(rest: str) -> Response:
     stem, media = _split_suffix(rest)
     iri = _local_iri("graph", stem)
     app = ctx()
-    ref = iri_ref(iri)
-    count = int(str(term_to_python(app.store.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }}").rows[0]["n"])))
+    count = graph_size(app.store, iri)
     if count == 0:
         return _page(iri, media)
     media = media or negotiate(["text/html", *GRAPH_FORMATS], request.args.get("format"))
     if media != "text/html":
-        triples = app.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }}",
-                                  limit=app.settings.max_rows).triples or []
+        triples = graph_triples(app.store, iri, app.settings.max_rows)
         return _rdf(triples, media)
-    rows = app.store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }} "
-                           f"ORDER BY ?s LIMIT 500").rows
-    subjects = [value_of(r, "s") for r in rows]
+    subjects = graph_subjects(app.store, iri, 500)
     labels = app.describer.labels(set(subjects))
     source = PREFIXES["res"] + stem[len("source/"):] if stem.startswith("source/") else None
     view = GraphView(iri=iri, count=count, subjects=[(s, labels.get(s)) for s in subjects], source=source,

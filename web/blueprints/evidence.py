@@ -26,7 +26,7 @@ from web.context import ctx
 from web.errors import HttpError
 from web.forest import forest_svg
 from web.forest_rows import forest_rows
-from web.views import EvidenceView, View, render
+from web.views import EvidenceView, View, reader_aids, render
 
 __all__ = ["bp"]
 
@@ -70,7 +70,9 @@ def evidence_map() -> Response:
     filters = _filters()
     evidence = _map(filters)
     ratios = [f for f in apply_filters(ctx().findings, filters) if f.is_ratio]
-    plot = forest_svg(forest_rows(ratios), "Ratio estimates in the evidence map")
+    aids = reader_aids()
+    plot = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text),
+                      "Ratio estimates in the evidence map")
     query = _query_string(filters)
     view = EvidenceView(evidence=evidence, plot=plot, source_names=ctx().source_names, query_string=query,
                         downloads=[("Evidence map (JSON)", url_for("evidence.evidence_json") + query),

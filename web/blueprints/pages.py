@@ -6,13 +6,16 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
+from markupsafe import Markup
 
 from kg import paths
 from kg.errors import QueryError
 from kg.evidence.grid import build_map
 from kg.namespaces import PREFIXES
 from kg.query.prefixes import PREDECLARED
-from kg.query.store import QueryResult, value_of
+from kg.query.store import QueryResult
+from kg.readers.graphs import DEFAULT_EDITOR_QUERY, completion_entities
+from web.blueprints.docs import model_arrows, model_diagram
 from web.blueprints.sparql import run_query
 from web.context import ctx
 from web.errors import HttpError, as_http_error
@@ -27,20 +30,7 @@ bp = Blueprint("pages", __name__)
 _INTERNAL_CLASSES = ("Mapping", "PopulationCharacteristic", "TreatmentContext", "Unit", "CountKind", "Direction",
                      "SignificanceBasis", "Publication", "SourceDocument")
 _ENTRY_POINTS = ("lenalidomide", "thalidomide", "bortezomib", "myeloma-xi", "pfs", "os", "gay-2018-nma")
-_DEFAULT_QUERY = """PREFIX mmkg: <https://w3id.org/mmkg/>
-PREFIX res: <https://w3id.org/mmkg/resource/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-
-# Hazard ratios with their confidence intervals and where each was stated
-SELECT ?finding ?interventionLabel ?endpointLabel ?hr ?lower ?upper ?source ?locator WHERE {
-  ?finding a mmkg:HazardRatioEstimate ;
-           mmkg:intervention/rdfs:label ?interventionLabel ;
-           mmkg:endpoint/rdfs:label ?endpointLabel ;
-           mmkg:estimate ?hr ; mmkg:ciLower ?lower ; mmkg:ciUpper ?upper ;
-           mmkg:fromSource ?source ; mmkg:locator ?locator .
-}
-ORDER BY ?hr
-"""
+_DEFAULT_QUERY = DEFAULT_EDITOR_QUERY
 
 
 @bp.route("/")
@@ -76,7 +66,9 @@ def ontology() -> Response:
             imported.setdefault(curie.split(":", 1)[0], []).append((iri, curie, labels[0].label))
     view = OntologyView(vocabulary=vocab, roots=roots, children=children, classes=classes,
                         properties=[t for t in vocab.properties() if vocab.is_ours(t.iri)],
-                        imported=sorted(imported.items(), key=lambda kv: kv[0].lower()))
+                        imported=sorted(imported.items(), key=lambda kv: kv[0].lower()),
+                        # Markup: the SVG is drawn by kg.docs.diagram from the packaged ontology, escaped there
+                        diagram=Markup(model_diagram()), arrows=model_arrows())
     return Response(render(view), mimetype="text/html")
 
 
@@ -134,21 +126,12 @@ def vocabulary_json() -> Response:
         {"curie": compact(t.iri), "label": t.label or "", "kind": t.kind, "definition": (t.definition or "")[:200]}
         for t in vocab.terms.values() if compact(t.iri) != t.iri]
     entities: dict[str, dict[str, Any]] = {}
-    for row in ctx().store.query(_ENTITIES).rows:
-        iri = value_of(row, "e")
-        entry = entities.setdefault(iri, {"curie": compact(iri), "label": value_of(row, "label"),
-                                          "kind": value_of(row, "type").rsplit("/", 1)[-1], "names": []})
-        if "name" in row and value_of(row, "name") not in entry["names"]:
-            entry["names"].append(value_of(row, "name"))
+    for iri, label, type_iri, name in completion_entities(ctx().store):
+        entry = entities.setdefault(iri, {"curie": compact(iri), "label": label,
+                                          "kind": type_iri.rsplit("/", 1)[-1], "names": []})
+        if name is not None and name not in entry["names"]:
+            entry["names"].append(name)
     return jsonify({"prefixes": PREDECLARED, "terms": sorted(terms, key=lambda t: t["curie"]),
                     "entities": sorted(entities.values(), key=lambda e: str(e["label"]).lower()),
                     "examples": _examples()})
 
-
-_ENTITIES = """PREFIX mmkg: <https://w3id.org/mmkg/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e ?label ?type ?name WHERE {
-  VALUES ?type { mmkg:Drug mmkg:Regimen mmkg:Study mmkg:Endpoint mmkg:AdverseEvent mmkg:Population }
-  ?e a ?type ; rdfs:label ?label .
-  OPTIONAL { ?e skos:altLabel ?name }
-} LIMIT 5000"""

@@ -45,7 +45,8 @@ def search() -> Response:
     if media == "application/json":
         response = jsonify(hits)
     else:
-        response = Response(render(SearchView(q=q, hits=hits)), mimetype="text/html")
+        response = Response(render(SearchView(q=q, hits=hits, shown=request.args.get("kind", ""))),
+                            mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response
 

@@ -93,7 +93,40 @@
     ".fp-head{font-weight:600}.fp-detail,.fp-tick,.fp-note{fill:#5b6575;font-size:11px}.fp-tick{text-anchor:middle}" +
     ".fp-right{text-anchor:end}.fp-null{stroke:#1d2430;stroke-dasharray:4 3}.fp-axis{stroke:#1d2430}" +
     ".fp-ci{stroke:#1d2430;stroke-width:1.6}.fp-sig .fp-point{fill:#1f5fae}" +
-    ".fp-ns .fp-point,.fp-unknown .fp-point{fill:#fff;stroke:#8a94a6;stroke-width:1.6}.fp-arrow{fill:#1d2430}";
+    ".fp-ns .fp-point,.fp-unknown .fp-point{fill:#fff;stroke:#8a94a6;stroke-width:1.6}.fp-arrow{fill:#1d2430}" +
+    ".fp-axis-title{text-anchor:middle;fill:#333}.fp-caption{font-weight:600;font-size:14px}";
+  const SVG_NS = "http://www.w3.org/2000/svg";
+
+  // Every panel of the section (one per outcome), stacked under its caption, as one SVG element.
+  function combined(section) {
+    const panels = Array.from(section.querySelectorAll("svg.forest-wide"));
+    if (panels.length <= 1) return panels[0] || null;
+    const out = document.createElementNS(SVG_NS, "svg");
+    let y = 0, width = 0;
+    for (const panel of panels) {
+      const caption = panel.closest("figure") && panel.closest("figure").querySelector("figcaption");
+      if (caption) {
+        const text = document.createElementNS(SVG_NS, "text");
+        text.setAttribute("class", "fp-caption");
+        text.setAttribute("x", "8");
+        text.setAttribute("y", String(y + 18));
+        text.textContent = caption.textContent.trim();
+        out.appendChild(text);
+        y += 26;
+      }
+      const box = panel.viewBox.baseVal;
+      const copy = panel.cloneNode(true);
+      copy.setAttribute("x", "0");
+      copy.setAttribute("y", String(y));
+      copy.setAttribute("width", String(box.width));
+      copy.setAttribute("height", String(box.height));
+      out.appendChild(copy);
+      y += box.height + 12;
+      width = Math.max(width, box.width);
+    }
+    out.setAttribute("viewBox", "0 0 " + width + " " + y);
+    return out;
+  }
 
   function standalone(svg) {
     const copy = svg.cloneNode(true);
@@ -118,7 +151,7 @@
   for (const button of document.querySelectorAll("[data-export]")) {
     button.addEventListener("click", () => {
       const section = button.closest("section");
-      const svg = section && section.querySelector("svg.forest-wide");
+      const svg = section && combined(section);
       if (!svg) return;
       const text = standalone(svg);
       const name = (document.title.split(" · ")[0] || "forest-plot").replace(/[^\w-]+/g, "-").toLowerCase();
@@ -194,5 +227,33 @@
       th.addEventListener("click", sort);
       th.addEventListener("keydown", (event) => { if (event.key === "Enter") sort(); });
     });
+  }
+})();
+
+// Evidence tables on entity pages: filter rows by outcome and kind (choices from the rows themselves).
+(function () {
+  for (const box of document.querySelectorAll("[data-filters-for]")) {
+    const section = document.getElementById(box.dataset.filtersFor);
+    if (!section) continue;
+    const rows = Array.from(section.querySelectorAll("tr[data-outcome]"));
+    const selects = Array.from(box.querySelectorAll("select[data-filter]"));
+    for (const select of selects) {
+      const key = select.dataset.filter;
+      const values = Array.from(new Set(rows.map((r) => r.dataset[key]).filter(Boolean))).sort();
+      for (const v of values) select.add(new Option(v, v));
+    }
+    const apply = () => {
+      for (const row of rows) {
+        row.hidden = !selects.every((s) => !s.value || row.dataset[s.dataset.filter] === s.value);
+      }
+      for (const table of section.querySelectorAll("table[data-group]")) {
+        const shown = table.querySelectorAll("tbody tr:not([hidden])").length;
+        table.closest(".table-wrap").hidden = shown === 0;
+        const heading = table.closest(".table-wrap").previousElementSibling;
+        if (heading && heading.tagName === "H3") heading.hidden = shown === 0;
+      }
+    };
+    selects.forEach((s) => s.addEventListener("change", apply));
+    if (rows.length > 5) box.hidden = false;
   }
 })();
