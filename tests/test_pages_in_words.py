@@ -52,7 +52,7 @@ def test_sources_read_as_the_article_and_how_it_reached_us(client: FlaskClient, 
     page = client.get("/resource/s000-os-hr-len").get_data(as_text=True)
     assert "Gay et al. 2018 (JAMA Oncol) via news report" in page
     # the locator in small print, the curator's sentence on hover
-    assert '<small class="locator">p1.s8</small>' in page
+    assert '<small class="locator">p5.s1</small>' in page
     assert re.search(r'<a href="/resource/s000" title="[^"]*overall-survival', page)
 
 

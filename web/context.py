@@ -97,6 +97,8 @@ class AppContext:
     def trials(self) -> dict[str, Trial]:
         """Every trial or analysis with its key, design, included trials, N (for the exports)."""
         return trial_table(self.store, self.findings)
+
+    @cached_property
     def names(self) -> Names:
         """Sources, cited trials and publications as a reader names them (read lazily, piece by piece)."""
         return Names(self.store)
