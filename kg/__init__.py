@@ -5,3 +5,12 @@ and runs saved queries (:mod:`kg.query.catalogue`). It never imports the web fro
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``kg.open``, ``kg.Graph``, ``kg.Rows``: the Python API (:mod:`kg.api`), imported when first used."""
+    if name in ("open", "Graph", "Rows"):
+        from kg import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
@@ -62,7 +63,14 @@ def negotiate(offered: Sequence[str], override: str | None = None) -> str:
 
 
 def rdf_response(triples: list[ox.Triple], media: str, prefixes: Mapping[str, str]) -> Response:
-    """Triples in the RDF format ``media`` (prefixes used where the format has them), varying on Accept."""
-    response = Response(serialise_triples(triples, media, prefixes), mimetype=media)
+    """Triples in the RDF format ``media`` (prefixes used where the format has them), varying on Accept.
+    JSON-LD is compacted with the published context (:mod:`kg.interop.jsonld`)."""
+    if media == "application/ld+json":
+        from kg.interop.jsonld import compact_triples
+
+        body = json.dumps(compact_triples(triples), ensure_ascii=False).encode()
+    else:
+        body = serialise_triples(triples, media, prefixes)
+    response = Response(body, mimetype=media)
     response.headers["Vary"] = "Accept"
     return response
