@@ -42,7 +42,7 @@ def _export_evidence(fmt: str, output: Path, out: Path | None) -> None:
 
 @main.command()
 @click.option("--format", "fmt",
-              type=click.Choice([*sorted(_EXPORT_FORMATS), "sssom", "fhir", *sorted(_EVIDENCE_FORMATS)]),
+              type=click.Choice([*sorted(_EXPORT_FORMATS), "sssom", "fhir", "owl", *sorted(_EVIDENCE_FORMATS)]),
               default="trig", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
@@ -52,7 +52,8 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
     ``--format sssom`` writes the mappings to external vocabularies as an SSSOM table instead;
     ``meta-analysis`` the ratio estimates with TE and seTE, ``arms`` the arm-level figures (CSV),
     ``ris`` / ``bibtex`` the sources and the publications they cite; ``fhir`` each ratio estimate as an
-    HL7 FHIR R5 ``Evidence`` resource in one Bundle (JSON).
+    HL7 FHIR R5 ``Evidence`` resource in one Bundle (JSON); ``owl`` the OWL 2 DL view (RDF/XML: no
+    literal outside the OWL 2 datatype map, every individual declared) for the OWL API and HermiT.
     """
     if fmt == "sssom":
         _export_sssom(output, out)
@@ -62,6 +63,14 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
         return
     if fmt == "fhir":
         _export_fhir(output, out)
+        return
+    if fmt == "owl":
+        from kg.interop.owl import write_owl_view
+
+        nq = release_dir(out) / "mmkg.nq"
+        sizes: list[int] = []
+        write_atomically(output, lambda tmp: sizes.append(write_owl_view(nq, Path(tmp))))
+        click.echo(f"Wrote {output} (the OWL 2 DL view, RDF/XML: {sizes[0]:,} triples).")
         return
     from kg.interop.rdf_export import export_rdf
 
