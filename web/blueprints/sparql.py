@@ -243,10 +243,11 @@ def service_description(override: str | None = None) -> Response:
         ox.Triple(service, ox.NamedNode(sd + "endpoint"), endpoint_node),
         ox.Triple(service, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")),
         ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "UnionDefaultGraph")),
-        ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "BasicFederatedQuery")),
         ox.Triple(service, ox.NamedNode(sd + "defaultDataset"), dataset),
         ox.Triple(dataset, a, ox.NamedNode(sd + "Dataset")),
     ]
+    if ctx().settings.allowed_services:  # SERVICE is refused unless --service-allow names an endpoint
+        triples.append(ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "BasicFederatedQuery")))
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
         triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name)))
