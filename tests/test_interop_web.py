@@ -104,3 +104,37 @@ def test_errors_are_json_for_json_clients(client: FlaskClient) -> None:
     assert bad.get_json()["line"] == 1
     plain = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x a }"})
     assert plain.mimetype == "text/plain"
+
+
+def test_saved_query_page_negotiates_its_twins(client: FlaskClient) -> None:
+    path = "/queries/adverse-events-by-drug"
+    assert client.get(path, headers={"Accept": "text/html"}).mimetype == "text/html"
+    as_json = client.get(path, headers={"Accept": "application/json"})
+    assert as_json.mimetype == "application/json" and as_json.get_json()["rows"]
+    assert "Accept" in as_json.headers["Vary"]
+    as_csv = client.get(path, headers={"Accept": "text/csv"})
+    assert as_csv.mimetype == "text/csv" and as_csv.data.startswith(b"drug,")
+
+
+def test_records_twin_reads_straight_into_pandas(client: FlaskClient) -> None:
+    import io
+
+    import pandas as pd
+
+    body = client.get("/queries/effect-estimates.records.json").data
+    frame = pd.read_json(io.BytesIO(body))
+    columns = client.get("/queries/effect-estimates.json").get_json()
+    assert list(frame.columns) == columns["columns"] and len(frame) == len(columns["rows"]) > 0
+    assert frame["estimate"].dtype.kind == "f"
+
+
+def test_construct_in_every_rdf_format_pyoxigraph_writes(client: FlaskClient) -> None:
+    query = "CONSTRUCT { res:lenalidomide ?p ?o } WHERE { res:lenalidomide ?p ?o }"
+    expected = None
+    for media, fmt in (("application/n-quads", ox.RdfFormat.N_QUADS), ("application/trig", ox.RdfFormat.TRIG),
+                       ("text/n3", ox.RdfFormat.N3), ("text/turtle", ox.RdfFormat.TURTLE)):
+        response = client.get("/sparql", query_string={"query": query}, headers={"Accept": media})
+        assert response.status_code == 200 and response.mimetype == media, media
+        count = len(list(ox.parse(response.data, format=fmt)))
+        expected = expected or count
+        assert count == expected > 10, media

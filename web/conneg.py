@@ -22,6 +22,7 @@ FORMAT_NAMES: dict[str, str] = {
     # Values SPARQLWrapper, Virtuoso and Fuseki clients send as format= / output=.
     "n3": "text/turtle", "rdf+xml": "application/rdf+xml", "json-ld": "application/ld+json",
     "sparql-results+json": "application/sparql-results+json", "sparql-results+xml": "application/sparql-results+xml",
+    "nq": "application/n-quads", "nquads": "application/n-quads", "trig": "application/trig",
 }
 # The same wish for the other kind of result (JSON for a CONSTRUCT means JSON-LD).
 _OTHER_KIND = {"application/sparql-results+json": "application/ld+json",

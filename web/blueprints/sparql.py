@@ -249,7 +249,7 @@ def service_description(override: str | None = None) -> Response:
     if ctx().settings.allowed_services:  # SERVICE is refused unless --service-allow names an endpoint
         triples.append(ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "BasicFederatedQuery")))
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG", "N3"):
         triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name)))
     shacl = "http://www.w3.org/ns/shacl#"
     for i, (prefix, namespace) in enumerate(sorted(PREDECLARED.items())):  # SHACL prefix declarations
