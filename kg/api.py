@@ -1,10 +1,12 @@
 """The Python API: ``kg.open()`` and a :class:`Graph` that runs SPARQL and the saved queries.
 
->>> import kg                                                       # doctest: +SKIP
->>> g = kg.open()                       # the current release (built first when there is none)
->>> g.query("adverse-events-by-drug", drug="res:thalidomide").to_pandas()
->>> g.sparql("SELECT ?d ?label WHERE { ?d a mmkg:Drug ; rdfs:label ?label }")
->>> remote = kg.open(endpoint="https://example.org/sparql")        # any SPARQL 1.1 server holding the graph
+Example (``docs/python-api.md`` has the whole notebook, run by ``tests/test_python_api.py``)::
+
+    import kg
+    g = kg.open()                       # the current release (built first when there is none)
+    g.query("adverse-events-by-drug", drug="res:thalidomide").to_pandas()
+    g.sparql("SELECT ?d ?label WHERE { ?d a mmkg:Drug ; rdfs:label ?label }")
+    remote = kg.open(endpoint="https://example.org/sparql")   # any SPARQL 1.1 server holding the graph
 
 Every predeclared prefix (``mmkg:``, ``res:``, ``CHEBI:`` …, :mod:`kg.query.prefixes`) works without a
 ``PREFIX`` line, and the default graph is the union of the named graphs, as on the web endpoint. Results

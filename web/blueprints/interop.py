@@ -107,7 +107,9 @@ def evidence_fhir() -> Response:
 
 @bp.route("/dump.nq")
 def dump() -> Response:
-    """Every quad of the served graph as N-Quads."""
-    rows = ctx().store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    """Every quad of the served graph's named graphs as N-Quads (not a remote server's own graphs)."""
+    ours = PREFIXES["graph"]
+    rows = ctx().store.query(
+        f'SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ours}")) }}').rows
     quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]  # type: ignore[arg-type]
     return Response(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", mimetype="application/n-quads")
