@@ -72,3 +72,16 @@ def test_owl_xml_is_written_by_the_owl_api(tmp_path: Path) -> None:
     assert owx in written and owx.read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert 'ontologyIRI="https://w3id.org/mmkg/ontology"' in owx.read_text(encoding="utf-8")
     assert profile_violations(owx, tmp_path / "imports" / "external-terms.owx") == []
+
+
+def test_owlready2_loads_the_ontology_from_the_release(release: Path) -> None:
+    folder = release / "ontology"
+    assert {p.name for p in folder.iterdir()} >= {"mmkg.ttl", "mmkg.rdf", "mmkg.owl", "imports"}
+    owlready2.onto_path.insert(0, str(folder / "imports"))
+    try:
+        world = owlready2.World()
+        ontology = world.get_ontology(f"file://{folder / 'mmkg.owl'}").load()
+        assert len(ontology.imported_ontologies) == 1
+        assert world.search_one(iri="http://purl.obolibrary.org/obo/STATO_0000245") is not None
+    finally:
+        owlready2.onto_path.remove(str(folder / "imports"))

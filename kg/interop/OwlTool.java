@@ -1,7 +1,7 @@
 // The OWL API (the jar owlready2 ships) as a command-line tool, run with `java -cp JAR OwlTool.java ...`:
 //   OwlTool profile FILE...        load the files into one ontology (imports by IRI from the same files)
 //                                  and print each OWL 2 DL profile violation, then "violations: N"
-//   OwlTool owlxml IN OUT          write IN (any syntax the OWL API reads) as OWL/XML
+//   OwlTool owlxml IN OUT ...      write each IN (any syntax the OWL API reads) as OWL/XML at OUT
 // Nothing is fetched: an import the given files do not provide is reported, not downloaded.
 import java.io.File;
 import java.util.*;
@@ -14,9 +14,11 @@ public class OwlTool {
     public static void main(String[] args) throws Exception {
         OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
         manager.setSilentMissingImportsHandling(true);  // an import not among the files: reported below
-        if (args[0].equals("owlxml")) {
-            OWLOntology ontology = manager.loadOntologyFromOntologyDocument(new File(args[1]));
-            manager.saveOntology(ontology, new OWLXMLOntologyFormat(), IRI.create(new File(args[2])));
+        if (args[0].equals("owlxml")) {  // pairs: IN OUT [IN OUT ...], imports first
+            for (int i = 1; i + 1 < args.length; i += 2) {
+                OWLOntology ontology = manager.loadOntologyFromOntologyDocument(new File(args[i]));
+                manager.saveOntology(ontology, new OWLXMLOntologyFormat(), IRI.create(new File(args[i + 1])));
+            }
             return;
         }
         // Map every file's ontology IRI to the file, so that owl:imports resolve locally.

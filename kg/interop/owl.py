@@ -103,9 +103,11 @@ def profile_violations(*files: Path) -> list[str]:
     return violations
 
 
-def to_owlxml(source: Path, target: Path) -> None:
-    """Write ``source`` (Turtle, RDF/XML) as OWL/XML with the OWL API."""
-    _java("owlxml", str(source), str(target))
+def to_owlxml(source: Path, target: Path, *more: tuple[Path, Path]) -> None:
+    """Write ``source`` (Turtle, RDF/XML) as OWL/XML at ``target`` with the OWL API (and each further
+    ``(source, target)`` pair, in one Java process)."""
+    pairs = [(source, target), *more]
+    _java("owlxml", *(str(p) for pair in pairs for p in pair))
 
 
 #: file name -> pyoxigraph format, for the syntaxes the ontology is offered in besides OWL/XML.
@@ -119,8 +121,8 @@ def write_ontology_files(folder: Path, owlxml: bool = True) -> list[Path]:
     from kg import paths
 
     written: list[Path] = []
-    for source, stem in ((paths.ontology_file(), folder / "mmkg"),
-                         (paths.imports_file(), folder / "imports" / "external-terms")):
+    stems = [(paths.imports_file(), folder / "imports" / "external-terms"), (paths.ontology_file(), folder / "mmkg")]
+    for source, stem in stems:
         stem.parent.mkdir(parents=True, exist_ok=True)
         triples = list(ox.parse(path=str(source), format=ox.RdfFormat.TURTLE))
         for suffix, fmt in _SYNTAXES.items():
@@ -128,7 +130,8 @@ def write_ontology_files(folder: Path, owlxml: bool = True) -> list[Path]:
             ox.serialize(triples, str(target), format=fmt,
                          prefixes={k: v for k, v in PREFIXES.items() if k not in ("res", "graph")})
             written.append(target)
-        if owlxml:
-            to_owlxml(stem.with_suffix(".rdf"), stem.with_suffix(".owx"))
-            written.append(stem.with_suffix(".owx"))
+    if owlxml:
+        pairs = [(stem.with_suffix(".rdf"), stem.with_suffix(".owx")) for _, stem in stems]
+        to_owlxml(*pairs[0], *pairs[1:])
+        written += [target for _, target in pairs]
     return written
