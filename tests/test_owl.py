@@ -45,6 +45,17 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     assert violations and all("<http://purl.org/dc/terms/source>" in v for v in violations)
 
 
+def test_the_check_sees_a_literal_outside_the_datatype_map(tmp_path: Path) -> None:
+    """The plain RDF/XML export keeps ``xsd:gYear`` / ``xsd:date``: the check (and HermiT) refuses them."""
+    target = tmp_path / "dated.ttl"
+    target.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "<urn:o> a owl:Ontology . <urn:p> a owl:DatatypeProperty . <urn:x> a owl:NamedIndividual ;\n"
+        '  <urn:p> "2012"^^xsd:gYear , "2021-05-11"^^xsd:date , "1.5"^^xsd:decimal .\n', encoding="utf-8")
+    violations = profile_violations(target)
+    assert sorted(v.rsplit(": ", 1)[1] for v in violations) == ["xsd:date", "xsd:gYear"]
+
+
 def test_owlready2_loads_the_ontology_with_its_imports_and_hermit_classifies_the_export(
         tmp_path: Path, owl_export: Path) -> None:
     write_ontology_files(tmp_path, owlxml=False)
