@@ -82,6 +82,30 @@ def test_service_description_tells_federation_only_when_allowed(store: Store, ca
         assert any(str(o) == SD_FEDERATED for o in graph.objects()) is expected
 
 
+def test_void_modified_is_the_releases_date(store: Store, catalogue: Catalogue) -> None:
+    from datetime import UTC, datetime
+
+    from web.page_cache import Release
+
+    made = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    app = create_app(store, catalogue, warm=False, release=Release("r1", made))
+    body = app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"}).data
+    modified = [o for p, o in Graph().parse(data=body, format="turtle").predicate_objects()
+                if str(p) == "http://purl.org/dc/terms/modified"]
+    assert [o.toPython() for o in modified] == [made]  # type: ignore[attr-defined]
+
+
+def test_the_packaged_context_is_the_one_served(client: FlaskClient) -> None:
+    """kg/interop/context.jsonld is generated from the ontology: regenerate it (python -m kg.interop.jsonld)
+    whenever a property is added."""
+    from kg.interop.jsonld import CONTEXT_FILE
+
+    served = client.get("/context.jsonld").get_json()
+    assert json.loads(CONTEXT_FILE.read_text(encoding="utf-8")) == served
+    assert served["@context"]["hasComponent"] == {"@type": "@id"}
+    assert served["@context"]["estimate"] == {"@type": "http://www.w3.org/2001/XMLSchema#decimal"}
+
+
 def test_void_has_licence_dump_and_dump_loads(client: FlaskClient) -> None:
     graph = Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).data,
                           format="turtle")
@@ -138,3 +162,13 @@ def test_construct_in_every_rdf_format_pyoxigraph_writes(client: FlaskClient) ->
         count = len(list(ox.parse(response.data, format=fmt)))
         expected = expected or count
         assert count == expected > 10, media
+
+
+def test_the_html_service_description_links_its_rdf(client: FlaskClient) -> None:
+    page = client.get("/sparql")
+    assert page.mimetype == "text/html"
+    link = page.headers["Link"]
+    assert 'rel="alternate"; type="text/turtle"' in link
+    target = link.split(">")[0].lstrip("<").replace("http://localhost", "")
+    described = Graph().parse(data=client.get(target).data, format="turtle")
+    assert any(str(o).endswith("#Service") for o in described.objects())

@@ -74,6 +74,8 @@ def test_owlready2_loads_the_ontology_with_its_imports_and_hermit_classifies_the
         owlready2.onto_path.remove(str(tmp_path / "imports"))
     lenalidomide_based = data.search_one(iri="https://w3id.org/mmkg/resource/len-based-maintenance")
     assert lenalidomide_based is not None
+    # The pooled regimens' anonymous restriction types are read as class expressions, not left unparsed.
+    assert any(isinstance(c, owlready2.Restriction) for c in lenalidomide_based.is_a)
     assert "ImidBasedRegimen" in {c.name for c in lenalidomide_based.INDIRECT_is_a if hasattr(c, "name")}
 
 

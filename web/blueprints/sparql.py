@@ -222,8 +222,10 @@ def _bytes_response(answer: Serialised) -> Response:
 def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | None = None) -> Response:
     offered = (["text/html"] if html is not None else []) + list(GRAPH_FORMATS)
     media = negotiate(offered, override)
-    if media == "text/html" and html is not None:
-        return Response(html, mimetype="text/html")
+    if media == "text/html" and html is not None:  # the same description in RDF, for clients that follow links
+        alternates = ", ".join(f'<{request.base_url}?format={name}>; rel="alternate"; type="{kind}"'
+                               for name, kind in (("ttl", "text/turtle"), ("jsonld", "application/ld+json")))
+        return Response(html, mimetype="text/html", headers={"Link": alternates, "Vary": "Accept"})
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("rdf", "rdfs", "xsd", "mmkg", "owl")}
     prefixes.update(sd="http://www.w3.org/ns/sparql-service-description#", void="http://rdfs.org/ns/void#",
                     dcterms=PREFIXES["dcterms"], sh="http://www.w3.org/ns/shacl#")
