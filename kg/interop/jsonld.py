@@ -5,12 +5,12 @@ reads as ``intervention``; object properties are typed ``@id``, so a link is a p
 datatype properties with a range carry it, so ``estimate`` is a JSON string of an ``xsd:decimal`` without
 a value object; ``label``, ``definition``, ``comment`` (English strings) name the usual annotation
 properties (an untagged label, as external terms have, stays ``rdfs:label``). ``rdf:type`` is ``@type``.
-Documents are made by pyld (the JSON-LD reference processor in Python) from pyoxigraph's N-Quads, so each
-node object appears once.
+Documents are compacted by pyld (the JSON-LD reference processor in Python) from an expanded form with one
+node object per subject, and always hold a ``@graph`` array.
 
 >>> doc = compact_triples([ox.Triple(ox.NamedNode(PREFIXES["res"] + "x"), ox.NamedNode(PREFIXES["rdfs"] + "label"),
 ...                                  ox.Literal("X", language="en"))])
->>> doc["label"], doc["@id"]
+>>> doc["@graph"][0]["label"], doc["@graph"][0]["@id"]
 ('X', 'https://w3id.org/mmkg/resource/x')
 """
 
@@ -28,7 +28,8 @@ from pyld import jsonld
 from kg import paths
 from kg.namespaces import PREFIXES
 
-__all__ = ["CONTEXT_FILE", "CONTEXT_PATH", "compact_triples", "context", "context_document", "write_context"]
+__all__ = ["CONTEXT_FILE", "CONTEXT_PATH", "compact_triples", "context", "context_document", "expanded",
+           "write_context"]
 
 CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
 """The context as a file in the package (regenerate with ``python -m kg.interop.jsonld``)."""
@@ -103,16 +104,55 @@ def _loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     raise jsonld.JsonLdError(f"remote documents are never fetched ({url})", "jsonld.LoadDocumentError")
 
 
+def expanded(triples: Iterable[ox.Triple]) -> list[dict[str, Any]]:
+    """Triples in JSON-LD's expanded form: one node object per subject, ``rdf:type`` as ``@type``.
+
+    (pyld's own ``from_rdf`` does the same but takes seconds for a few thousand triples.)
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    for triple in triples:
+        subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
+        if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+            continue  # RDF-star terms have no JSON-LD 1.1 form
+        node = nodes.setdefault(_id(subject), {"@id": _id(subject)})
+        if predicate == _RDF_TYPE and not isinstance(obj, ox.Literal):
+            types = node.setdefault("@type", [])
+            if _id(obj) not in types:
+                types.append(_id(obj))
+            continue
+        values = node.setdefault(predicate, [])
+        value = _value(obj)
+        if value not in values:
+            values.append(value)
+    return list(nodes.values())
+
+
+def _id(term: ox.NamedNode | ox.BlankNode) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    if not isinstance(term, ox.Literal):
+        return {"@id": _id(term)}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == PREFIXES["xsd"] + "string":
+        return {"@value": term.value}
+    return {"@value": term.value, "@type": term.datatype.value}
+
+
 def compact_triples(triples: Iterable[ox.Triple]) -> dict[str, Any]:
     """Triples as one compacted JSON-LD document: each subject once, ``rdf:type`` as ``@type``.
 
     The context is embedded, so that every JSON-LD processor reads the document offline; it is the
-    one published at :data:`CONTEXT_PATH`.
+    one published at :data:`CONTEXT_PATH`. Compaction is pyld's (the JSON-LD reference processor).
     """
-    nquads = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
-    expanded = jsonld.from_rdf(nquads.decode("utf-8"), {"format": "application/n-quads", "useNativeTypes": False})
     ctx = context()
-    compacted: dict[str, Any] = jsonld.compact(expanded, ctx, {"documentLoader": _loader})
+    compacted: dict[str, Any] = jsonld.compact(expanded(triples), ctx,
+                                               {"documentLoader": _loader, "skipExpansion": True})
+    if "@graph" not in compacted:  # one node: keep the shape clients read (a @graph of nodes)
+        node = {k: v for k, v in compacted.items() if k != "@context"}
+        compacted = {"@graph": [node] if node else []}
     compacted["@context"] = ctx
     return compacted
 

@@ -3,7 +3,8 @@
 rdflib's JSON-LD serialiser wrote ``"@type": {"@id": "_:b0"}`` for a blank-node class (the three
 pooled regimens' ``owl:Restriction`` types), which JSON-LD processors (pyld, pyoxigraph) refuse;
 pyoxigraph writes ``"@type": "_:b0"``. Formats without named graphs (Turtle, N-Triples, RDF/XML,
-JSON-LD) get the union of the graphs, each triple once; TriG and N-Quads keep the graphs.
+JSON-LD) get the union of the graphs, each triple once; TriG and N-Quads keep the graphs. JSON-LD is
+sorted by subject so that each subject is one node object.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def export_rdf(nquads: Path, fmt: str, output: BinaryIO, prefixes: Mapping[str, 
     rdf_format = EXPORT_FORMATS[fmt]
     quads = list(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
     items: list[ox.Triple] | list[ox.Quad] = merged_triples(quads) if fmt in MERGED else quads
+    if fmt == "jsonld":  # the streaming writer starts a node object per run of one subject and predicate
+        items = sorted(items, key=lambda t: (str(t.subject), str(t.predicate)))
     kwargs: dict[str, object] = {}
     if rdf_format in _WITH_PREFIXES:
         kwargs["prefixes"] = dict(prefixes if prefixes is not None else PREFIXES)
