@@ -46,7 +46,7 @@ def export_rdf(nquads: Path, fmt: str, output: BinaryIO, prefixes: Mapping[str, 
     quads = list(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
     items: list[ox.Triple] | list[ox.Quad] = merged_triples(quads) if fmt in MERGED else quads
     if fmt == "jsonld":  # the streaming writer starts a node object per run of one subject and predicate
-        items = sorted(items, key=lambda t: (str(t.subject), str(t.predicate)))
+        items = sorted(merged_triples(quads), key=lambda t: (str(t.subject), str(t.predicate)))
     kwargs: dict[str, object] = {}
     if rdf_format in _WITH_PREFIXES:
         kwargs["prefixes"] = dict(prefixes if prefixes is not None else PREFIXES)
