@@ -80,6 +80,8 @@ def test_service_description_tells_federation_only_when_allowed(store: Store, ca
         body = app.test_client().get("/sparql", headers={"Accept": "text/turtle"}).data
         graph = Graph().parse(data=body, format="turtle")
         assert any(str(o) == SD_FEDERATED for o in graph.objects()) is expected
+        formats = {str(o) for p, o in graph.predicate_objects() if str(p).endswith("#resultFormat")}
+        assert {"http://www.w3.org/ns/formats/N-Quads", "http://www.w3.org/ns/formats/TriG"} <= formats
 
 
 def test_void_modified_is_the_releases_date(store: Store, catalogue: Catalogue) -> None:
