@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
+import pytest
 from fhir.resources.evidence import Evidence
 from flask.testing import FlaskClient
 from pyld import jsonld
@@ -174,3 +175,13 @@ def test_the_html_service_description_links_its_rdf(client: FlaskClient) -> None
     target = link.split(">")[0].lstrip("<").replace("http://localhost", "")
     described = Graph().parse(data=client.get(target).data, format="turtle")
     assert any(str(o).endswith("#Service") for o in described.objects())
+
+
+def test_owl_xml_without_java_is_a_clear_503(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from web.blueprints import interop
+
+    interop._converted.cache_clear()
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    response = client.get("/imports/external-terms.owx", headers={"Accept": "application/json"})
+    assert response.status_code == 503 and "Java" in response.get_json()["error"]
+    interop._converted.cache_clear()

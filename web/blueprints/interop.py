@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from kg import paths
+from kg.errors import ReasonerUnavailable
 from kg.interop.fhir import evidence_bundle, evidence_resource
 from kg.interop.jsonld import context_document
 from kg.namespaces import PREFIXES
@@ -68,7 +69,11 @@ def _ontology_file(source: Path, suffix: str | None) -> Response:
     elif suffix in ("rdf", "owl"):
         response = Response(_converted(str(source), "rdf"), mimetype=_RDFXML)
     elif suffix == "owx":
-        response = Response(_converted(str(source), "owx"), mimetype=_OWLXML)
+        try:
+            response = Response(_converted(str(source), "owx"), mimetype=_OWLXML)
+        except ReasonerUnavailable as exc:  # no JDK here: say so, and where the other syntaxes are
+            raise HttpError(503, f"OWL/XML is written by the OWL API, which cannot run here ({exc}); "
+                                 f"the Turtle and RDF/XML forms (.ttl, .rdf) are available") from exc
     else:
         raise HttpError(404, f"no .{suffix} form of {source.name}: use .ttl, .rdf, .owl or .owx")
     response.headers["Vary"] = "Accept"
