@@ -83,9 +83,6 @@ def write_release(built: BuiltGraph, home: Path) -> Path:
         manifest = asdict(built.report)
         manifest["enrichment"] = _append_enrichment(staging / NQUADS, home)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        from kg.interop.owl import write_ontology_files  # the ontology in Turtle and RDF/XML, for owlready2
-
-        write_ontology_files(staging / "ontology", owlxml=False)
 
     return _publish(home, write)
 
@@ -142,6 +139,9 @@ def _publish(home: Path, write: Callable[[Path, str], None]) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
     try:
         write(staging, stamp)
+        from kg.interop.owl import write_ontology_files  # the ontology in Turtle and RDF/XML, for owlready2
+
+        write_ontology_files(staging / "ontology", owlxml=False)
         final = releases / stamp
         staging.rename(final)
     except BaseException:
