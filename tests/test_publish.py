@@ -149,3 +149,40 @@ def test_publish_never_replaces_a_folder_that_is_not_a_site(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.iterdir()] == ["notes"]  # no staging folder left behind
     bad = CliRunner().invoke(publish_command, ["-o", str(tmp_path / "x"), "--endpoint", "ftp://nope"])
     assert bad.exit_code == 2 and "--endpoint" in bad.output
+
+
+def test_data_iris_resolve_through_the_sites_rules(site: Path, tmp_path: Path) -> None:
+    """w3id forwards https://w3id.org/mmkg/<path> to <site>/mmkg/<path>: the rules send it to its page."""
+    rules = (site / "_redirects").read_text(encoding="utf-8")
+    assert "/mmkg/resource/*  /resource/:splat  303" in rules and "/mmkg/*  /ontology/:splat  303" in rules
+    for name in ("context.jsonld", "ontology.rdf", "ontology.owx", "evidence.fhir.json",
+                 "imports/external-terms.ttl", "imports/external-terms.owl"):
+        assert (site / name).is_file(), name
+    if shutil.which("nginx") is None:
+        if os.environ.get("MMKG_REQUIRE_NGINX") == "1":
+            pytest.fail("nginx is required (MMKG_REQUIRE_NGINX=1); .ci/run installs nginx-light")
+        pytest.skip("nginx is not installed (make nginx; CI installs it)")
+    port = _free_port()
+    conf = (site / "nginx.conf").read_text(encoding="utf-8").replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    conf = conf.replace("pid nginx.pid;", f"pid {tmp_path}/nginx.pid;\nmaster_process off;")
+    (tmp_path / "nginx.conf").write_text(conf, encoding="utf-8")
+    server = subprocess.Popen(["nginx", "-p", f"{site}/", "-c", str(tmp_path / "nginx.conf")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait(port, server)
+        for iri_path, page in (("/mmkg/resource/lenalidomide", "/resource/lenalidomide"),
+                               ("/mmkg/Drug", "/ontology/Drug"), ("/mmkg/ontology", "/ontology"),
+                               ("/mmkg/imports/external-terms", "/imports/external-terms")):
+            status, _, headers = _get(port, iri_path)
+            assert status == 303 and headers["Location"].endswith(page), iri_path
+        status, body, headers = _get(port, "/resource/lenalidomide", "text/turtle")
+        assert status == 200 and list(ox.parse(body, format=ox.RdfFormat.TURTLE))
+        status, body, headers = _get(port, "/imports/external-terms", "application/rdf+xml")
+        assert status == 200 and headers["Content-Type"].startswith("application/rdf+xml")
+        status, body, headers = _get(port, "/imports/external-terms", "*/*")
+        assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+        status, _, headers = _get(port, "/mmkg/sparql?query=ASK%20%7B%7D")
+        assert status == 307 and headers["Location"] == f"{ENDPOINT}?query=ASK%20%7B%7D"
+    finally:
+        server.terminate()
+        server.wait(10)

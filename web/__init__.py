@@ -42,7 +42,7 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
     vocabulary and counts before the first request. Given the ``release`` the store holds (immutable
     data), pages are cached per release and carry ETag and Last-Modified (:mod:`web.page_cache`).
     """
-    from web.blueprints import api, docs, draft, entities, evidence, pages, queries, search, sparql
+    from web.blueprints import api, docs, draft, entities, evidence, interop, pages, queries, search, sparql
 
     app = Flask(__name__)
     settings = settings or Settings()
@@ -51,7 +51,10 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     context = AppContext(store, catalogue, settings, pool)
     app.extensions["mmkg"] = context
-    for blueprint in (sparql.bp, queries.bp, entities.bp, search.bp, pages.bp, api.bp, docs.bp, evidence.bp, draft.bp):
+    app.extensions["mmkg_release"] = release  # VoID's dcterms:modified
+    # interop before entities: /resource/<id>.fhir.json is more specific than /resource/<path>
+    for blueprint in (sparql.bp, queries.bp, interop.bp, entities.bp, search.bp, pages.bp, api.bp, docs.bp, evidence.bp,
+                      draft.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_filters(app)
@@ -60,9 +63,11 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
 
     @app.after_request
     def _cors(response: Response) -> Response:
-        """Browser clients on other origins (YASGUI, notebooks) may query /sparql by GET or POST; the
-        preflight of a POST with a Content-Type is answered. Reads only: updates are refused anyway."""
-        if not settings.cors or request.path != "/sparql":
+        """Browser clients on other origins (YASGUI, notebooks) may query /sparql by GET or POST (the
+        preflight of a POST with a Content-Type is answered) and read every other page and data file by
+        GET. Reads only: updates are refused anyway, and the draft form's POST gets no CORS header."""
+        if not settings.cors or request.path.startswith("/draft") or (
+                request.path != "/sparql" and request.method not in ("GET", "HEAD", "OPTIONS")):
             return response
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = "MMKG-Results-Truncated, Content-Type"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
@@ -21,6 +22,7 @@ FORMAT_NAMES: dict[str, str] = {
     # Values SPARQLWrapper, Virtuoso and Fuseki clients send as format= / output=.
     "n3": "text/turtle", "rdf+xml": "application/rdf+xml", "json-ld": "application/ld+json",
     "sparql-results+json": "application/sparql-results+json", "sparql-results+xml": "application/sparql-results+xml",
+    "nq": "application/n-quads", "nquads": "application/n-quads", "trig": "application/trig",
 }
 # The same wish for the other kind of result (JSON for a CONSTRUCT means JSON-LD).
 _OTHER_KIND = {"application/sparql-results+json": "application/ld+json",
@@ -62,7 +64,14 @@ def negotiate(offered: Sequence[str], override: str | None = None) -> str:
 
 
 def rdf_response(triples: list[ox.Triple], media: str, prefixes: Mapping[str, str]) -> Response:
-    """Triples in the RDF format ``media`` (prefixes used where the format has them), varying on Accept."""
-    response = Response(serialise_triples(triples, media, prefixes), mimetype=media)
+    """Triples in the RDF format ``media`` (prefixes used where the format has them), varying on Accept.
+    JSON-LD is compacted with the published context (:mod:`kg.interop.jsonld`)."""
+    if media == "application/ld+json":
+        from kg.interop.jsonld import compact_triples
+
+        body = json.dumps(compact_triples(triples), ensure_ascii=False).encode()
+    else:
+        body = serialise_triples(triples, media, prefixes)
+    response = Response(body, mimetype=media)
     response.headers["Vary"] = "Accept"
     return response

@@ -50,6 +50,10 @@ def query_error_message(exc: QueryError) -> str:
 
 
 def _wants_plain() -> bool:
+    """Protocol endpoints answer errors in plain text, unless the client asks for JSON by name."""
+    if request.accept_mimetypes["application/json"] > request.accept_mimetypes["text/plain"] and \
+            "application/json" in request.accept_mimetypes.values():
+        return False
     return request.path == "/sparql" or request.path.startswith("/.well-known/")
 
 

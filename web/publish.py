@@ -33,6 +33,7 @@ from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
 from web.blueprints.queries import TWINS
 from web.conneg import RDF_SUFFIXES
+from web.iri_rules import nginx_locations, redirect_lines
 from web.iris import local_path
 
 __all__ = ["PublishError", "Published", "publish"]
@@ -42,7 +43,11 @@ _RDF_TWINS = tuple(RDF_SUFFIXES)
 _QUERY_TWINS = tuple(TWINS)
 _SEEDS = ("/", "/evidence", "/evidence.json", "/evidence.csv", "/evidence/arms.csv", "/evidence/sources.ris",
           "/evidence/sources.bib", "/queries", "/queries.json", "/ontology", "/ontology.ttl", "/docs/querying",
-          "/docs/model.svg", "/openapi.json", "/query/vocabulary.json", "/.well-known/void")
+          "/docs/model.svg", "/openapi.json", "/query/vocabulary.json", "/.well-known/void",
+          # Files for other tools (web/blueprints/interop.py): JSON-LD context, OWL syntaxes, FHIR, the import module.
+          "/context.jsonld", "/ontology.rdf", "/ontology.owl", "/ontology.owx", "/evidence.fhir.json",
+          "/imports/external-terms.ttl", "/imports/external-terms.rdf", "/imports/external-terms.owl",
+          "/imports/external-terms.owx")
 #: Paths only a running app or endpoint can answer: sent there by the redirect rules.
 DYNAMIC = ("/sparql", "/search", "/search.json", "/describe", "/query", "/draft", "/draft.yaml")
 _LINK = re.compile(r'(?:href|src)="(/[^"#?]*)([?#][^"]*)?"')
@@ -50,7 +55,7 @@ _TYPES = {"html": "text/html; charset=utf-8", "json": "application/json", "csv":
           "tsv": "text/tab-separated-values; charset=utf-8", "ttl": "text/turtle; charset=utf-8",
           "jsonld": "application/ld+json", "nt": "application/n-triples", "rdf": "application/rdf+xml",
           "svg": "image/svg+xml", "ris": "application/x-research-info-systems", "bib": "application/x-bibtex",
-          "rq": "application/sparql-query"}
+          "rq": "application/sparql-query", "owl": "application/rdf+xml", "owx": "application/owl+xml"}
 
 
 class PublishError(Exception):
@@ -164,6 +169,7 @@ def _write_rules(site: Path, endpoint: str | None, app_url: str | None) -> None:
         # 307 for the drafter: its form is a POST, which a 302 would turn into a GET
         redirects += [f"{p}  {base}{p}  {307 if p.startswith('/draft') else 302}" for p in DYNAMIC
                       if p != "/sparql" or not endpoint]
+    redirects += redirect_lines(endpoint)
     (site / "_redirects").write_text("\n".join(redirects) + "\n", encoding="utf-8")
     headers = ["# Written by mmkg publish: media types of the data files (Netlify, Cloudflare Pages)."]
     for suffix, media in _TYPES.items():
@@ -212,6 +218,7 @@ def _nginx(endpoint: str | None, app_url: str | None) -> str:
         "            add_header Vary Accept;",
         "            try_files $uri$mmkg_twin $uri $uri/index.html =404;",
         "        }",
+        *nginx_locations(endpoint),
         "        location / {",
         *([f"            if ($args != \"\") {{ return 302 {app_url.rstrip('/')}$request_uri; }}"] if app_url else []),
         "            try_files $uri $uri/index.html =404;",

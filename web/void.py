@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, metadata
+
 import pyoxigraph as ox
+from flask import current_app
 
 from kg.namespaces import PREFIXES
 from web.context import ctx
@@ -34,6 +37,7 @@ def void_triples(endpoint: str, root: str) -> list[ox.Triple]:
         ox.Triple(dataset, v["uriSpace"], ox.Literal(PREFIXES["res"])),
         ox.Triple(dataset, v["rootResource"], ox.NamedNode(PREFIXES["mmkg"] + "ontology")),
     ]
+    triples += _about(dataset, root)
     for prefix in ("mmkg", "prov", "skos", "dcterms", "rdfs", "owl"):
         triples.append(ox.Triple(dataset, v["vocabulary"], ox.NamedNode(PREFIXES[prefix])))
     for i, (graph, count) in enumerate(stats.graphs):
@@ -47,4 +51,26 @@ def void_triples(endpoint: str, root: str) -> list[ox.Triple]:
         triples += [ox.Triple(dataset, v["classPartition"], partition),
                     ox.Triple(partition, v["class"], ox.NamedNode(cls)),
                     ox.Triple(partition, v["entities"], _int(count))]
+    return triples
+
+
+def _about(dataset: ox.NamedNode, root: str) -> list[ox.Triple]:
+    """Licence (the package's SPDX expression), where the whole dump is, and when the release was made."""
+    dcterms = PREFIXES["dcterms"]
+    base = root.rstrip("/")
+    triples = [ox.Triple(dataset, ox.NamedNode(_VOID + "dataDump"), ox.NamedNode(base + "/dump.nq")),
+               ox.Triple(dataset, ox.NamedNode(_VOID + "exampleResource"),
+                         ox.NamedNode(PREFIXES["res"] + "lenalidomide"))]
+    try:
+        info = metadata("myeloma-kg")
+        spdx = info["License-Expression"] or info["License"]
+    except PackageNotFoundError:  # pragma: no cover - a source tree without an install
+        spdx = None
+    if spdx:
+        triples.append(ox.Triple(dataset, ox.NamedNode(dcterms + "license"),
+                                 ox.NamedNode(f"https://spdx.org/licenses/{spdx}")))
+    release = current_app.extensions.get("mmkg_release")
+    if release is not None:
+        triples.append(ox.Triple(dataset, ox.NamedNode(dcterms + "modified"), ox.Literal(
+            release.modified.isoformat(), datatype=ox.NamedNode(PREFIXES["xsd"] + "dateTime"))))
     return triples

@@ -9,11 +9,12 @@ import click
 
 from kg.cli.common import main, release_dir, write_atomically
 from kg.evidence.exports import CSV_FORMATS
+from kg.interop.rdf_export import EXPORT_FORMATS as _EXPORT_FORMATS
+from kg.interop.rdf_export import MERGED
 from kg.pipeline.releases import read_manifest
 from kg.query.remote import RemoteStore
 from kg.query.store import Store
 
-_EXPORT_FORMATS = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "jsonld": "json-ld", "xml": "xml"}
 _EVIDENCE_FORMATS = {
     **CSV_FORMATS,
     "ris": "the sources and cited publications (RIS)",
@@ -37,17 +38,20 @@ def _export_evidence(fmt: str, output: Path, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice([*sorted(_EXPORT_FORMATS), "sssom", *sorted(_EVIDENCE_FORMATS)]),
+@click.option("--format", "fmt",
+              type=click.Choice([*sorted(_EXPORT_FORMATS), "sssom", "fhir", "owl", *sorted(_EVIDENCE_FORMATS)]),
               default="trig", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
 def export(fmt: str, output: Path, out: Path | None) -> None:
-    """Export ontology + facts + inferences. Turtle, JSON-LD and RDF/XML merge the named graphs.
+    """Export ontology + facts + inferences. Turtle, N-Triples, JSON-LD and RDF/XML merge the named graphs.
 
     ``--format sssom`` writes the mappings to external vocabularies as an SSSOM table instead;
     ``meta-analysis`` the ratio estimates with TE and seTE, ``contrasts`` the contrasts for netmeta,
     ``arms`` the arm-level figures, ``summary-of-findings`` the summary of findings (CSV),
-    ``ris`` / ``bibtex`` the sources and the publications they cite.
+    ``ris`` / ``bibtex`` the sources and the publications they cite; ``fhir`` each ratio estimate as an
+    HL7 FHIR R5 ``Evidence`` resource in one Bundle (JSON); ``owl`` the OWL 2 DL view (RDF/XML: no
+    literal outside the OWL 2 datatype map, every individual declared) for the OWL API and HermiT.
     """
     if fmt == "sssom":
         _export_sssom(output, out)
@@ -55,23 +59,28 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
     if fmt in _EVIDENCE_FORMATS:
         _export_evidence(fmt, output, out)
         return
-    from rdflib import Dataset, Graph
+    if fmt == "fhir":
+        _export_fhir(output, out)
+        return
+    if fmt == "owl":
+        from kg.interop.owl import write_owl_view
 
-    from kg.namespaces import PREFIXES
+        nq = release_dir(out) / "mmkg.nq"
+        sizes: list[int] = []
+        write_atomically(output, lambda tmp: sizes.append(write_owl_view(nq, Path(tmp))))
+        click.echo(f"Wrote {output} (the OWL 2 DL view, RDF/XML: {sizes[0]:,} triples).")
+        return
+    from kg.interop.rdf_export import export_rdf
 
-    ds = Dataset()
-    ds.parse(release_dir(out) / "mmkg.nq", format="nquads")
-    target: Graph | Dataset = ds
-    if fmt in ("turtle", "xml", "jsonld"):
-        merged = Graph()
-        for graph in ds.graphs():
-            for triple in graph:
-                merged.add(triple)
-        target = merged
-    for prefix, namespace in PREFIXES.items():
-        target.bind(prefix, namespace)
-    write_atomically(output, lambda tmp: target.serialize(tmp, format=_EXPORT_FORMATS[fmt], encoding="utf-8"))
-    click.echo(f"Wrote {output} ({fmt}).")
+    nquads = release_dir(out) / "mmkg.nq"
+    counts: list[int] = []
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            counts.append(export_rdf(nquads, fmt, handle))
+
+    write_atomically(output, write)
+    click.echo(f"Wrote {output} ({fmt}, {counts[0]:,} {'triples' if fmt in MERGED else 'quads'}).")
 
 
 def _export_sssom(output: Path, out: Path | None) -> None:
@@ -110,3 +119,16 @@ def push(endpoint: str, graph_store: str | None, auth_env: str | None, remote_ti
                f"counts read back through {endpoint} match.")
     for warning in store.check():
         click.echo(f"warning: {warning}", err=True)
+
+
+def _export_fhir(output: Path, out: Path | None) -> None:
+    import json
+
+    from kg.evidence.gather import gather
+    from kg.interop.fhir import evidence_bundle
+
+    store = Store.from_release(release_dir(out) / "mmkg.nq")
+    bundle = evidence_bundle(gather(store))
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    write_atomically(output, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    click.echo(f"Wrote {output}: a FHIR R5 Bundle of {len(bundle['entry'])} Evidence resources.")

@@ -360,8 +360,10 @@ def render(terms: list[ImportedTerm]) -> str:
     used = sorted({t.curie.info.prefix for t in terms} & set(LICENCES))
     lines.append("    dcterms:rights " + " ,\n        ".join(
         Literal(f"{PREFIX_TABLE[p].name} ({p}): {LICENCES[p]}").n3() for p in used) + " .")
+    # Every annotation property the module uses is declared, so that it is OWL 2 DL on its own.
     lines += ["", "skos:notation a owl:AnnotationProperty .", "skos:broader a owl:AnnotationProperty .",
-              "dcterms:rights a owl:AnnotationProperty .", ""]
+              "dcterms:rights a owl:AnnotationProperty .", "dcterms:source a owl:AnnotationProperty .",
+              "dcterms:description a owl:AnnotationProperty .", "skos:definition a owl:AnnotationProperty .", ""]
     for term in terms:
         parts = ["a owl:Class"] if term.is_class else []
         if term.label:

@@ -6,6 +6,7 @@ Layout of the data directory (``./build`` by default, ``--out`` or ``$MMKG_HOME`
       current -> releases/<timestamp>      (a symbolic link, swapped atomically)
       releases/<timestamp>/mmkg.nq         (every named graph, N-Quads)
       releases/<timestamp>/manifest.json   (counts, timings, checks, the inputs' fingerprint)
+      releases/<timestamp>/ontology/       (mmkg.ttl/.rdf/.owl and imports/external-terms.*, for owlready2)
       enrichment/<profile>.nq              (answers of ``mmkg enrich``, added to every release)
 
 A failed build writes nothing: the previous ``current`` release stays in place and usable. Old
@@ -138,6 +139,9 @@ def _publish(home: Path, write: Callable[[Path, str], None]) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
     try:
         write(staging, stamp)
+        from kg.interop.owl import write_ontology_files  # the ontology in Turtle and RDF/XML, for owlready2
+
+        write_ontology_files(staging / "ontology", owlxml=False)
         final = releases / stamp
         staging.rename(final)
     except BaseException:

@@ -41,6 +41,10 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    # The other RDF formats pyoxigraph writes (a graph result's triples are in the default graph).
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "text/n3": ox.RdfFormat.N3,
 }
 
 
@@ -167,7 +171,8 @@ def serialise_triples(triples: list[ox.Triple], media_type: str, prefixes: Mappi
     :raises NotRepresentable: for RDF/XML of a literal with a character XML 1.0 cannot carry.
     """
     fmt = GRAPH_FORMATS[media_type]
-    kwargs = {"prefixes": dict(prefixes)} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+    with_prefixes = (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG, ox.RdfFormat.N3)
+    kwargs = {"prefixes": dict(prefixes)} if prefixes and fmt in with_prefixes else {}
     body = ox.serialize(triples, format=fmt, **kwargs) or b""  # type: ignore[arg-type]
     if fmt == ox.RdfFormat.RDF_XML:
         xml_safe(body.decode("utf-8"), media_type)

@@ -31,8 +31,11 @@ __all__ = ["TWINS", "bp", "catalogue_json", "query_json"]
 
 bp = Blueprint("queries", __name__)
 
-TWINS: dict[str, str] = {"json": "application/json", "csv": "text/csv", "tsv": "text/tab-separated-values"}
-"""Data twins of a saved query by suffix (``/queries/NAME.json``), with their media types."""
+TWINS: dict[str, str] = {"json": "application/json", "csv": "text/csv", "tsv": "text/tab-separated-values",
+                         "records.json": "application/json"}
+"""Data twins of a saved query by suffix (``/queries/NAME.json``), with their media types. ``.records.json``
+is a bare array of row objects, every column in each (null where unbound): ``pandas.read_json(url)``."""
+_BY_ACCEPT = {"application/json": "json", "text/csv": "csv", "text/tab-separated-values": "tsv"}
 
 
 def _saved(name: str) -> SavedQuery:
@@ -108,6 +111,9 @@ def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
     result = _run(query, bindings, ctx().settings.max_rows)
     rows = [{k: term_to_python(v) for k, v in row.items()} for row in result.rows]
     headers = {"MMKG-Results-Truncated": "true"} if result.truncated else {}
+    if fmt == "records.json":
+        records = [{v: row.get(v) for v in result.variables} for row in rows]
+        return Response(json.dumps(records, ensure_ascii=False), mimetype="application/json", headers=headers)
     if fmt == "json":
         body = {"query": query.name, "title": query.title,
                 "parameters": {k: (v.value if isinstance(v, ox.NamedNode | ox.Literal) else str(v))
@@ -149,11 +155,16 @@ def _expand(value: str) -> str:
 
 @bp.route("/queries/<name>")
 def show(name: str) -> Response:
-    stem, dot, suffix = name.rpartition(".")
-    if dot and suffix in TWINS:
-        query = _saved(stem)
-        return _twin(query, suffix, _given(query))
+    for suffix in sorted(TWINS, key=len, reverse=True):
+        if name.endswith("." + suffix) and len(name) > len(suffix) + 1:
+            query = _saved(name[:-len(suffix) - 1])
+            return _twin(query, suffix, _given(query))
     query = _saved(name)
+    wanted = request.accept_mimetypes.best_match(["text/html", *_BY_ACCEPT]) if request.accept_mimetypes else None
+    if wanted in _BY_ACCEPT:  # content negotiation: the twin's data at the page's URL
+        response = _twin(query, _BY_ACCEPT[wanted], _given(query))
+        response.headers["Vary"] = "Accept"
+        return response
     given = _given(query)
     error: HttpError | None = None
     result: QueryResult | None = None
@@ -173,4 +184,5 @@ def show(name: str) -> Response:
     view = QueryView(query=query, fields=_form_fields(query, given), result=result, labels=labels, error=error,
                      query_string=query_string, editor_url=editor_link(query.sparql, run=False), plot=plot,
                      warnings=warnings)
-    return Response(render(view), status=error.status if error else 200, mimetype="text/html")
+    return Response(render(view), status=error.status if error else 200, mimetype="text/html",
+                    headers={"Vary": "Accept"})

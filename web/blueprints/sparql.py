@@ -222,8 +222,10 @@ def _bytes_response(answer: Serialised) -> Response:
 def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | None = None) -> Response:
     offered = (["text/html"] if html is not None else []) + list(GRAPH_FORMATS)
     media = negotiate(offered, override)
-    if media == "text/html" and html is not None:
-        return Response(html, mimetype="text/html")
+    if media == "text/html" and html is not None:  # the same description in RDF, for clients that follow links
+        alternates = ", ".join(f'<{request.base_url}?format={name}>; rel="alternate"; type="{kind}"'
+                               for name, kind in (("ttl", "text/turtle"), ("jsonld", "application/ld+json")))
+        return Response(html, mimetype="text/html", headers={"Link": alternates, "Vary": "Accept"})
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("rdf", "rdfs", "xsd", "mmkg", "owl")}
     prefixes.update(sd="http://www.w3.org/ns/sparql-service-description#", void="http://rdfs.org/ns/void#",
                     dcterms=PREFIXES["dcterms"], sh="http://www.w3.org/ns/shacl#")
@@ -232,36 +234,12 @@ def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | No
 
 def service_description(override: str | None = None) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint."""
-    sd = "http://www.w3.org/ns/sparql-service-description#"
-    formats = "http://www.w3.org/ns/formats/"
+    from kg.query.service_description import service_triples
+
     endpoint_node = ox.NamedNode(endpoint_iri())
-    service = ox.BlankNode("service")
-    dataset = ox.BlankNode("dataset")
-    a = ox.NamedNode(PREFIXES["rdf"] + "type")
-    triples = [
-        ox.Triple(service, a, ox.NamedNode(sd + "Service")),
-        ox.Triple(service, ox.NamedNode(sd + "endpoint"), endpoint_node),
-        ox.Triple(service, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")),
-        ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "UnionDefaultGraph")),
-        ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "BasicFederatedQuery")),
-        ox.Triple(service, ox.NamedNode(sd + "defaultDataset"), dataset),
-        ox.Triple(dataset, a, ox.NamedNode(sd + "Dataset")),
-    ]
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
-        triples.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name)))
-    shacl = "http://www.w3.org/ns/shacl#"
-    for i, (prefix, namespace) in enumerate(sorted(PREDECLARED.items())):  # SHACL prefix declarations
-        declaration = ox.BlankNode(f"prefix{i}")
-        triples += [ox.Triple(service, ox.NamedNode(shacl + "declare"), declaration),
-                    ox.Triple(declaration, ox.NamedNode(shacl + "prefix"), ox.Literal(prefix)),
-                    ox.Triple(declaration, ox.NamedNode(shacl + "namespace"),
-                              ox.Literal(namespace, datatype=ox.NamedNode(PREFIXES["xsd"] + "anyURI")))]
     graphs = ctx().store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g").rows
-    for i, row in enumerate(graphs):
-        named = ox.BlankNode(f"g{i}")
-        triples += [ox.Triple(dataset, ox.NamedNode(sd + "namedGraph"), named),
-                    ox.Triple(named, ox.NamedNode(sd + "name"), row["g"])]
+    triples = service_triples(endpoint_node.value, [ox.NamedNode(value_of(row, "g")) for row in graphs],
+                              federated=bool(ctx().settings.allowed_services), prefixes=PREDECLARED)
     html = None
     if override is None:
         html = render(ServiceView(endpoint=endpoint_node.value, graphs=[value_of(row, "g") for row in graphs],

@@ -1,0 +1,120 @@
+"""Files for other tools: the JSON-LD context, the ontology and its import module in RDF/XML and OWL/XML,
+the import module at its own IRI, FHIR R5 Evidence twins of ratio estimates, and an N-Quads dump.
+
+* ``/context.jsonld``: the ``@context`` of every JSON-LD answer (:mod:`kg.interop.jsonld`).
+* ``/ontology.rdf``, ``/ontology.owl`` (RDF/XML), ``/ontology.owx`` (OWL/XML, written once by the OWL API).
+* ``/imports/external-terms`` (``https://w3id.org/mmkg/imports/external-terms``; Turtle, or RDF/XML by
+  ``Accept`` or the suffixes ``.ttl``, ``.rdf``, ``.owl``, ``.owx``).
+* ``/resource/<id>.fhir.json``: a ratio estimate as a FHIR ``Evidence``; ``/evidence.fhir.json`` all of them.
+* ``/dump.nq``: every quad of the served graph (VoID's ``void:dataDump``).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+
+from kg import paths
+from kg.errors import ReasonerUnavailable
+from kg.interop.fhir import evidence_bundle, evidence_resource
+from kg.interop.jsonld import context_document
+from kg.namespaces import PREFIXES
+from web.context import ctx
+from web.errors import HttpError
+
+__all__ = ["bp"]
+
+bp = Blueprint("interop", __name__)
+
+_FHIR = "application/fhir+json"
+_RDFXML = "application/rdf+xml"
+_OWLXML = "application/owl+xml"
+
+
+def _json(document: object, media: str) -> Response:
+    return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype=media)
+
+
+@bp.route("/context.jsonld")
+def jsonld_context() -> Response:
+    return _json(context_document(), "application/ld+json")
+
+
+@lru_cache(maxsize=8)
+def _converted(source: str, fmt: str) -> bytes:
+    triples = list(ox.parse(path=source, format=ox.RdfFormat.TURTLE))
+    if fmt == "owx":
+        from kg.interop.owl import to_owlxml
+
+        with tempfile.TemporaryDirectory() as folder:
+            rdf = Path(folder) / "in.rdf"
+            ox.serialize(triples, str(rdf), format=ox.RdfFormat.RDF_XML)
+            to_owlxml(rdf, Path(folder) / "out.owx")
+            return (Path(folder) / "out.owx").read_bytes()
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML,
+                        prefixes={k: v for k, v in PREFIXES.items() if k not in ("res", "graph")}) or b""
+
+
+def _ontology_file(source: Path, suffix: str | None) -> Response:
+    if suffix is None:
+        best = request.accept_mimetypes.best_match(["text/turtle", _RDFXML, _OWLXML]) or "text/turtle"
+        suffix = {"text/turtle": "ttl", _RDFXML: "rdf", _OWLXML: "owx"}[best]
+    if suffix == "ttl":
+        response = Response(source.read_bytes(), mimetype="text/turtle")
+    elif suffix in ("rdf", "owl"):
+        response = Response(_converted(str(source), "rdf"), mimetype=_RDFXML)
+    elif suffix == "owx":
+        try:
+            response = Response(_converted(str(source), "owx"), mimetype=_OWLXML)
+        except ReasonerUnavailable as exc:  # no JDK here: say so, and where the other syntaxes are
+            raise HttpError(503, f"OWL/XML is written by the OWL API, which cannot run here ({exc}); "
+                                 f"the Turtle and RDF/XML forms (.ttl, .rdf) are available") from exc
+    else:
+        raise HttpError(404, f"no .{suffix} form of {source.name}: use .ttl, .rdf, .owl or .owx")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.route("/ontology.<any(rdf, owl, owx):suffix>")
+def ontology_syntax(suffix: str) -> Response:
+    return _ontology_file(paths.ontology_file(), suffix)
+
+
+@bp.route("/imports/external-terms")
+@bp.route("/imports/external-terms.<suffix>")
+def import_module(suffix: str | None = None) -> Response:
+    """The import module at its IRI, so that ``owl:imports`` resolves (Protégé, owlready2, the OWL API)."""
+    return _ontology_file(paths.imports_file(), suffix)
+
+
+@bp.route("/resource/<path:stem>.fhir.json")
+def finding_fhir(stem: str) -> Response:
+    iri = PREFIXES["res"] + stem
+    finding = ctx().findings_by_iri.get(iri)
+    if finding is None or not finding.is_ratio:
+        raise HttpError(404, f"res:{stem} is not a hazard or risk ratio estimate of this graph")
+    counts = [f for f in ctx().findings_by_iri.values() if f.count_kind]
+    try:
+        return _json(evidence_resource(finding, counts), _FHIR)
+    except ValueError as exc:
+        raise HttpError(404, str(exc)) from exc
+
+
+@bp.route("/evidence.fhir.json")
+def evidence_fhir() -> Response:
+    return _json(evidence_bundle(ctx().findings_by_iri.values()), _FHIR)
+
+
+@bp.route("/dump.nq")
+def dump() -> Response:
+    """Every quad of the served graph's named graphs as N-Quads (not a remote server's own graphs)."""
+    ours = PREFIXES["graph"]
+    rows = ctx().store.query(
+        f'SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ours}")) }}').rows
+    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]  # type: ignore[arg-type]
+    return Response(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", mimetype="application/n-quads")
