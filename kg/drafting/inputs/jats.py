@@ -1,0 +1,71 @@
+"""JATS / PMC XML (``<article>`` with ``<front>`` and ``<body>``): title, abstract, sections, tables, references."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from kg.drafting.inputs.limits import Deadline
+from kg.drafting.inputs.model import Block, InputDocument, compose
+from kg.drafting.inputs.tablecells import grid_table
+from kg.drafting.inputs.xmlsafe import local, text_of
+
+__all__ = ["read_jats"]
+
+_SKIP = ("table-wrap", "fig", "disp-formula", "inline-formula", "tex-math", "graphic", "media", "alternatives",
+         "fn-group", "supplementary-material", "ref-list")
+_BLOCKS = ("p", "title", "table-wrap", "fig", "ref", "list-item", "def-item", "boxed-text")
+
+
+def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadline) -> None:
+    for child in node:
+        name = local(child)
+        if name == "title" or (name == "label" and child.getparent() is not None and local(child.getparent()) == "sec"):
+            if text := text_of(child):
+                blocks.append(Block(text))
+        elif name == "p":
+            if text := text_of(child, _SKIP):
+                blocks.append(Block(text))
+            _walk(child, blocks, where, deadline)  # a table-wrap or list inside a paragraph
+        elif name == "table-wrap":
+            deadline.check("a table-wrap")
+            label = text_of(child.find("{*}label")) if child.find("{*}label") is not None else ""
+            caption_el = child.find("{*}caption")
+            caption = " ".join(x for x in (label, text_of(caption_el) if caption_el is not None else "") if x)
+            for table in (t for t in child.iter() if local(t) == "table"):
+                line = table.sourceline or 0
+                blocks.append(Block(table=grid_table(table, caption, f"{where}:{line}", text_of)))
+            if (foot := child.find("{*}table-wrap-foot")) is not None and (text := text_of(foot)):
+                blocks.append(Block(text))
+        elif name == "fig":
+            caption_el = child.find("{*}caption")
+            if caption_el is not None and (text := text_of(caption_el)):
+                blocks.append(Block(text))
+        elif name == "ref":
+            citation = next((c for c in child if local(c) in ("mixed-citation", "element-citation", "citation")),
+                            None)
+            label = text_of(child.find("{*}label")) if child.find("{*}label") is not None else ""
+            if citation is not None and (text := text_of(citation)):
+                blocks.append(Block(f"{label.rstrip('.')}. {text}" if label else text))
+        elif name in ("sec", "abstract", "trans-abstract", "body", "back", "ref-list", "list", "list-item",
+                      "boxed-text", "def-list", "def-item", "ack", "app", "app-group", "glossary"):
+            if name == "sec":
+                deadline.check("a section")
+            _walk(child, blocks, where, deadline)
+
+
+def read_jats(root: etree._Element, where: str, deadline: Deadline) -> InputDocument:
+    """The derived text of a JATS article: title, abstract, body sections, tables in place, references."""
+    blocks: list[Block] = []
+    front = root.find("{*}front")
+    meta = front.find("{*}article-meta") if front is not None else None
+    if meta is not None:
+        title = meta.find("{*}title-group/{*}article-title")
+        if title is not None:
+            blocks.append(Block(text_of(title)))
+        for abstract in (a for a in meta if local(a) == "abstract"):
+            _walk(abstract, blocks, where, deadline)
+    for part in ("body", "back"):
+        element = root.find(f"{{*}}{part}")
+        if element is not None:
+            _walk(element, blocks, where, deadline)
+    return compose("jats", blocks)
