@@ -11,8 +11,8 @@ from kg import paths
 from kg.cli.common import main, sources_option, write_atomically
 from kg.curation.factbase import load_facts
 from kg.curation.schema import SourceFile
-from kg.drafting.inputs import derived_name, read_input_file
 from kg.drafting.document import draft_article
+from kg.drafting.inputs import derived_name, read_input_file
 from kg.drafting.scoring import score
 from kg.drafting.workflow import accept_draft
 from kg.drafting.writing import draft_yaml, next_source_id
@@ -55,17 +55,18 @@ def draft(article: Path | None, output: Path | None, source_id: str | None, cura
         click.echo("Next: mmkg build (the new source's findings are in the graph once it is built).")
         return
     if article is None:
-        raise click.UsageError("give the ARTICLE to draft from (text, PDF, JATS/MEDLINE XML or a saved web page), or --accept DRAFT")
+        raise click.UsageError("give the ARTICLE to draft from (text, PDF, JATS or MEDLINE XML, a saved web page), "
+                               "or --accept DRAFT")
     started = time.perf_counter()
     document = read_input_file(article)
     base = load_facts(facts_dir / "reference.yaml", sorted((facts_dir / "sources").glob("*.yaml")))
     drafted = draft_article(document.text, source_id=source_id or next_source_id(facts_dir),
                             file_name=derived_name(article.name, document), base=base)
-    written = draft_yaml(drafted.data)
+    yaml_text = draft_yaml(drafted.data)
     if output is None:
-        click.echo(written, nl=False)
+        click.echo(yaml_text, nl=False)
     else:
-        write_atomically(output, lambda tmp: Path(tmp).write_text(written, encoding="utf-8"))
+        write_atomically(output, lambda tmp: Path(tmp).write_text(yaml_text, encoding="utf-8"))
     for problem in drafted.skipped:
         click.echo(f"{article}: not drafted: {problem}", err=True)
     findings = drafted.findings

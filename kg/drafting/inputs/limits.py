@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from kg.errors import ArticleError
 
-__all__ = ["MAX_FILE_BYTES", "MAX_INFLATED_BYTES", "MAX_PDF_PAGES", "MAX_SECONDS", "MAX_TEXT_BYTES", "Deadline",
-           "refuse"]
+__all__ = ["MAX_FILE_BYTES", "MAX_INFLATED_BYTES", "MAX_PDF_PAGES", "MAX_SECONDS", "MAX_TEXT_BYTES", "MAX_UPLOAD_BYTES",
+           "Deadline", "refuse"]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """The largest file read (a 20-page PDF with figures is 1-5 MB; a PMC XML file well under 1 MB)."""
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+"""The largest upload the /draft page takes (the web server lets a request body this large reach it)."""
 MAX_TEXT_BYTES = 512 * 1024
 """The largest plain-text file, and the largest derived text (the drafter's own bound)."""
 MAX_INFLATED_BYTES = 8 * 1024 * 1024
