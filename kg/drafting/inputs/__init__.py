@@ -20,6 +20,7 @@ from kg.drafting.inputs.limits import MAX_FILE_BYTES, MAX_INFLATED_BYTES, MAX_TE
 from kg.drafting.inputs.model import InputDocument
 from kg.drafting.inputs.plain import decode_text, read_plain
 from kg.drafting.inputs.sniff import binary_kind, markup_kind
+from kg.errors import ArticleError
 
 __all__ = ["InputDocument", "derived_name", "derived_text", "read_input", "read_input_file"]
 
@@ -80,7 +81,15 @@ def _read_xml(data: bytes, where: str, deadline: Deadline) -> InputDocument:
     from kg.drafting.inputs.medline import read_medline
     from kg.drafting.inputs.xmlsafe import local, parse_xml
 
-    root = parse_xml(data, where)
+    try:
+        root = parse_xml(data, where)
+    except ArticleError:
+        if re.search(rb"<(?:p|div|body|br|table|span|h[1-6])\b", data[:65536], re.IGNORECASE):
+            from kg.drafting.inputs.html import read_html  # an HTML fragment or page without its doctype
+
+            if not re.search(rb"<!ENTITY", data[:65536], re.IGNORECASE):
+                return read_html(data, where, deadline)
+        raise
     name = local(root)
     if name == "article" and (root.find("{*}front") is not None or root.find("{*}body") is not None):
         return read_jats(root, where, deadline)

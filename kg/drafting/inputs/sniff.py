@@ -33,13 +33,10 @@ def binary_kind(data: bytes) -> str | None:
 
 
 def markup_kind(text: str) -> str | None:
-    """``html`` or ``xml`` when the text is markup, else None."""
-    head = re.sub(r"^\ufeff?\s*", "", text[:4096])
-    if re.match(r"<!doctype\s+html|<html[\s>]", head, re.IGNORECASE):
+    """``html`` when the text is a web page (an HTML doctype or root), ``xml`` for other markup, else None."""
+    head = re.sub(r"^\ufeff?\s*(?:<!--[\s\S]*?-->\s*)*", "", text[:8192])
+    if re.match(r"(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html[\s>])", head, re.IGNORECASE):
         return "html"
     if re.match(r"<\?xml|<!DOCTYPE|<[A-Za-z_][\w.:-]*[\s>/]", head):
-        if re.search(r"<html[\s>]|<body[\s>]|<!doctype\s+html", text[:20000], re.IGNORECASE) and not re.search(
-                r"<article[\s>][\s\S]*<front[\s>]|<PubmedArticle", text[:20000]):
-            return "html"
         return "xml"
     return None
