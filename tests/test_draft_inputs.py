@@ -308,3 +308,12 @@ def test_the_pdf_fixture_script_makes_the_committed_pdf(tmp_path: Path) -> None:
     _pdf_script().build(tmp_path / "again.pdf")
     again = read_input((tmp_path / "again.pdf").read_bytes(), "again.pdf")
     assert again.text == read_input(_read("falcon2.pdf"), "falcon2.pdf").text
+
+
+def test_a_pdf_with_a_ruled_table(tmp_path: Path) -> None:
+    _pdf_script().build_ruled(tmp_path / "ruled.pdf")
+    doc = read_input((tmp_path / "ruled.pdf").read_bytes(), "ruled.pdf")
+    (table,) = doc.tables
+    assert table.columns == ("Subgroup", "Patients", "HR for PFS (95% CI)")
+    assert table.rows[2] == ("High-risk cytogenetics", "131", "0.61 (0.39-0.95)")
+    assert "0.61" not in split_tables(doc.text)[0]  # the grid's text is the table, not prose too

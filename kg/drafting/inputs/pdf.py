@@ -166,7 +166,7 @@ def read_pdf(data: bytes, where: str, deadline: Deadline, backend: str = "pdfplu
         for number, page in enumerate(pdf.pages, 1):
             deadline.check(f"page {number} of {pages}")
             items: list[Block | _Line] = []
-            ruled = page.find_tables()
+            ruled = page.find_tables() if len(page.lines) + len(page.rects) >= 4 else []  # rules drawn: a grid
             boxes = [t.bbox for t in ruled]
             words = [w for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
                      if not any(b[0] <= w["x0"] and w["x1"] <= b[2] and b[1] <= w["top"] and w["bottom"] <= b[3]

@@ -98,3 +98,21 @@ def build(path: Path, pages: int = 2) -> None:
 
 if __name__ == "__main__":
     build(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("falcon2.pdf"))
+
+
+def build_ruled(path: Path) -> None:
+    """A one-page PDF whose subgroup table is ruled (every cell boxed), as some journals print them."""
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, "Progression-free survival by subgroup in the FALCON-2 trial is shown in Table 3.")
+    pdf.ln(3)
+    pdf.multi_cell(0, 5, "Table 3. Progression-free survival by subgroup")
+    rows = [("Subgroup", "Patients", "HR for PFS (95% CI)"), ("Age < 65 years", "402", "0.68 (0.52-0.89)"),
+            ("Age >= 65 years", "216", "0.77 (0.53-1.12)"), ("High-risk cytogenetics", "131", "0.61 (0.39-0.95)")]
+    with pdf.table(col_widths=(60, 30, 60), first_row_as_headings=True) as table:
+        for row in rows:
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    pdf.output(str(path))
