@@ -317,3 +317,23 @@ def test_a_pdf_with_a_ruled_table(tmp_path: Path) -> None:
     assert table.columns == ("Subgroup", "Patients", "HR for PFS (95% CI)")
     assert table.rows[2] == ("High-risk cytogenetics", "131", "0.61 (0.39-0.95)")
     assert "0.61" not in split_tables(doc.text)[0]  # the grid's text is the table, not prose too
+
+
+def test_a_pdf_set_in_two_columns_is_read_column_by_column(tmp_path: Path) -> None:
+    _pdf_script().build_two_columns(tmp_path / "columns.pdf")
+    doc = read_input((tmp_path / "columns.pdf").read_bytes(), "columns.pdf")
+    paragraphs = [" ".join(p.split()) for p in doc.text.split("\n\n")]
+    assert doc.tables == ()
+    assert paragraphs[0].startswith("FALCON-2: maintenance with isatuximab")
+    assert paragraphs[1].startswith("Methods. Patients aged 18 to 70 years") and paragraphs[1].endswith(
+        "stratified by stage and response.")
+    assert paragraphs[4].startswith("Results. Median progression-free survival was 49.3 months")
+
+
+def test_a_page_in_its_own_charset() -> None:
+    page = ('<html><head><meta charset="windows-1252"><title>t</title></head><body><article>'
+            '<p>Median progression-free survival was 49.3 months with isatuximab and 37.6 months with lenalidomide '
+            '(HR 0.71; 95% CI, 0.57\u20130.88), a gain that investigators called \u201cmeaningful\u201d for '
+            'patients treated after transplantation in the trial.</p></article></body></html>')
+    doc = read_input(page.encode("cp1252"), "page.htm")
+    assert "0.57\u20130.88" in doc.text and "\u201cmeaningful\u201d" in doc.text

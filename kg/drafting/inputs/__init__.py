@@ -63,6 +63,10 @@ def read_input(data: bytes, where: str, *, deadline: Deadline | None = None, pdf
                             "article as PDF, JATS or MEDLINE XML, a saved web page or plain text")
     if (nul := data.find(b"\x00")) >= 0 and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
         raise refuse(where, f"the file holds a NUL byte at offset {nul}: it is binary, not plain text")
+    if markup_kind(data[:8192].decode("latin-1")) == "html":  # its own charset (a meta tag) is lxml's to read
+        from kg.drafting.inputs.html import read_html
+
+        return read_html(data, where, deadline, html_backend)
     text = decode_text(data, where)
     markup = markup_kind(text)
     if markup == "html":

@@ -44,14 +44,14 @@ def main_text(data: bytes, backend: str = "trafilatura") -> list[str]:
     if backend == "readability":
         from readability import Document  # type: ignore[import-untyped]  # measured only, see the docs
 
-        summary = _parse(Document(data.decode("utf-8", "replace")).summary().encode("utf-8"))
+        summary = _parse(Document(_parse(data)).summary().encode("utf-8"))
         for table in list(summary.iter("table")):
             if (parent := table.getparent()) is not None:
                 parent.remove(table)
         return [t for e in summary.iter("p", "h1", "h2", "h3", "h4", "li") if (t := text_of(e))]
     import trafilatura
 
-    text = trafilatura.extract(data.decode("utf-8", "replace"), output_format="txt", include_tables=False,
+    text = trafilatura.extract(_parse(data), output_format="txt", include_tables=False,
                                include_comments=False, include_links=False, include_images=False,
                                favor_precision=True, deduplicate=False, with_metadata=False) or ""
     return [line.strip() for line in text.split("\n") if line.strip()]

@@ -58,6 +58,57 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
     return lines
 
 
+def _gutter(lines: list[_Line], width: float) -> tuple[float, float] | None:
+    """The space between two text columns: x positions near the middle that almost no line's words cover."""
+    if len(lines) < 10:
+        return None
+    lo, hi = int(width * 0.3), int(width * 0.7)
+    cover = [0] * (hi - lo)
+    for line in lines:
+        for w in line.words:
+            for x in range(max(lo, int(w["x0"])), min(hi, int(w["x1"]) + 1)):
+                cover[x - lo] += 1
+    limit = 0.08 * len(lines)
+    best: tuple[int, int] | None = None
+    start: int | None = None
+    for i, c in enumerate([*cover, len(lines) + 1]):
+        if c <= limit:
+            start = i if start is None else start
+        elif start is not None:
+            if best is None or i - start > best[1] - best[0]:
+                best = (start, i)
+            start = None
+    if best is None or best[1] - best[0] < 6:
+        return None
+    g0, g1 = float(lo + best[0]), float(lo + best[1])
+    both = sum(1 for line in lines if any(float(w["x1"]) <= g0 for w in line.words)
+               and any(float(w["x0"]) >= g1 for w in line.words))
+    return (g0, g1) if both >= 0.3 * len(lines) else None
+
+
+def _reading_order(lines: list[_Line], width: float) -> list[_Line]:
+    """Lines in reading order: on a two-column page the left column, then the right, between full-width lines."""
+    gutter = _gutter(lines, width)
+    if gutter is None:
+        return lines
+    g0, g1 = gutter
+    out: list[_Line] = []
+    left: list[_Line] = []
+    right: list[_Line] = []
+    for line in lines:
+        if any(float(w["x0"]) < g1 and float(w["x1"]) > g0 for w in line.words):  # a full-width line
+            out += left + right + [line]
+            left, right = [], []
+            continue
+        words_left = [w for w in line.words if float(w["x1"]) <= g0]
+        words_right = [w for w in line.words if float(w["x0"]) >= g1]
+        if words_left:
+            left.append(_Line(line.top, line.bottom, words_left))
+        if words_right:
+            right.append(_Line(line.top, line.bottom, words_right))
+    return out + left + right
+
+
 def _gap(lines: list[_Line]) -> float:
     gaps = [float(b["x0"]) - float(a["x1"]) for line in lines for a, b in itertools.pairwise(line.words)]
     normal = statistics.median(gaps) if gaps else 3.0
@@ -171,7 +222,7 @@ def read_pdf(data: bytes, where: str, deadline: Deadline, backend: str = "pdfplu
             words = [w for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
                      if not any(b[0] <= w["x0"] and w["x1"] <= b[2] and b[1] <= w["top"] and w["bottom"] <= b[3]
                                 for b in boxes)]
-            lines = _lines(words)
+            lines = _reading_order(_lines(words), float(page.width))
             gap = _gap(lines)
             runs = _table_runs(lines, gap)
             at = 0
