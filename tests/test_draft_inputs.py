@@ -337,3 +337,15 @@ def test_a_page_in_its_own_charset() -> None:
             'patients treated after transplantation in the trial.</p></article></body></html>')
     doc = read_input(page.encode("cp1252"), "page.htm")
     assert "0.57\u20130.88" in doc.text and "\u201cmeaningful\u201d" in doc.text
+
+
+def test_prose_that_only_looks_aligned_stays_prose() -> None:
+    prose = ("The trial met its endpoint.  Median PFS was 49.3 months with isatuximab.\n"
+             "Overall survival data were immature.  Neutropenia was the most common event\n"
+             "of grade 3 or 4 in both groups, and infections were rare.  No deaths were\n"
+             "attributed to treatment.\n\n"
+             "1.  Osprey A, Merlin B. Designing maintenance trials in myeloma. J Invent Haematol. 2023;12:101-9.\n"
+             "2.  Falk A, Sperber T. Ixazomib plus lenalidomide as maintenance. Invent J Myeloma. 2025;44:211-20.\n"
+             "3.  Heron C. Anti-CD38 antibodies after transplantation. J Invent Haematol. 2024;13:55-61.\n")
+    doc = read_input(prose.encode(), "prose.txt")
+    assert (doc.tables, doc.text) == ((), prose)

@@ -20,7 +20,8 @@ from typing import Any
 from kg.curation.tabletext import TableSegment
 from kg.drafting.inputs.limits import MAX_PDF_PAGES, Deadline, refuse
 from kg.drafting.inputs.model import Block, InputDocument, compose
-from kg.drafting.inputs.plain import _CAPTION, _table, decode_text, read_plain
+from kg.drafting.inputs.plain import _CAPTION, _table, decode_text, looks_like_a_list, read_plain
+from kg.errors import ArticleError
 
 __all__ = ["read_pdf"]
 
@@ -228,11 +229,15 @@ def read_pdf(data: bytes, where: str, deadline: Deadline, backend: str = "pdfplu
             at = 0
             for start, end in runs:
                 prose = lines[at:start]
-                caption = ""
-                if prose and _CAPTION.match(prose[-1].text):
-                    caption = prose.pop().text
-                items += prose
-                items.append(Block(table=_unruled(lines[start:end], gap, caption, f"{where}: page {number}")))
+                caption = prose.pop().text if prose and _CAPTION.match(prose[-1].text) else ""
+                try:  # lines that only look aligned (a numbered list, references) stay prose
+                    table = _unruled(lines[start:end], gap, caption, f"{where}: page {number}")
+                except ArticleError:
+                    table = None
+                if table is None or looks_like_a_list(table):
+                    items += lines[at:end]
+                else:
+                    items += [*prose, Block(table=table)]
                 at = end
             items += lines[at:]
             for table in ruled:

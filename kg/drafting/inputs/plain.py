@@ -14,8 +14,9 @@ import re
 from kg.curation.tabletext import TableSegment, split_tables
 from kg.drafting.inputs.limits import MAX_TEXT_BYTES, refuse
 from kg.drafting.inputs.model import Block, InputDocument, compose
+from kg.errors import ArticleError
 
-__all__ = ["decode_text", "read_plain"]
+__all__ = ["decode_text", "looks_like_a_list", "read_plain"]
 
 _CAPTION = re.compile(r"^(?:Table|Tab\.)\s*\d+[.:]?\s+\S", re.IGNORECASE)
 _FIGURE_CELL = re.compile(r"^[\s\d.,·%()\[\]<>=–—−+-]*$|^(?:NR|NE|NA|n/?a|—|-)$", re.IGNORECASE)
@@ -68,17 +69,57 @@ def _table(lines: list[str], first_line: int, caption: str, where: str) -> Table
     return TableSegment.of(0, caption, header, body)
 
 
-def _aligned(line: str) -> int:
-    """How many cells a line splits into on tabs or wide gaps (0 when it is prose)."""
-    if "\t" in line.strip("\t ") or re.search(r"\S {2,}\S", line.strip()):
-        return len(_cells(line))
-    return 0
+def _tabbed(line: str) -> bool:
+    return "\t" in line.strip("\t ")
+
+
+def _starts(line: str) -> set[int]:
+    """Where the cells of a space-aligned line begin (after a gap of two or more spaces)."""
+    return {m.end() for m in re.finditer(r"\S {2,}(?=\S)", line)}
+
+
+def _aligned_with(line: str, header: str) -> bool:
+    """Whether a space-aligned line has a cell starting where one of the header's does (give or take one)."""
+    theirs = _starts(header)
+    return any(abs(a - b) <= 1 for a in _starts(line) for b in theirs)
+
+
+def looks_like_a_list(table: TableSegment) -> bool:
+    """Two columns whose second holds running text: a numbered list or references, not a table."""
+    if table.width != 2 or not table.rows:
+        return False
+    return sum(len(r[1]) for r in table.rows) / len(table.rows) > 40
+
+
+def _runs(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """(first, end, tabbed) of every run of lines that looks like a table."""
+    runs: list[tuple[int, int, bool]] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1
+        if _tabbed(lines[i]):
+            while j < len(lines) and (_tabbed(lines[j]) or (lines[j].startswith("\t") and lines[j].strip())):
+                j += 1
+            if j - i >= 2:
+                runs.append((i, j, True))
+                i = j
+                continue
+        elif _starts(lines[i]):
+            while j < len(lines) and lines[j].strip() and _aligned_with(lines[j], lines[i]):
+                j += 1
+            if j - i >= 3:
+                runs.append((i, j, False))
+                i = j
+                continue
+        i += 1
+    return runs
 
 
 def read_plain(text: str, where: str) -> InputDocument:
     """Paragraphs and aligned tables of a plain text.
 
-    :raises ArticleError: if the text is too large, or a table has no header row.
+    :raises ArticleError: if the text is too large, or a tab-separated table has no header row (a
+        space-aligned run that does not read as a table stays prose).
     """
     size = len(text.encode("utf-8"))
     if size > MAX_TEXT_BYTES:
@@ -86,19 +127,16 @@ def read_plain(text: str, where: str) -> InputDocument:
     if split_tables(text)[1]:  # a derived text read back
         return InputDocument("text", text, split_tables(text)[1])
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(lines):
-        width = _aligned(lines[i])
-        j = i + 1
-        while width >= 2 and j < len(lines) and (_aligned(lines[j]) >= 2 or
-                                                 (lines[j].startswith(("\t", "  ")) and lines[j].strip())):
-            j += 1
-        if width >= 2 and j - i >= 3:
-            runs.append((i, j))
-            i = j
-        else:
-            i += 1
+    runs: list[tuple[int, int, TableSegment]] = []
+    for first, end, tabbed in _runs(lines):
+        try:
+            table = _table(lines[first:end], first + 1, "", where)
+        except ArticleError:
+            if tabbed:
+                raise
+            continue
+        if tabbed or not looks_like_a_list(table):
+            runs.append((first, end, table))
     if not runs:
         return InputDocument("text", text)
     blocks: list[Block] = []
@@ -110,7 +148,7 @@ def read_plain(text: str, where: str) -> InputDocument:
             blocks.append(Block(" ".join(paragraph)))
             paragraph.clear()
 
-    for start, end in runs:
+    for start, end, table in runs:
         caption = ""
         prose = lines[at:start]
         while prose and not prose[-1].strip():
@@ -123,7 +161,7 @@ def read_plain(text: str, where: str) -> InputDocument:
             else:
                 flush()
         flush()
-        blocks.append(Block(table=_table(lines[start:end], start + 1, caption, where)))
+        blocks.append(Block(table=TableSegment.of(0, caption, list(table.columns), [list(r) for r in table.rows])))
         at = end
     for line in lines[at:]:
         if line.strip():
