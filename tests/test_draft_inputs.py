@@ -15,11 +15,13 @@ import yaml
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from kg import paths
 from kg.cli import main
 from kg.curation.factbase import load_facts
 from kg.curation.provenance import check_provenance
 from kg.curation.tabletext import split_tables
 from kg.curation.texts import SourceText, numbers_in, parse_locator
+from kg.drafting.document import draft_article
 from kg.drafting.inputs import derived_name, read_input, read_input_file
 from kg.drafting.inputs import pdf as pdf_reader
 from kg.drafting.inputs.limits import MAX_FILE_BYTES, MAX_INFLATED_BYTES, Deadline
@@ -349,3 +351,32 @@ def test_prose_that_only_looks_aligned_stays_prose() -> None:
              "3.  Heron C. Anti-CD38 antibodies after transplantation. J Invent Haematol. 2024;13:55-61.\n")
     doc = read_input(prose.encode(), "prose.txt")
     assert (doc.tables, doc.text) == ((), prose)
+
+
+SUBGROUPS = """Results by subgroup and safety in the FALCON-2 trial.
+
+Table 3. Outcomes
+Outcome\tIsatuximab (n = 310)\tLenalidomide (n = 308)\tHR (95% CI)
+Transplant-eligible, age < 65 years
+Median PFS, months\t51.0 (44.2\u2013NR)\t38.1 (33.0\u201343.9)\t0.69 (0.53\u20130.90); P = .006
+Safety
+Grade 3\u20134 neutropenia, n (%)\t28 (9.0)\t83 (26.9)\t\u2014
+"""
+
+
+def test_table_rows_are_drafted_with_their_headers_and_group_labels() -> None:
+    facts = paths.facts_dir()
+    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
+    doc = read_input(SUBGROUPS.encode(), "subgroups.txt")
+    assert [r[0] for r in doc.tables[0].rows] == ["Transplant-eligible, age < 65 years", "Median PFS, months",
+                                                  "Safety", "Grade 3\u20134 neutropenia, n (%)"]
+    drafted = draft_article(doc.text, source_id="s099", file_name="subgroups.txt", base=base)
+    found = {(f["at"], f["kind"]): f for f in drafted.findings}
+    median = found[("t1.r2.c2", "median")]
+    assert (median["value"], median["endpoint"], median["unit"]) == (Decimal("51.0"), "pfs", "month")
+    ratio = found[("t1.r2.c4", "hazard_ratio")]
+    assert (ratio["estimate"], ratio["p"], ratio["comparator"]) == (Decimal("0.69"), "=0.006", "len")
+    share = found[("t1.r4.c3", "proportion")]  # "83 (26.9)" under "n (%)" is a share of 26.9 %
+    assert (share["value"], share["adverse_event"], share["grades"]) == (Decimal("26.9"), "neutropenia", [3, 4])
+    assert not any(f["at"].startswith(("t1.r1", "t1.r3")) for f in drafted.findings)  # labels, not results
+    assert "Transplant-eligible" in drafted.text.at(parse_locator("t1.r1"))

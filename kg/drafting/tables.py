@@ -46,6 +46,7 @@ _NUMERIC = re.compile(r"^(?:[\s\d.,·%<>=≤≥()\[\]–—−-]|\bvs\.?|\bversu
                       re.IGNORECASE)
 _PAIR_NOTE = re.compile(r"\s*[(\[][^)\]]*\b(?:vs\.?|versus)\s[^)\]]*[)\]]|,?\s*\b(?:months?|mo|%)\b(?=\s*(?:[(\[]|$))",
                         re.IGNORECASE)
+_N_SHARE = re.compile(r"^\s*\d[\d,]*\s*[(\[]\s*(?P<share>\d+(?:[.·]\d+)?)\s*%?\s*[)\]]\s*$")
 _EMPTY = re.compile(r"^[\s–—−-]*$|^(?:NA|n/?a|NE|—)$", re.IGNORECASE)
 
 
@@ -78,9 +79,15 @@ def _unit(*texts: str) -> str:
 
 
 def _with_unit(value: str, unit: str) -> str:
-    if not unit or not re.search(r"\d\s*$", value) or re.search(r"%|months?|years?|weeks?", value):
+    """``49.3`` as "49.3 months", ``52.0 vs 28.4`` as "52.0 vs 28.4 months", ``49 (42-56)`` as "49% (42-56)";
+    a count with its share (``28 (9.0)`` under "n (%)") as its share, "9.0%"."""
+    if unit == "%" and (share := _N_SHARE.match(value)) is not None:
+        return f"{share['share']}%"
+    if not unit or re.search(r"%|months?|years?|weeks?", value):
         return value
-    return f"{value}{unit}"
+    if re.search(r"\b(?:vs\.?|versus)\s", value):
+        return f"{value}{unit}" if re.search(r"\d\s*$", value) else value
+    return re.sub(r"^(\s*\d[\d.,·]*)", lambda m: f"{m[1]}{unit}", value, count=1)
 
 
 def _ratio_text(header: str, cell: str) -> tuple[str, str, str] | None:
@@ -94,8 +101,9 @@ def _ratio_text(header: str, cell: str) -> tuple[str, str, str] | None:
     about = _RATIO.sub("", _LEVEL.sub("", header))
     about = re.sub(r"[()\[\],]|\bfor\b|\bCI\b", " ", about).strip()
     before = f"{about}: " if about else ""
-    rest = match["rest"].strip()
-    p = f"; p{'' if rest[:1] in '<=>≤' else '='}{rest.lstrip('pP= ')}" if re.search(r"\d", rest) else ""
+    stated = re.search(r"(?P<cmp>[<=>≤≥])?\s*(?P<p>\d*[.·]\d+|[01])\s*$", match["rest"])  # "; P = .006"
+    p = f"; p{stated['cmp'] or '='}{stated['p']}" if stated and re.search(r"\bp\b|^\W*$", match["rest"][
+        :stated.start()], re.IGNORECASE) else ""
     return before, f"{label['label']} {match['est']} ({ci}{match['lo']}-{match['hi']}{p})", ""
 
 
@@ -126,8 +134,14 @@ def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause
     if header.text:
         header.add(".")
         out.append((0, header))
+    group = ""
     for r, row in enumerate(table.rows, 1):
+        if row[0] and all(_EMPTY.match(c) for c in row[1:]):  # a label over the rows below ("Transplant-eligible")
+            group = row[0]
+            continue
         clause = Clause()
+        if group:
+            clause.add(f"{group}, ")
         clause.add(row[0], (r, 1))
         clause.add(": ")
         unit = _unit(row[0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from kg.drafting.inputs.limits import Deadline
@@ -16,6 +18,22 @@ _SKIP = ("table-wrap", "fig", "disp-formula", "inline-formula", "tex-math", "gra
 _BLOCKS = ("p", "title", "table-wrap", "fig", "ref", "list-item", "def-item", "boxed-text")
 
 
+def _drop_footnote_marks(table_wrap: etree._Element) -> None:
+    """Footnote marks in cells (``0.62<sup>a</sup>``, ``<xref ref-type="table-fn">``) removed, their tails kept."""
+    marks = [e for e in table_wrap.iter() if (local(e) == "xref" and e.get("ref-type") in ("table-fn", "fn"))
+             or (local(e) == "sup" and re.fullmatch(r"[a-z*†‡§¶#,]{1,3}", text_of(e)))]
+    for mark in marks:
+        parent = mark.getparent()
+        if parent is None:
+            continue
+        previous = mark.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + (mark.tail or "")
+        else:
+            parent.text = (parent.text or "") + (mark.tail or "")
+        parent.remove(mark)
+
+
 def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadline) -> None:
     for child in node:
         name = local(child)
@@ -28,6 +46,7 @@ def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadl
             _walk(child, blocks, where, deadline)  # a table-wrap or list inside a paragraph
         elif name == "table-wrap":
             deadline.check("a table-wrap")
+            _drop_footnote_marks(child)
             label = text_of(child.find("{*}label")) if child.find("{*}label") is not None else ""
             caption_el = child.find("{*}caption")
             caption = " ".join(x for x in (label, text_of(caption_el) if caption_el is not None else "") if x)

@@ -91,6 +91,11 @@ def looks_like_a_list(table: TableSegment) -> bool:
     return sum(len(r[1]) for r in table.rows) / len(table.rows) > 40
 
 
+def _group_label(lines: list[str], j: int) -> bool:
+    """A short line without tabs between tabbed lines: a label over the rows below it ("Safety")."""
+    return 0 < len(lines[j].strip()) <= 80 and j + 1 < len(lines) and _tabbed(lines[j + 1])
+
+
 def _runs(lines: list[str]) -> list[tuple[int, int, bool]]:
     """(first, end, tabbed) of every run of lines that looks like a table."""
     runs: list[tuple[int, int, bool]] = []
@@ -98,7 +103,8 @@ def _runs(lines: list[str]) -> list[tuple[int, int, bool]]:
     while i < len(lines):
         j = i + 1
         if _tabbed(lines[i]):
-            while j < len(lines) and (_tabbed(lines[j]) or (lines[j].startswith("\t") and lines[j].strip())):
+            while j < len(lines) and (_tabbed(lines[j]) or (lines[j].startswith("\t") and lines[j].strip())
+                                      or _group_label(lines, j)):
                 j += 1
             if j - i >= 2:
                 runs.append((i, j, True))
