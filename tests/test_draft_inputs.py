@@ -77,6 +77,13 @@ def test_a_jats_table_wrap_with_two_header_rows_and_a_reference_list() -> None:
     assert "Journal of Invented Haematology" not in prose  # journal metadata is not article text
 
 
+def test_a_pmc_article_set_is_read_as_its_article() -> None:
+    jats = _read("heron-jats.xml").decode()
+    body = jats[jats.index("<article "):]
+    wrapped = f'<?xml version="1.0"?>\n<pmc-articleset>{body}</pmc-articleset>'.encode()
+    assert read_input(wrapped, "efetch.xml").text == read_input(_read("heron-jats.xml"), "heron.xml").text
+
+
 def test_a_medline_structured_abstract() -> None:
     text = SourceText.from_text(read_input(_read("kestrel-medline.xml"), "k.xml").text)
     paragraphs = [" ".join(p) for p in text.paragraphs]

@@ -95,6 +95,10 @@ def _read_xml(data: bytes, where: str, deadline: Deadline) -> InputDocument:
                 return read_html(data, where, deadline)
         raise
     name = local(root)
+    if name == "pmc-articleset":  # what PMC's E-utilities return: the article inside a set
+        inner = next((child for child in root if local(child) == "article"), None)
+        if inner is not None:
+            root, name = inner, "article"
     if name == "article" and (root.find("{*}front") is not None or root.find("{*}body") is not None):
         return read_jats(root, where, deadline)
     if name in ("PubmedArticleSet", "PubmedArticle", "MedlineCitation", "MedlineCitationSet"):

@@ -47,13 +47,21 @@ class _Line:
         return [(x, " ".join(t)) for x, t in out]
 
 
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st", "\u00ad": ""})
+
+
 def _lines(words: list[dict[str, Any]]) -> list[_Line]:
+    """Words grouped into lines by vertical overlap (a raised citation number stays on its line), left to right."""
     lines: list[_Line] = []
-    for w in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
-        if lines and abs(float(w["top"]) - lines[-1].top) <= 2.5:
-            lines[-1].words.append(w)
-        else:
+    for w in sorted(words, key=lambda w: (float(w["top"]), float(w["x0"]))):
+        w["text"] = str(w["text"]).translate(_LIGATURES)
+        middle = (float(w["top"]) + float(w["bottom"])) / 2
+        line = next((line for line in reversed(lines[-3:]) if line.top - 0.5 <= middle <= line.bottom + 0.5), None)
+        if line is None:
             lines.append(_Line(float(w["top"]), float(w["bottom"]), [w]))
+        else:
+            line.words.append(w)
     for line in lines:
         line.words.sort(key=lambda w: float(w["x0"]))
     return lines
