@@ -101,6 +101,8 @@ def test_a_saved_page_without_its_debris() -> None:
         assert debris not in doc.text, debris
     assert [t.caption for t in doc.tables] == ["Key results of the MERLIN trial"]  # not the sidebar's table
     assert not {12400, 9800, 3200} & {int(n) for n in numbers_in(doc.text)}
+    tiny = b"<html><body><nav><p>Menu item</p></nav><div><p>Short.</p><p>HR 0.5 for PFS.</p></div></body></html>"
+    assert read_input(tiny, "tiny.html").text == "Short.\n\nHR 0.5 for PFS.\n"
 
 
 def test_a_tab_separated_table_pasted_from_a_pdf() -> None:

@@ -7,6 +7,7 @@ and elements whose class or id says they are menus, banners or related content.
 
 from __future__ import annotations
 
+import logging
 import re
 
 import lxml.html
@@ -18,6 +19,8 @@ from kg.drafting.inputs.tablecells import grid_table
 from kg.drafting.inputs.xmlsafe import local, text_of
 
 __all__ = ["main_text", "read_html"]
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its complaints about odd pages are not ours to print
 
 _CHROME = re.compile(r"\b(?:nav|menu|breadcrumb|cookie|consent|banner|related|recommend|sidebar|footer|header|"
                      r"share|social|promo|advert|newsletter|subscribe|comments?)\b", re.IGNORECASE)
@@ -54,7 +57,12 @@ def main_text(data: bytes, backend: str = "trafilatura") -> list[str]:
     text = trafilatura.extract(_parse(data), output_format="txt", include_tables=False,
                                include_comments=False, include_links=False, include_images=False,
                                favor_precision=True, deduplicate=False, with_metadata=False) or ""
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    paragraphs = [re.sub(r"^[-•*]\s+", "", line.strip()) for line in text.split("\n") if line.strip()]
+    if not paragraphs:  # a page trafilatura finds no article in: its paragraphs outside the page's chrome
+        root = _parse(data)
+        paragraphs = [t for e in root.iter("p", "h1", "h2", "h3", "h4", "li")
+                      if not _in_chrome(e) and e.getparent() is not None and (t := text_of(e))]
+    return paragraphs
 
 
 def read_html(data: bytes, where: str, deadline: Deadline, backend: str = "trafilatura") -> InputDocument:
