@@ -45,7 +45,7 @@ def _parse(data: bytes) -> etree._Element:
 def main_text(data: bytes, backend: str = "trafilatura") -> list[str]:
     """The page's main-text paragraphs (tables left out), by ``backend`` (trafilatura or readability)."""
     if backend == "readability":
-        from readability import Document  # type: ignore[import-untyped]  # measured only, see the docs
+        from readability import Document  # type: ignore[import-not-found,import-untyped,unused-ignore]  # bench only
 
         summary = _parse(Document(_parse(data)).summary().encode("utf-8"))
         for table in list(summary.iter("table")):
