@@ -373,6 +373,19 @@ Grade 3\u20134 neutropenia, n (%)\t28 (9.0)\t83 (26.9)\t\u2014
 """
 
 
+def test_a_review_table_gives_each_row_its_own_trial() -> None:
+    facts = paths.facts_dir()
+    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
+    doc = read_input(_read("review-table.txt"), "review-table.txt")
+    data = draft_article(doc.text, source_id="s099", file_name="review-table.txt", base=base).data
+    by_row = {}
+    for finding in data["findings"]:
+        if finding["at"].startswith("t1.r") and finding["kind"] != "dose":  # a dose names its arm instead
+            by_row.setdefault(finding["at"].split(".")[1], set()).add(finding.get("study"))
+    assert by_row == {"r1": {"osprey"}, "r2": {"harrier"}, "r3": {"peregrine"}}
+    assert {"osprey", "harrier", "peregrine"} <= {s["id"] for s in data["studies"]}
+
+
 def test_table_rows_are_drafted_with_their_headers_and_group_labels() -> None:
     facts = paths.facts_dir()
     base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))

@@ -46,6 +46,7 @@ _NUMERIC = re.compile(r"^(?:[\s\d.,·%<>=≤≥()\[\]–—−-]|\bvs\.?|\bversu
                       re.IGNORECASE)
 _PAIR_NOTE = re.compile(r"\s*[(\[][^)\]]*\b(?:vs\.?|versus)\s[^)\]]*[)\]]|,?\s*\b(?:months?|mo|%)\b(?=\s*(?:[(\[]|$))",
                         re.IGNORECASE)
+_TRIAL_COLUMN = re.compile(r"^\s*(?:trials?|stud(?:y|ies)|rcts?)\b", re.IGNORECASE)
 _N_SHARE = re.compile(r"^\s*\d[\d,]*\s*[(\[]\s*(?P<share>\d+(?:[.·]\d+)?)\s*%?\s*[)\]]\s*$")
 _EMPTY = re.compile(r"^[\s–—−-]*$|^(?:NA|n/?a|NE|—)$", re.IGNORECASE)
 
@@ -125,6 +126,7 @@ def _arm_label(header: str) -> str:
 def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause]]:
     """The clause of every row (row 0: the arms' sizes from the header row)."""
     arms = _arm_columns(table, lexicon) if len(table.columns) > 2 else []
+    trials = _TRIAL_COLUMN.match(table.columns[0]) is not None
     out: list[tuple[int, Clause]] = []
     extra: list[tuple[int, Clause]] = []
     header = Clause()
@@ -143,6 +145,8 @@ def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause
         if group:
             clause.add(f"{group}, ")
         clause.add(row[0], (r, 1))
+        if trials and not re.search(r"\b(?:trial|study)\b", row[0], re.IGNORECASE):
+            clause.add(" trial")  # "OSPREY trial: ...", as articles name a trial
         clause.add(": ")
         unit = _unit(row[0])
         arm_values = [(k, row[k - 1]) for k in arms if not _EMPTY.match(row[k - 1])]
@@ -173,7 +177,7 @@ def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause
                 # the drafter reads no times in a sentence with a dose: the dose cell is a clause of its own
                 alone = Clause()
                 alone.add(row[0], (r, 1))
-                alone.add(": ")
+                alone.add(" trial: " if trials and not re.search(r"\b(?:trial|study)\b", row[0], re.I) else ": ")
                 alone.add(cell, (r, k))
                 alone.add(".")
                 extra.append((r, alone))
@@ -227,9 +231,11 @@ def draft_tables(doc: SourceText, lexicon: Lexicon, context: Context, source_id:
     drafted: list[Drafted] = []
     marks: list[Marked] = []
     for table in doc.tables:
+        # rows that are trials: each row's trial is its own, never the article's main study
+        rows_context = Context() if _TRIAL_COLUMN.match(table.columns[0]) else context
         for row, clause in row_clauses(table, lexicon):
-            context.new_paragraph()
-            terms = SentenceTerms(clause.text, lexicon.find(clause.text), lexicon, context)
+            rows_context.new_paragraph()
+            terms = SentenceTerms(clause.text, lexicon.find(clause.text), lexicon, rows_context)
             figures = recognise(clause.text)
             found = draft_sentence(clause.text, f"t{table.number}.r{row}", figures, terms) if figures else []
             per_kind: dict[str, int] = {}
