@@ -101,7 +101,8 @@ def test_a_saved_page_without_its_debris() -> None:
         assert debris not in doc.text, debris
     assert [t.caption for t in doc.tables] == ["Key results of the MERLIN trial"]  # not the sidebar's table
     assert not {12400, 9800, 3200} & {int(n) for n in numbers_in(doc.text)}
-    tiny = b"<html><body><nav><p>Menu item</p></nav><div><p>Short.</p><p>HR 0.5 for PFS.</p></div></body></html>"
+    tiny = (b"<html><body><nav><p>Menu item</p></nav><div><p>Short.</p><p>HR 0.5 for PFS.</p></div>"
+            b"<table><tr><td>1</td><td>612</td></tr><tr><td>2</td><td>455</td></tr></table></body></html>")
     assert read_input(tiny, "tiny.html").text == "Short.\n\nHR 0.5 for PFS.\n"
 
 

@@ -17,6 +17,7 @@ from kg.drafting.inputs.limits import Deadline
 from kg.drafting.inputs.model import Block, InputDocument, compose
 from kg.drafting.inputs.tablecells import grid_table
 from kg.drafting.inputs.xmlsafe import local, text_of
+from kg.errors import ArticleError
 
 __all__ = ["main_text", "read_html"]
 
@@ -86,6 +87,10 @@ def read_html(data: bytes, where: str, deadline: Deadline, backend: str = "trafi
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue
         line = table.sourceline or 0
-        blocks.append(Block(table=grid_table(table, caption, f"{where}:{line}",
-                                             lambda e: text_of(e, ("caption", "script", "style")))))
+        try:
+            segment = grid_table(table, caption, f"{where}:{line}",
+                                 lambda e: text_of(e, ("caption", "script", "style")))
+        except ArticleError:
+            continue  # a page's table without headers is layout or a widget, not a result table to draft
+        blocks.append(Block(table=segment))
     return compose("html", blocks)
