@@ -21,8 +21,6 @@ from kg.drafting.document import draft_article
 from kg.drafting.figure_score import FigureScore, expected_of, score_figures
 from kg.drafting.inputs import derived_name, read_input_file
 
-pytestmark = pytest.mark.slow
-
 ARTICLES = Path(__file__).parent / "data" / "articles"
 EXPECTED: dict[str, list[list[Any]]] = yaml.safe_load((ARTICLES / "expected.yaml").read_text(encoding="utf-8"))
 TARGET = 0.9
