@@ -239,7 +239,8 @@ EXTERNAL = b"""<?xml version="1.0"?>
     (b"caf\xe9 au lait", "a.txt", "not UTF-8 text (invalid byte 0xe9 at offset 3)"),
     (b"PK\x03\x04\x14\x00\x00\x00word/document.xml", "a.docx", "it looks like a ZIP archive"),
     (b"\x89PNG\r\n\x1a\n\x00\x00", "scan.pdf", "it looks like a PNG image"),
-    (b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF", "broken.pdf", "PDF"),
+    (b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF", "broken.pdf", "broken.pdf: a damaged or truncated PDF"),
+    (b"\x1f\x8b\x08\x00garbage", "x.gz", "x.gz: a damaged"),
     (b"<?xml version='1.0'?>\n<library>\n<book/></library>", "a.xml",
      "a.xml:2: XML whose root element is <library>: neither a JATS article"),
     (b"<?xml version='1.0'?>\n<article><front>\n<title>unclosed</front></article>", "b.xml",
@@ -260,9 +261,12 @@ def test_bad_input_is_refused_naming_what_and_where(data: bytes, where: str, mes
     assert caught.value.http_status in (400, 413)
 
 
-def test_an_encrypted_pdf_is_refused() -> None:
+def test_an_encrypted_or_truncated_pdf_is_refused() -> None:
     with pytest.raises(ArticleError, match="an encrypted PDF"):
         read_input(_encrypted_pdf(), "locked.pdf")
+    pdf = _read("falcon2.pdf")
+    with pytest.raises(ArticleError, match=r"half\.pdf: a damaged or truncated PDF"):
+        read_input(pdf[:len(pdf) // 2], "half.pdf")
 
 
 def test_the_bounds_hold(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,6 +34,8 @@ def _inflate(data: bytes, where: str) -> bytes:
     if len(out) > MAX_INFLATED_BYTES or inflater.unconsumed_tail:
         raise refuse(where, f"the gzip file inflates to more than {MAX_INFLATED_BYTES:,} bytes; "
                             "the drafter stops there", 413)
+    if not inflater.eof:
+        raise refuse(where, f"a damaged or truncated gzip file (it ends after {len(data):,} bytes)")
     return out
 
 

@@ -50,7 +50,7 @@ def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadl
             label = text_of(child.find("{*}label")) if child.find("{*}label") is not None else ""
             caption_el = child.find("{*}caption")
             caption = " ".join(x for x in (label, text_of(caption_el) if caption_el is not None else "") if x)
-            for table in (t for t in child.iter() if local(t) == "table"):
+            for table in (t for t in child.iter() if local(t) == "table" and any(local(r) == "tr" for r in t.iter())):
                 line = table.sourceline or 0
                 blocks.append(Block(table=grid_table(table, caption, f"{where}:{line}", text_of)))
             if (foot := child.find("{*}table-wrap-foot")) is not None and (text := text_of(foot)):

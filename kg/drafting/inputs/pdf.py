@@ -203,8 +203,8 @@ def _open(data: bytes, where: str) -> Any:
         cause = exc.__cause__ or exc.__context__ or exc
         if isinstance(exc, PDFPasswordIncorrect) or isinstance(cause, PDFPasswordIncorrect) or b"/Encrypt" in data:
             raise refuse(where, "an encrypted PDF (it needs a password): save an unprotected copy") from exc
-        if isinstance(exc, PDFSyntaxError) or isinstance(cause, PDFSyntaxError):
-            raise refuse(where, f"a damaged PDF: {exc}") from exc
+        if isinstance(exc, PDFSyntaxError) or isinstance(cause, PDFSyntaxError) or "EOF" in str(exc):
+            raise refuse(where, f"a damaged or truncated PDF: {exc}") from exc
         raise refuse(where, f"a PDF that cannot be read: {type(exc).__name__}: {exc}") from exc
     return pdf
 
