@@ -77,6 +77,13 @@ def test_a_jats_table_wrap_with_two_header_rows_and_a_reference_list() -> None:
     assert "Journal of Invented Haematology" not in prose  # journal metadata is not article text
 
 
+def test_jats_citations_read_as_printed() -> None:
+    jats = (b'<article><front><article-meta><title-group><article-title>T</article-title></title-group>'
+            b'</article-meta></front><body><p>Survival was longer<sup><xref ref-type="bibr" rid="b1">12</xref>'
+            b'</sup> in 308 patients (<xref ref-type="table" rid="t1">Table 1</xref>).</p></body></article>')
+    assert read_input(jats, "c.xml").text == "T\n\nSurvival was longer [12] in 308 patients (Table 1).\n"
+
+
 def test_a_pmc_article_set_is_read_as_its_article() -> None:
     jats = _read("heron-jats.xml").decode()
     body = jats[jats.index("<article "):]

@@ -74,6 +74,12 @@ def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadl
 
 def read_jats(root: etree._Element, where: str, deadline: Deadline) -> InputDocument:
     """The derived text of a JATS article: title, abstract, body sections, tables in place, references."""
+    for xref in [x for x in root.iter() if local(x) == "xref" and x.get("ref-type") == "bibr"]:
+        cited = text_of(xref)  # "survival<xref>12</xref>" reads "survival [12]", as articles print it
+        if cited and not cited.startswith(("[", "(")):
+            for child in list(xref):
+                xref.remove(child)
+            xref.text = f" [{cited}]"
     blocks: list[Block] = []
     front = root.find("{*}front")
     meta = front.find("{*}article-meta") if front is not None else None
