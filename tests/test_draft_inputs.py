@@ -414,3 +414,19 @@ def test_table_rows_are_drafted_with_their_headers_and_group_labels() -> None:
     assert (share["value"], share["adverse_event"], share["grades"]) == (Decimal("26.9"), "neutropenia", [3, 4])
     assert not any(f["at"].startswith(("t1.r1", "t1.r3")) for f in drafted.findings)  # labels, not results
     assert "Transplant-eligible" in drafted.text.at(parse_locator("t1.r1"))
+
+
+def test_row_clauses_read_cells_the_way_articles_state_them() -> None:
+    from kg.curation.tabletext import TableSegment
+    from kg.drafting.lexicon import Lexicon
+    from kg.drafting.tables import row_clauses
+
+    facts = paths.facts_dir()
+    lexicon = Lexicon.from_facts(load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml"))))
+    table = TableSegment.of(1, "", ["Endpoint", "Hazard ratio for progression or death", "P value"],
+                            [["Overall", "0\u00b771 (95% CI, 0\u00b757\u20130\u00b788)", "<0.001"]])
+    ((row, clause),) = row_clauses(table, lexicon)
+    assert (row, clause.text) == (1, "Overall: progression or death: Hazard ratio 0\u00b771 "
+                                     "(95% CI 0\u00b757-0\u00b788); p<0.001.")
+    cells = clause.cells(clause.text.index("Hazard"), clause.text.index(");"))
+    assert cells == [(1, 2)]

@@ -36,7 +36,8 @@ __all__ = ["Clause", "draft_tables", "row_clauses"]
 
 _RATIO = re.compile(r"\b(?P<label>HR|hazard ratio|RR|risk ratio|relative risk)\b", re.IGNORECASE)
 _LEVEL = re.compile(r"(?P<level>\d{2}(?:\.\d)?)\s*%\s*(?:CI|confidence interval)", re.IGNORECASE)
-_ESTIMATE = re.compile(r"^\s*(?P<est>\d*[.·]?\d+)\s*[(\[]\s*(?P<lo>\d*[.·]?\d+)\s*(?:[-–—−,;]|to)\s*"
+_ESTIMATE = re.compile(r"^\s*(?P<est>\d*[.·]?\d+)\s*[(\[]\s*(?:(?P<level>\d{2}(?:\.\d)?)\s*%\s*CI[,:;]?\s*)?"
+                       r"(?P<lo>\d*[.·]?\d+)\s*(?:[-–—−,;]|to)\s*"
                        r"(?P<hi>\d*[.·]?\d+)\s*[)\]]\s*(?P<rest>.*)$")
 _P_HEADER = re.compile(r"^\s*p(?:\s*[- ]?values?)?\s*$|\bp[- ]value\b", re.IGNORECASE)
 _COUNT_HEADER = re.compile(r"^\s*(?:n|no\.?|number)?\s*(?:of\s+)?(?:patients|participants|subjects|n)\s*"
@@ -98,7 +99,8 @@ def _ratio_text(header: str, cell: str) -> tuple[str, str, str] | None:
     if label is None or match is None:
         return None
     level = _LEVEL.search(header)
-    ci = f"{level['level']}% CI " if level else ""
+    stated_level = match["level"] or (level["level"] if level else None)  # "0.71 (95% CI, 0.57-0.88)" or the header's
+    ci = f"{stated_level}% CI " if stated_level else ""
     about = _RATIO.sub("", _LEVEL.sub("", header))
     about = re.sub(r"[()\[\],]|\bfor\b|\bCI\b", " ", about).strip()
     before = f"{about}: " if about else ""
