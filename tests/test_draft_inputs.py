@@ -111,6 +111,10 @@ def test_a_saved_page_without_its_debris() -> None:
     tiny = (b"<html><body><nav><p>Menu item</p></nav><div><p>Short.</p><p>HR 0.5 for PFS.</p></div>"
             b"<table><tr><td>1</td><td>612</td></tr><tr><td>2</td><td>455</td></tr></table></body></html>")
     assert read_input(tiny, "tiny.html").text == "Short.\n\nHR 0.5 for PFS.\n"
+    figure = (b"<html><body><article><p>The trial's results were reported at a meeting in June, with the figures "
+              b"below.</p><figure><figcaption>Table 2. Responses</figcaption><table><tr><th>Response</th><th>Dara"
+              b"</th></tr><tr><td>CR</td><td>51%</td></tr></table></figure></article></body></html>")
+    assert [t.caption for t in read_input(figure, "f.html").tables] == ["Table 2. Responses"]
 
 
 def test_a_tab_separated_table_pasted_from_a_pdf() -> None:
@@ -338,6 +342,7 @@ def test_a_pdf_with_a_ruled_table(tmp_path: Path) -> None:
     doc = read_input((tmp_path / "ruled.pdf").read_bytes(), "ruled.pdf")
     (table,) = doc.tables
     assert table.columns == ("Subgroup", "Patients", "HR for PFS (95% CI)")
+    assert table.caption == "Table 3. Progression-free survival by subgroup"
     assert table.rows[2] == ("High-risk cytogenetics", "131", "0.61 (0.39-0.95)")
     assert "0.61" not in split_tables(doc.text)[0]  # the grid's text is the table, not prose too
 

@@ -38,6 +38,22 @@ def _in_chrome(element: etree._Element) -> bool:
     return False
 
 
+def _caption(table: etree._Element) -> str:
+    """A table's ``<caption>``, else its figure's ``<figcaption>``, else a "Table 2. …" element just before it."""
+    own = table.find("caption")
+    if own is not None:
+        return text_of(own)
+    for node in (table, *table.iterancestors()):
+        if local(node) == "figure" and (figcaption := node.find(".//figcaption")) is not None:
+            return text_of(figcaption)
+        before = node.getprevious()
+        if before is not None and re.match(r"^\s*Table\s*\d+\b", text := text_of(before)) and len(text) < 300:
+            return text
+        if local(node) in ("article", "main", "body"):
+            break
+    return ""
+
+
 def _parse(data: bytes) -> etree._Element:
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
     return lxml.html.document_fromstring(data, parser=parser)
@@ -81,8 +97,7 @@ def read_html(data: bytes, where: str, deadline: Deadline, backend: str = "trafi
         deadline.check("a table")
         if _in_chrome(table) or table.find(".//table") is not None:
             continue
-        caption_el = table.find("caption")
-        caption = text_of(caption_el) if caption_el is not None else ""
+        caption = _caption(table)
         rows = [r for r in table.iter("tr")]
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue

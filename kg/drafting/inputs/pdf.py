@@ -191,6 +191,27 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     return paragraphs
 
 
+def _place_ruled(items: list[Block | _Line], table: Any, where: str) -> None:
+    """A ruled table put where it stands: after the last line above it, that line its caption if it is one."""
+    cells = [[c or "" for c in row] for row in table.extract()]
+    if len(cells) < 2:
+        return
+    top = float(table.bbox[1])
+    above = [i for i, item in enumerate(items) if isinstance(item, _Line) and item.bottom <= top + 1]
+    at = above[-1] + 1 if above else 0
+    caption = ""
+    previous = items[at - 1] if at else None
+    if isinstance(previous, _Line) and _CAPTION.match(previous.text) and top - previous.bottom < 40:
+        caption = previous.text
+        items.pop(at - 1)
+        at -= 1
+    try:
+        segment = _table(["\t".join(r) for r in cells], 1, caption, where)
+    except ArticleError:
+        return  # a grid without a header row (a form, a boxed list): its text is not a result table
+    items.insert(at, Block(table=segment))
+
+
 def _open(data: bytes, where: str) -> Any:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -249,9 +270,7 @@ def read_pdf(data: bytes, where: str, deadline: Deadline, backend: str = "pdfplu
                 at = end
             items += lines[at:]
             for table in ruled:
-                cells = [[c or "" for c in row] for row in table.extract()]
-                if len(cells) >= 2:
-                    items.append(Block(table=_table(["\t".join(r) for r in cells], 1, "", f"{where}: page {number}")))
+                _place_ruled(items, table, f"{where}: page {number}")
             per_page.append(items)
     running = Counter(i.text for items in per_page for i in items[:1] + items[-1:] if isinstance(i, _Line))
     blocks: list[Block] = []
