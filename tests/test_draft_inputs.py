@@ -356,6 +356,10 @@ def test_a_pdf_set_in_two_columns_is_read_column_by_column(tmp_path: Path) -> No
     assert paragraphs[1].startswith("Methods. Patients aged 18 to 70 years") and paragraphs[1].endswith(
         "stratified by stage and response.")
     assert paragraphs[4].startswith("Results. Median progression-free survival was 49.3 months")
+    _pdf_script().build_two_columns(tmp_path / "table.pdf", table=True)  # and a full-width table below them
+    (table,) = read_input((tmp_path / "table.pdf").read_bytes(), "table.pdf").tables
+    assert table.columns == ("Outcome", "Isatuximab", "Lenalidomide", "HR")
+    assert table.rows[0] == ("Median progression-free survival, months", "49.3", "37.6", "0.71 (0.57-0.88)")
 
 
 def test_a_page_in_its_own_charset() -> None:

@@ -101,11 +101,14 @@ def _reading_order(lines: list[_Line], width: float) -> list[_Line]:
     if gutter is None:
         return lines
     g0, g1 = gutter
+    gap = _gap(lines)
+    wide = [len(line.segments(gap)) >= 3 for line in lines]  # a full-width table's rows: three or more cells
+    in_table = {i for i in range(len(lines)) if sum(wide[max(0, i - 2):i + 3]) >= 3 and wide[i]}
     out: list[_Line] = []
     left: list[_Line] = []
     right: list[_Line] = []
-    for line in lines:
-        if any(float(w["x0"]) < g1 and float(w["x1"]) > g0 for w in line.words):  # a full-width line
+    for i, line in enumerate(lines):
+        if i in in_table or any(float(w["x0"]) < g1 and float(w["x1"]) > g0 for w in line.words):  # full width
             out += left + right + [line]
             left, right = [], []
             continue

@@ -124,8 +124,9 @@ RIGHT = ("Results. Median progression-free survival was 49.3 months with isatuxi
          "lenalidomide (HR 0.71, 95% CI 0.57-0.88). Overall survival did not differ between the groups.")
 
 
-def build_two_columns(path: Path) -> None:
-    """A page set in two columns under a full-width title, as most journals print articles."""
+def build_two_columns(path: Path, table: bool = False) -> None:
+    """A page set in two columns under a full-width title, as most journals print articles (with
+    ``table``, a full-width unruled table below the columns)."""
     pdf = FPDF(format="A4")
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 12)
@@ -140,4 +141,13 @@ def build_two_columns(path: Path) -> None:
             pdf.multi_cell(85, 5, text)
             pdf.set_x(x)
             pdf.ln(3)
+    if table:
+        pdf.set_xy(15, pdf.get_y() + 6)
+        pdf.multi_cell(180, 5, TABLE_CAPTION)
+        for cells in [[h[0] for h in HEADER], *[[" ".join(r[0]), *r[1:]] for r in ROWS]]:
+            y = pdf.get_y()
+            for x, cell in zip((15.0, 95.0, 125.0, 160.0), cells, strict=True):
+                pdf.set_xy(x, y)
+                pdf.cell(30, 5, cell)
+            pdf.set_xy(15, y + 5)
     pdf.output(str(path))
