@@ -353,9 +353,10 @@ def test_a_pdf_set_in_two_columns_is_read_column_by_column(tmp_path: Path) -> No
     paragraphs = [" ".join(p.split()) for p in doc.text.split("\n\n")]
     assert doc.tables == ()
     assert paragraphs[0].startswith("FALCON-2: maintenance with isatuximab")
-    assert paragraphs[1].startswith("Methods. Patients aged 18 to 70 years") and paragraphs[1].endswith(
+    assert paragraphs[1].startswith("Background: Lenalidomide is the standard") and "Methods: In this" in paragraphs[1]
+    assert paragraphs[2].startswith("Methods. Patients aged 18 to 70 years") and paragraphs[2].endswith(
         "stratified by stage and response.")
-    assert paragraphs[4].startswith("Results. Median progression-free survival was 49.3 months")
+    assert paragraphs[5].startswith("Results. Median progression-free survival was 49.3 months")
     _pdf_script().build_two_columns(tmp_path / "table.pdf", table=True)  # and a full-width table below them
     (table,) = read_input((tmp_path / "table.pdf").read_bytes(), "table.pdf").tables
     assert table.columns == ("Outcome", "Isatuximab", "Lenalidomide", "HR")

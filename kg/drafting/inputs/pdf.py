@@ -68,31 +68,31 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
 
 
 def _gutter(lines: list[_Line], width: float) -> tuple[float, float] | None:
-    """The space between two text columns: x positions near the middle that almost no line's words cover."""
+    """The space between two text columns: x positions near the middle where many lines have a gap
+    between words on both sides (full-width lines, a title or an abstract, cross it; they do not count)."""
     if len(lines) < 10:
         return None
     lo, hi = int(width * 0.3), int(width * 0.7)
-    cover = [0] * (hi - lo)
+    diff = [0] * (hi - lo + 2)
     for line in lines:
-        for w in line.words:
-            for x in range(max(lo, int(w["x0"])), min(hi, int(w["x1"]) + 1)):
-                cover[x - lo] += 1
-    limit = 0.08 * len(lines)
-    best: tuple[int, int] | None = None
-    start: int | None = None
-    for i, c in enumerate([*cover, len(lines) + 1]):
-        if c <= limit:
-            start = i if start is None else start
-        elif start is not None:
-            if best is None or i - start > best[1] - best[0]:
-                best = (start, i)
-            start = None
-    if best is None or best[1] - best[0] < 6:
+        for a, b in itertools.pairwise(line.words):
+            start, end = max(lo, int(float(a["x1"])) + 1), min(hi, int(float(b["x0"])))
+            if start < end:
+                diff[start - lo] += 1
+                diff[end - lo] -= 1
+    split, running = [], 0
+    for step in diff[:-2]:
+        running += step
+        split.append(running)
+    best = max(range(len(split)), key=lambda i: split[i])
+    if split[best] < 0.3 * len(lines):
         return None
-    g0, g1 = float(lo + best[0]), float(lo + best[1])
-    both = sum(1 for line in lines if any(float(w["x1"]) <= g0 for w in line.words)
-               and any(float(w["x0"]) >= g1 for w in line.words))
-    return (g0, g1) if both >= 0.3 * len(lines) else None
+    g0 = g1 = best
+    while g0 > 0 and split[g0 - 1] >= 0.9 * split[best]:
+        g0 -= 1
+    while g1 + 1 < len(split) and split[g1 + 1] >= 0.9 * split[best]:
+        g1 += 1
+    return (float(lo + g0), float(lo + g1 + 1)) if g1 - g0 >= 3 else None
 
 
 def _reading_order(lines: list[_Line], width: float) -> list[_Line]:

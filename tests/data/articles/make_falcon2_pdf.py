@@ -133,6 +133,8 @@ def build_two_columns(path: Path, table: bool = False) -> None:
     pdf.multi_cell(0, 6, "FALCON-2: maintenance with isatuximab or lenalidomide after transplantation")
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, " ".join(ABSTRACT[:2]))  # a full-width abstract above the columns
+    pdf.ln(4)
     top = pdf.get_y()
     for x, text in ((15.0, LEFT), (110.0, RIGHT)):
         pdf.set_xy(x, top)
