@@ -440,3 +440,21 @@ def test_row_clauses_read_cells_the_way_articles_state_them() -> None:
                                      "(95% CI 0\u00b757-0\u00b788); p<0.001.")
     cells = clause.cells(clause.text.index("Hazard"), clause.text.index(");"))
     assert cells == [(1, 2)]
+
+
+def test_an_adverse_event_table_with_grade_columns_per_arm() -> None:
+    facts = paths.facts_dir()
+    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
+    text = ("Adverse events in the FALCON-2 trial.\n\nTable 4. Adverse events\n"
+            "Event\tIsatuximab (n = 310) Any grade\tIsatuximab (n = 310) Grade 3\u20134\t"
+            "Lenalidomide (n = 308) Any grade\tLenalidomide (n = 308) Grade 3\u20134\n"
+            "Neutropenia, %\t41\t9\t58\t27\nInfection, %\t30\t6\t25\t5\n")
+    data = draft_article(read_input(text.encode(), "ae.txt").text, source_id="s099", file_name="ae.txt",
+                         base=base).data
+    arms = {a["id"]: a["regimen"] for a in data.get("arms", [])}
+    read = {(f["at"], f["value"]): (f.get("adverse_event"), f.get("grades"), arms.get(f.get("arm"), f.get("arm")))
+            for f in data["findings"] if f["kind"] == "proportion"}
+    assert read[("t1.r1.c3", Decimal(9))] == ("neutropenia", [3, 4], "isatuximab-alone")
+    assert read[("t1.r1.c4", Decimal(58))] == ("neutropenia", None, "len")  # any grade: no grades carried over
+    assert read[("t1.r2.c5", Decimal(5))] == ("infection", [3, 4], "len")
+    assert sorted(f["value"] for f in data["findings"] if f["kind"] == "count") == [308, 310]  # each arm once

@@ -125,6 +125,17 @@ def _arm_label(header: str) -> str:
     return re.sub(r"\s*[(\[][^)\]]*\b[nN]\s*=\s*\d[^)\]]*[)\]]", "", header).strip()
 
 
+def _arm_parts(header: str, lexicon: Lexicon) -> tuple[str, str]:
+    """(arm, measure) of an arm column's header: "Isatuximab (n = 310) Grade 3-4" is isatuximab's grade 3-4."""
+    label = _arm_label(header)
+    named = [m for m in lexicon.find(label) if m.term.kind in ("regimen", "drug")]
+    if not named:
+        return label, ""
+    start, end = min(m.start for m in named), max(m.end for m in named)
+    measure = " ".join(f"{label[:start]} {label[end:]}".replace(",", " ").split()).strip(" :;-–")
+    return label[start:end], measure
+
+
 def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause]]:
     """The clause of every row (row 0: the arms' sizes from the header row)."""
     arms = _arm_columns(table, lexicon) if len(table.columns) > 2 else []
@@ -132,8 +143,12 @@ def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause
     out: list[tuple[int, Clause]] = []
     extra: list[tuple[int, Clause]] = []
     header = Clause()
+    parts = {k: _arm_parts(table.columns[k - 1], lexicon) for k in arms}
+    sizes: set[tuple[str, str]] = set()
     for k in arms:
-        if re.search(r"\b[nN]\s*=\s*\d", table.columns[k - 1]):
+        size = re.search(r"\b[nN]\s*=\s*\d[\d,]*", table.columns[k - 1])
+        if size is not None and (parts[k][0], size[0]) not in sizes:  # each arm's size once
+            sizes.add((parts[k][0], size[0]))
             header.add(f"{'; ' if header.text else ''}{table.columns[k - 1]}", (0, k))
     if header.text:
         header.add(".")
@@ -149,14 +164,25 @@ def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause
         clause.add(row[0], (r, 1))
         if trials and not re.search(r"\b(?:trial|study)\b", row[0], re.IGNORECASE):
             clause.add(" trial")  # "OSPREY trial: ...", as articles name a trial
-        clause.add(": ")
         unit = _unit(row[0])
-        arm_values = [(k, row[k - 1]) for k in arms if not _EMPTY.match(row[k - 1])]
-        for n, (k, value) in enumerate(arm_values):
-            clause.add(" vs " if n else "")
-            clause.add(_with_unit(value, unit or _unit(table.columns[k - 1])), (r, k))
-            clause.add(" with ")
-            clause.add(_arm_label(table.columns[k - 1]), (0, k))
+        measures = list(dict.fromkeys(parts[k][1] for k in arms))  # any grade, grade 3-4: a clause each
+        for m, measure in enumerate(measures):
+            target = clause if m == 0 else Clause()
+            if m:
+                target.add(f"{group}, " if group else "")
+                target.add(row[0], (r, 1))
+            target.add(f", {measure}: " if measure else ": ")
+            arm_values = [(k, row[k - 1]) for k in arms if parts[k][1] == measure and not _EMPTY.match(row[k - 1])]
+            for n, (k, value) in enumerate(arm_values):
+                target.add(" vs " if n else "")
+                target.add(_with_unit(value, unit or _unit(table.columns[k - 1])), (r, k))
+                target.add(" with ")
+                target.add(parts[k][0], (0, k))
+            if m:
+                target.add(".")
+                extra.append((r, target))
+        if not measures:
+            clause.add(": ")
         for k in range(2, table.width + 1):
             cell, head = row[k - 1], table.columns[k - 1]
             if k in arms or _EMPTY.match(cell):
