@@ -84,6 +84,19 @@ def test_jats_citations_read_as_printed() -> None:
     assert read_input(jats, "c.xml").text == "T\n\nSurvival was longer [12] in 308 patients (Table 1).\n"
 
 
+def test_a_structured_jats_reference_is_written_as_printed() -> None:
+    jats = (b'<article><front/><body><p>Text.</p></body><back><ref-list><ref id="r2"><label>2</label>'
+            b'<element-citation publication-type="journal"><person-group person-group-type="author">'
+            b'<name><surname>Heron</surname><given-names>Clara</given-names></name>'
+            b'<name><surname>Kite</surname><given-names>JM</given-names></name></person-group>'
+            b'<article-title>Anti-CD38 maintenance.</article-title><source>J Invent Haematol</source>'
+            b'<year>2024</year><volume>13</volume><issue>2</issue><fpage>55</fpage><lpage>61</lpage>'
+            b'<pub-id pub-id-type="doi">10.5555/jih.2024.55</pub-id></element-citation></ref></ref-list></back>'
+            b'</article>')
+    assert read_input(jats, "r.xml").text.split("\n\n")[-1].replace("\n", " ").strip() == (
+        "2. Heron C, Kite JM. Anti-CD38 maintenance. J Invent Haematol. 2024;13(2):55-61. doi: 10.5555/jih.2024.55")
+
+
 def test_a_pmc_article_set_is_read_as_its_article() -> None:
     jats = _read("heron-jats.xml").decode()
     body = jats[jats.index("<article "):]

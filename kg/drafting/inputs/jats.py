@@ -34,6 +34,33 @@ def _drop_footnote_marks(table_wrap: etree._Element) -> None:
         parent.remove(mark)
 
 
+def _citation_text(citation: etree._Element) -> str:
+    """A reference as printed: a ``mixed-citation`` as it stands, an ``element-citation``'s fields written
+    the way reference lists print them ("Smith J, Lee K. Title. Lancet. 2019;393(10168):253-64. doi: …")."""
+    if local(citation) != "element-citation":
+        return text_of(citation)
+
+    def field(name: str) -> str:
+        return text_of(citation.find(f".//{{*}}{name}"))
+
+    names = []
+    for name in citation.iter("{*}name", "{*}string-name", "{*}collab"):
+        if local(name) == "collab":
+            names.append(text_of(name))
+            continue
+        given = text_of(name.find("{*}given-names"))
+        initials = given if given.isupper() and len(given) <= 3 else "".join(w[0] for w in given.split() if w)
+        names.append(f"{text_of(name.find('{*}surname'))} {initials}".strip())
+    pages = "-".join(x for x in (field("fpage"), field("lpage")) if x)
+    where = field("year") + (f";{field('volume')}" if field("volume") else "") + (
+        f"({field('issue')})" if field("issue") else "") + (f":{pages}" if pages else "")
+    doi = next((text_of(i) for i in citation.iter("{*}pub-id") if i.get("pub-id-type") == "doi"), "")
+    pmid = next((text_of(i) for i in citation.iter("{*}pub-id") if i.get("pub-id-type") == "pmid"), "")
+    parts = [", ".join(names), field("article-title").rstrip("."), field("source"), where,
+             f"doi: {doi}" if doi else "", f"PMID: {pmid}" if pmid else ""]
+    return ". ".join(p for p in parts if p)
+
+
 def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadline) -> None:
     for child in node:
         name = local(child)
@@ -63,7 +90,7 @@ def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadl
             citation = next((c for c in child if local(c) in ("mixed-citation", "element-citation", "citation")),
                             None)
             label = text_of(child.find("{*}label")) if child.find("{*}label") is not None else ""
-            if citation is not None and (text := text_of(citation)):
+            if citation is not None and (text := _citation_text(citation)):
                 blocks.append(Block(f"{label.rstrip('.')}. {text}" if label else text))
         elif name in ("sec", "abstract", "trans-abstract", "body", "back", "ref-list", "list", "list-item",
                       "boxed-text", "def-list", "def-item", "ack", "app", "app-group", "glossary"):
