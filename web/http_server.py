@@ -16,6 +16,7 @@ from typing import Any
 import waitress
 from waitress.channel import HTTPChannel
 
+from kg.drafting.inputs.limits import MAX_UPLOAD_BYTES
 from web.settings import Settings
 
 __all__ = ["DeadlineChannel", "create_server", "server_limits"]
@@ -41,7 +42,8 @@ def server_limits(settings: Settings) -> dict[str, object]:
     it is read; headers over 64 KiB; connections over the limit wait to be accepted. Behind a trusted
     proxy, its X-Forwarded-For becomes the client's address (forwarding headers from others are dropped)."""
     limits: dict[str, object] = {
-        "max_request_body_size": settings.max_query_bytes, "max_request_header_size": 64 * 1024,
+        # an article uploaded to /draft may be larger than a query; every other route keeps the query cap (Flask)
+        "max_request_body_size": max(settings.max_query_bytes, MAX_UPLOAD_BYTES), "max_request_header_size": 64 * 1024,
         "connection_limit": settings.connection_limit, "channel_timeout": settings.channel_timeout,
         "clear_untrusted_proxy_headers": True, "cleanup_interval": max(1, min(30, int(settings.read_deadline / 2)))}
     if settings.trusted_proxy:

@@ -11,8 +11,8 @@ from kg import paths
 from kg.cli.common import main, sources_option, write_atomically
 from kg.curation.factbase import load_facts
 from kg.curation.schema import SourceFile
-from kg.drafting.article import read_article
 from kg.drafting.document import draft_article
+from kg.drafting.inputs import derived_name, read_input_file
 from kg.drafting.scoring import score
 from kg.drafting.workflow import accept_draft
 from kg.drafting.writing import draft_yaml, next_source_id
@@ -35,7 +35,11 @@ from kg.drafting.writing import draft_yaml, next_source_id
               help="Fact folder (default: the package's curated facts).")
 def draft(article: Path | None, output: Path | None, source_id: str | None, curated: Path | None,
           accept: Path | None, article_for_accept: Path | None, sources: Path | None, facts: Path | None) -> None:
-    """Draft a source fact file from ARTICLE (plain text): findings with figures, locators and grounded entities.
+    """Draft a source fact file from ARTICLE: findings with figures, locators and grounded entities.
+
+    ARTICLE may be plain UTF-8 text, a PDF, JATS / PMC XML, PubMed MEDLINE XML or a saved web page
+    (chosen by content); tables become cell locators (tN.rM.cK). A non-text article's source text is
+    its derived text, named after it (falcon2.pdf gives falcon2.txt).
 
     Every finding is status draft with a confidence. Preview it with
     `mmkg build --draft DRAFT.yaml --source ARTICLE`, confirm it, then
@@ -51,16 +55,18 @@ def draft(article: Path | None, output: Path | None, source_id: str | None, cura
         click.echo("Next: mmkg build (the new source's findings are in the graph once it is built).")
         return
     if article is None:
-        raise click.UsageError("give the ARTICLE to draft from (a UTF-8 plain-text file), or --accept DRAFT")
+        raise click.UsageError("give the ARTICLE to draft from (text, PDF, JATS or MEDLINE XML, a saved web page), "
+                               "or --accept DRAFT")
     started = time.perf_counter()
-    text = read_article(article)
+    document = read_input_file(article)
     base = load_facts(facts_dir / "reference.yaml", sorted((facts_dir / "sources").glob("*.yaml")))
-    drafted = draft_article(text, source_id=source_id or next_source_id(facts_dir), file_name=article.name, base=base)
-    document = draft_yaml(drafted.data)
+    drafted = draft_article(document.text, source_id=source_id or next_source_id(facts_dir),
+                            file_name=derived_name(article.name, document), base=base)
+    yaml_text = draft_yaml(drafted.data)
     if output is None:
-        click.echo(document, nl=False)
+        click.echo(yaml_text, nl=False)
     else:
-        write_atomically(output, lambda tmp: Path(tmp).write_text(document, encoding="utf-8"))
+        write_atomically(output, lambda tmp: Path(tmp).write_text(yaml_text, encoding="utf-8"))
     for problem in drafted.skipped:
         click.echo(f"{article}: not drafted: {problem}", err=True)
     findings = drafted.findings

@@ -1,4 +1,9 @@
-"""Prove provenance: every figure of every fact occurs at its locator in its source text."""
+"""Prove provenance: every figure of every fact occurs at its locator in its source text.
+
+A locator is a sentence range (``pN.sM-K``) or table cells (``tN.rM.cK-L``); the text at cells is the
+cells with their row and column headers (:mod:`kg.curation.tabletext`), so a figure a header states
+for its cells (the ``95`` of "HR (95% CI)", the ``n = 310`` of an arm) is found there too.
+"""
 
 from __future__ import annotations
 

@@ -12,6 +12,8 @@ can count by eye:
 * Paragraphs are runs of lines separated by lines that are empty or hold only white space; a text
   with no empty line at all whose lines are not hard-wrapped (one paragraph per line) has a paragraph
   per line.
+* Tables stored as blocks (:mod:`kg.curation.tabletext`) are not paragraphs: ``tN.rM.cK`` (or
+  ``tN.rM.cK-L``, ``tN.rM``) addresses their cells, a figure there read with its row and column headers.
 * Within a paragraph the lines are joined with single spaces, and sentences end at ``.``, ``!``
   or ``?`` followed (after an optional citation marker such as ``2`` or ``3,4``) by white space and
   an upper-case letter, an opening bracket or a quotation mark. A full stop after a digit takes no
@@ -35,6 +37,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.curation.cleaning import Removal, clean_text
+from kg.curation.tabletext import TableSegment, split_tables
 
 __all__ = [
     "Locator",
@@ -52,38 +55,61 @@ _WORDS = {
 _ROMAN_PHASE = re.compile(r"\bphase\s+(IV|III|II|I)\b", re.IGNORECASE)
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _LOCATOR = re.compile(r"^p(?P<p>[1-9]\d*)\.s(?P<s>[1-9]\d*)(?:-(?P<e>[1-9]\d*))?$")
+_CELL = re.compile(r"^t(?P<t>[1-9]\d*)\.r(?P<r>0|[1-9]\d*)(?:\.c(?P<c>[1-9]\d*)(?:-(?P<d>[1-9]\d*))?)?$")
 
 
 @dataclass(frozen=True)
 class Locator:
-    """A paragraph and a run of sentences in a source text (all 1-based)."""
+    """A paragraph and a run of sentences in a source text (all 1-based), or cells of a table row.
+
+    A table locator has ``table`` set (``paragraph`` and the sentences are then 0); ``first_column``
+    and ``last_column`` 0 mean the whole row.
+    """
 
     paragraph: int
     first_sentence: int
     last_sentence: int
+    table: int | None = None
+    row: int = 0
+    first_column: int = 0
+    last_column: int = 0
 
     @property
     def sentences(self) -> range:
-        """The sentence numbers the locator covers."""
-        return range(self.first_sentence, self.last_sentence + 1)
+        """The sentence numbers the locator covers (none for a table locator)."""
+        return range(self.first_sentence, self.last_sentence + 1) if self.table is None else range(0)
 
     def __str__(self) -> str:
+        if self.table is not None:
+            cells = "" if not self.first_column else (
+                f".c{self.first_column}" if self.first_column == self.last_column
+                else f".c{self.first_column}-{self.last_column}")
+            return f"t{self.table}.r{self.row}{cells}"
         if self.first_sentence == self.last_sentence:
             return f"p{self.paragraph}.s{self.first_sentence}"
         return f"p{self.paragraph}.s{self.first_sentence}-{self.last_sentence}"
 
 
 def parse_locator(text: str) -> Locator:
-    """Parse ``pN.sM`` or ``pN.sM-K``.
+    """Parse ``pN.sM`` or ``pN.sM-K``, or a table's ``tN.rM``, ``tN.rM.cK`` or ``tN.rM.cK-L``.
 
-    :raises ValueError: if the text is not a locator or the sentence range runs backwards.
+    :raises ValueError: if the text is not a locator or a range runs backwards.
 
     >>> parse_locator("p4.s2-3")
-    Locator(paragraph=4, first_sentence=2, last_sentence=3)
+    Locator(paragraph=4, first_sentence=2, last_sentence=3, table=None, row=0, first_column=0, last_column=0)
+    >>> str(parse_locator("t2.r3.c4"))
+    't2.r3.c4'
     """
+    cell = _CELL.match(text.strip())
+    if cell is not None:
+        first = int(cell["c"] or 0)
+        last = int(cell["d"] or first)
+        if last < first:
+            raise ValueError(f"locator {text!r}: column range runs backwards")
+        return Locator(0, 0, 0, int(cell["t"]), int(cell["r"]), first, last)
     match = _LOCATOR.match(text.strip())
     if match is None:
-        raise ValueError(f"locator {text!r} is not of the form pN.sM or pN.sM-K")
+        raise ValueError(f"locator {text!r} is not of the form pN.sM, pN.sM-K or (a table cell) tN.rM.cK")
     first = int(match["s"])
     last = int(match["e"]) if match["e"] else first
     if last < first:
@@ -132,12 +158,15 @@ class SourceText:
     paragraphs: tuple[tuple[str, ...], ...]
     removed: tuple[Removal, ...] = ()
     """The debris lines the cleaning removed before counting (see :mod:`kg.curation.cleaning`)."""
+    tables: tuple[TableSegment, ...] = ()
+    """The table blocks set apart before counting (see :mod:`kg.curation.tabletext`)."""
 
     @classmethod
     def from_text(cls, text: str) -> SourceText:
-        """Clean a text of page debris and split it by the module's counting rules."""
-        cleaned = clean_text(text)
-        return cls(tuple(tuple(_sentences(p)) for p in _paragraphs(cleaned.text)), cleaned.removed)
+        """Set table blocks apart, clean the prose of page debris and split it by the module's counting rules."""
+        prose, tables = split_tables(text)
+        cleaned = clean_text(prose)
+        return cls(tuple(tuple(_sentences(p)) for p in _paragraphs(cleaned.text)), cleaned.removed, tables)
 
     @classmethod
     def from_file(cls, path: Path) -> SourceText:
@@ -159,8 +188,25 @@ class SourceText:
         return sentences[sentence - 1]
 
     def at(self, locator: Locator) -> str:
-        """The text a locator covers, sentences joined by a space."""
-        return " ".join(self.sentence(locator.paragraph, s) for s in locator.sentences)
+        """The text a locator covers: sentences joined by a space, or table cells with their headers.
+
+        :raises IndexError: naming the paragraph, sentence, table, row or column that does not exist.
+        """
+        if locator.table is None:
+            return " ".join(self.sentence(locator.paragraph, s) for s in locator.sentences)
+        table = self.table(locator.table)
+        first, last = (locator.first_column, locator.last_column) if locator.first_column else (1, table.width)
+        table.cell(locator.row, last)
+        return table.in_context(locator.row, first, last)
+
+    def table(self, number: int) -> TableSegment:
+        """Table ``number`` (1-based).
+
+        :raises IndexError: if the text has no such table.
+        """
+        if not 1 <= number <= len(self.tables):
+            raise IndexError(f"table {number} does not exist (the text has {len(self.tables)})")
+        return self.tables[number - 1]
 
 
 def numbers_in(text: str) -> set[Decimal]:

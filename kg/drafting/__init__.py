@@ -5,5 +5,8 @@
 :mod:`~kg.drafting.assemble` tie figures to endpoints, arms and studies, :mod:`~kg.drafting.entries`
 and :mod:`~kg.drafting.citation` write the source record, publications and new entries,
 :mod:`~kg.drafting.writing` the YAML. :mod:`~kg.drafting.workflow` previews and accepts drafts;
-:mod:`~kg.drafting.scoring` scores a draft against a curated file.
+:mod:`~kg.drafting.scoring` scores a draft against a curated file. :mod:`~kg.drafting.inputs` reads
+PDF, JATS / MEDLINE XML, web pages and aligned text tables into the derived text the drafter reads;
+:mod:`~kg.drafting.tables` drafts table cells with their headers; :mod:`~kg.drafting.figure_score`
+scores a draft against a list of expected figures.
 """

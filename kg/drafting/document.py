@@ -39,6 +39,7 @@ from kg.drafting.entries import (
 from kg.drafting.figures import recognise
 from kg.drafting.lexicon import Lexicon
 from kg.drafting.statements import describe
+from kg.drafting.tables import draft_tables
 
 __all__ = ["Draft", "Mark", "draft_article"]
 
@@ -134,6 +135,9 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
         for item in kept:
             by_span.setdefault((item.start, item.end), []).append(item.fields["id"])
         marks.extend(Mark(f"p{p_index}.s{s_index}", a, b, tuple(ids)) for (a, b), ids in sorted(by_span.items()))
+    table_items, table_marks = draft_tables(doc, lexicon, context, source_id, seen, _signature, _NEVER_RESTATED)
+    drafted.extend(table_items)
+    marks.extend(Mark(*mark) for mark in table_marks)
     drafted, skipped = _valid(drafted)
     data = _assemble(doc, text, source_id, file_name, lexicon, study, publications, citations, drafted, base)
     SourceFile.model_validate(data)

@@ -51,6 +51,8 @@ class Score:
 
 def _sentences(finding: FindingBase) -> set[tuple[int, int]]:
     loc = parse_locator(finding.at)
+    if loc.table is not None:  # a table row: (-table, row), apart from every paragraph
+        return {(-loc.table, loc.row)}
     return {(loc.paragraph, s) for s in loc.sentences}
 
 

@@ -4,12 +4,13 @@ A preview never touches the curated facts or the source folder: it builds from a
 folder (the curated files plus the draft) and a temporary source folder (links to the source texts
 plus the article), so the build's provenance check and SHACL hold the draft to the same rules as
 curated facts. Accepting checks everything first (no entry still marked draft, the whole fact base
-loads, every figure at its locator) and only then writes, each file atomically.
+loads, every figure at its locator) and only then writes, each file atomically. What is stored
+for the article is its derived text (:func:`kg.drafting.inputs.derived_text`: a plain text as it is,
+a PDF, XML file or web page as the text and table blocks the drafter read).
 """
 
 from __future__ import annotations
 
-import filecmp
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from kg.atomic import write_atomically
 from kg.curation.factbase import load_facts
 from kg.curation.provenance import check_provenance
 from kg.curation.yamlread import load_yaml
+from kg.drafting.inputs import derived_text
 from kg.errors import FactError, FactErrors
 
 __all__ = ["accept_draft", "draft_source", "preview_inputs"]
@@ -57,7 +59,7 @@ def preview_inputs(draft: Path, article: Path, facts_dir: Path,
             for text in sources_dir.glob("*.txt"):
                 if text.name != file_name:
                     (sources / text.name).symlink_to(text.resolve())
-        shutil.copy2(article, sources / file_name)
+        (sources / file_name).write_text(derived_text(article), encoding="utf-8")  # a PDF's or XML's derived text
         try:
             yield facts, sources
         except FactErrors as exc:  # name the user's draft, not its temporary copy
@@ -96,7 +98,8 @@ def accept_draft(draft: Path, article: Path, facts_dir: Path, sources_dir: Path 
     if problems := _still_draft(draft):
         raise FactErrors(problems)
     text_target = sources_dir / file_name if sources_dir is not None else None
-    if text_target is not None and text_target.exists() and not filecmp.cmp(text_target, article, shallow=False):
+    derived = derived_text(article)
+    if text_target is not None and text_target.exists() and text_target.read_text(encoding="utf-8") != derived:
         raise FactError(draft, 1, "source.file", f"{text_target} exists with other content; rename the article")
     with preview_inputs(draft, article, facts_dir, sources_dir) as (facts, sources):
         base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
@@ -106,6 +109,6 @@ def accept_draft(draft: Path, article: Path, facts_dir: Path, sources_dir: Path 
     write_atomically(target, lambda tmp: shutil.copyfile(draft, tmp))
     written = [target]
     if text_target is not None and not text_target.exists():
-        write_atomically(text_target, lambda tmp: shutil.copyfile(article, tmp))
+        write_atomically(text_target, lambda tmp: Path(tmp).write_text(derived, encoding="utf-8"))
         written.append(text_target)
     return written

@@ -196,7 +196,8 @@ def add_finding(g: Graph, source_id: str, finding: FindingBase, label: str) -> U
     g.add((node, PROV.wasDerivedFrom, RES[source_id]))
     locator = parse_locator(finding.at)
     g.add((node, MMKG.locator, Literal(str(locator))))
-    g.add((node, MMKG.paragraph, integer(locator.paragraph)))
+    if locator.table is None:  # a table cell's locator (tN.rM.cK) has no paragraph
+        g.add((node, MMKG.paragraph, integer(locator.paragraph)))
     for sentence in locator.sentences:
         g.add((node, MMKG.sentence, integer(sentence)))
     if finding.implied:

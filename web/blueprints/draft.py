@@ -1,4 +1,5 @@
-"""``/draft``: paste an article, see its numbered sentences with the recognised figures marked and
+"""``/draft``: upload an article (PDF, JATS/MEDLINE XML, a saved page, text; up to 8 MB) or paste it, see
+its numbered sentences with the recognised figures marked and
 linked to the drafted findings, and download the draft fact file. The same code as ``mmkg draft``
 (:mod:`kg.drafting`); nothing leaves the server, and the text is bounded by the request size cap.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -16,9 +18,12 @@ from markupsafe import Markup, escape
 from kg import paths
 from kg.curation.factbase import FactBase, load_facts
 from kg.drafting.document import Draft, draft_article
+from kg.drafting.inputs import derived_name, read_input
+from kg.drafting.inputs.limits import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
 from kg.drafting.lexicon import Lexicon
 from kg.drafting.writing import draft_yaml, next_source_id
 from kg.errors import ArticleError
+from web.context import ctx
 from web.errors import HttpError
 from web.views import View, render
 
@@ -54,14 +59,33 @@ def _facts() -> tuple[FactBase, Lexicon]:
     return base, Lexicon.from_facts(base)
 
 
-def _draft() -> tuple[str, str, Draft]:
-    for key in request.form:
-        if key not in ("text", "name"):
-            raise HttpError(400, f"unknown field {key!r} (the draft form takes text and name)")
+def _article() -> tuple[str, str]:
+    """The article's derived text and source-text name, from the uploaded file or the pasted text."""
+    request.max_content_length = MAX_UPLOAD_BYTES  # an uploaded PDF is larger than a query
+    for key in [*request.form, *request.files]:
+        if key not in ("text", "name", "file"):
+            raise HttpError(400, f"unknown field {key!r} (the draft form takes file, text and name)")
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        try:
+            document = read_input(upload.stream.read(MAX_FILE_BYTES + 1), upload.filename)
+        except ArticleError as exc:
+            raise HttpError(exc.http_status, f"field 'file': {exc}") from exc
+        return document.text, derived_name(Path(upload.filename).name, document)
     text = request.form.get("text", "")
+    if len(text.encode("utf-8")) > ctx().settings.max_query_bytes:
+        raise HttpError(413, f"field 'text': longer than {ctx().settings.max_query_bytes:,} bytes; upload the file")
     name = (request.form.get("name") or "article.txt").strip()
     if not re.fullmatch(r"[\w.-]+\.txt", name):
         raise HttpError(400, f"field 'name': {name!r} must be a file name ending in .txt (letters, digits, . _ -)")
+    try:  # a pasted text may hold tab-separated tables, or be a page's or an XML file's source
+        return (read_input(text.encode("utf-8"), "field 'text'").text if text.strip() else text), name
+    except ArticleError as exc:
+        raise HttpError(exc.http_status, str(exc)) from exc
+
+
+def _draft() -> tuple[str, str, Draft]:
+    text, name = _article()
     base, lexicon = _facts()
     try:
         drafted = draft_article(text, source_id=next_source_id(paths.facts_dir()), file_name=name, base=base,
