@@ -57,9 +57,9 @@ def test_slow_readers_at_the_connection_limit_cannot_pin_the_spool(release: Path
     assert statuses[4:] == ["HTTP/1.1 200 OK"] * 2, statuses  # served once the deadline freed the spool
     peak = max(v for _, v in spool)
     assert 15 * 2**20 < peak <= cap, f"spool peaked at {peak / 2**20:.0f} MB (cap {cap / 2**20:.0f})"
-    held_from = next(t for t, v in spool if v > 2**20)
-    freed = next(t for t, v in spool if t > held_from and v < 2**20)
-    assert freed - held_from < 15, f"the spool was held {freed - held_from:.1f} s (deadline 8 s + 10.5 MB at 64 MB/s)"
+    both = next(t for t, v in spool if v > 15 * 2**20)  # the second answer is being written
+    freed = next(t for t, v in spool if t > both and v < 2**20)
+    assert freed - both < 15, f"the spool was held {freed - both:.1f} s (deadline 8 s + 10.5 MB at 64 MB/s)"
     assert bystander[0] == 200 and bystander[1] < 20, bystander
 
 
@@ -77,7 +77,8 @@ def test_head_is_get_without_a_body_and_queue_notes_are_few(release: Path) -> No
                 got.getheader("Content-Type"), path
         conn.request("HEAD", "/draft.yaml")
         head = conn.getresponse()
-        assert head.read() == b"" and head.status == 405 and head.getheader("Allow") == "POST, OPTIONS"
+        assert head.read() == b"" and head.status == 405
+        assert set(head.getheader("Allow", "").replace(" ", "").split(",")) == {"POST", "OPTIONS"}
         conn.close()
         threads = [threading.Thread(target=get, args=(server.base + "/search.json?q=lena",)) for _ in range(40)]
         for t in threads:
