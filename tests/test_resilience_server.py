@@ -38,10 +38,11 @@ def test_slow_readers_at_the_connection_limit_cannot_pin_the_spool(release: Path
     24 MiB spool, the next two get 503 at once, the fifth waits for a connection; at the write deadline
     (8 s) the first two are dropped and their spool freed, and the fifth, sixth and a bystander are served."""
     cap = 24 * 2**20
-    env = {"MMKG_CONNECTION_LIMIT": "6", "MMKG_MAX_SPOOL_BYTES": str(cap), "MMKG_WRITE_DEADLINE": "8",
-           "MMKG_WRITE_MIN_RATE": str(64 * 2**20), "MMKG_READ_DEADLINE": "2", "MMKG_TRUSTED_PROXY": "127.0.0.1"}
+    env = {"MMKG_CONNECTION_LIMIT": "6", "MMKG_WRITE_MIN_RATE": str(64 * 2**20), "MMKG_READ_DEADLINE": "2",
+           "MMKG_TRUSTED_PROXY": "127.0.0.1"}
     path = "/sparql?" + urlencode({"query": big_literals(80, 100 * 1024), "format": "csv"})  # 80 rows of 128 KB
-    with mmkg_server("--graph", str(release / "mmkg.nq"), "--workers", "2", env=env) as server:
+    with mmkg_server("--graph", str(release / "mmkg.nq"), "--workers", "2", "--write-deadline", "8",
+                     "--max-spool-mb", "24", env=env) as server:
         statuses: list[str] = []
         readers = threading.Thread(target=lambda: statuses.extend(slow_readers(server.port, path, 6, 25, every=2)))
         with watch(lambda: spooled_bytes(server.pid), 0.1) as spool:
