@@ -114,7 +114,12 @@ def spool_guard(app: Callable[..., Iterable[bytes]], budget: SpoolBudget) -> Cal
                 held.append(size)
             return start_response(status, headers, exc_info)
 
-        body = app(environ, checked)
+        try:
+            body = app(environ, checked)
+        except BaseException:
+            if held and held[0] > 0:
+                budget.release(held[0])
+            raise
         if held and held[0] < 0:
             close = getattr(body, "close", None)
             if close is not None:
