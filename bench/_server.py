@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import os
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,16 +24,36 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running ``mmkg serve``: its port, process id and log file."""
+
+    port: int
+    pid: int
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
 @contextmanager
 def mmkg_serve(*options: str) -> Iterator[int]:
     """Run ``mmkg serve OPTIONS`` until the block ends; yields its port."""
+    with mmkg_server(*options) as server:
+        yield server.port
+
+
+@contextmanager
+def mmkg_server(*options: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Run ``mmkg serve OPTIONS`` (with ``env`` added to the environment) until the block ends."""
     port = free_port()
     mmkg = Path(sys.executable).parent / "mmkg"
-    # The server's output goes to a file, not a pipe: under load waitress logs its queue depth, and a
-    # pipe nobody reads fills up and blocks the server mid-run.
+    # The server's output goes to a file, not a pipe: a pipe nobody reads fills up and blocks the
+    # server mid-run.
     log = tempfile.NamedTemporaryFile(prefix="mmkg-serve-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen([str(mmkg), "serve", "--port", str(port), *options], cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -42,7 +64,7 @@ def mmkg_serve(*options: str) -> Iterator[int]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("mmkg serve did not start: " + Path(log.name).read_text()) from None
                 time.sleep(0.2)
-        yield port
+        yield Server(port, process.pid, Path(log.name))
     finally:
         process.terminate()
         try:

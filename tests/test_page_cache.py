@@ -19,7 +19,7 @@ from kg.query.catalogue import Catalogue
 from kg.query.store import Store
 from web import create_app
 from web.context import AppContext
-from web.page_cache import CachedPage, PageCache, Release, most_linked, warm_pages
+from web.page_cache import MAX_KEY_CHARS, CachedPage, PageCache, Release, footprint, most_linked, warm_pages
 from web.settings import Settings
 
 BUILT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -211,3 +211,61 @@ def test_an_uncached_entity_page_does_not_fetch_its_findings_twice(store: Store,
     assert "evidence-table" in html and "s000" in html and "s001" in html  # the table and its sources
     assert not any("fromSource" in q and "LIMIT" in q for q in queries)  # no findings_about query
     assert len(queries) <= 24  # one page: its own queries plus one per incoming predicate (lenalidomide has 12)
+
+
+def test_a_request_whose_key_is_too_long_is_served_uncached(cached: Flask) -> None:
+    client = cached.test_client()
+    cache = _cache(cached)
+    size = len(cache)
+    long_query = "/search.json?q=lenalidomide&pad=" + "p" * MAX_KEY_CHARS
+    first, again = client.get(long_query), client.get(long_query)
+    assert first.status_code == again.status_code == 200 and first.data == again.data
+    assert "ETag" not in first.headers and len(cache) == size  # answered, not kept
+    padded_accept = client.get("/search.json?q=lenalidomide", headers={"Accept": "*/*;" + "q=1;" * 600})
+    assert padded_accept.status_code == 200 and len(cache) == size
+    assert client.get("/search.json?q=lenalidomide&pad=short").headers.get("ETag")  # a short key is cached
+    assert len(cache) == size + 1
+
+
+def test_the_budget_counts_what_entries_really_hold_keys_included() -> None:
+    """Thousands of tiny pages under distinct keys just under the cap: what clearing the cache gives back
+    (tracemalloc) is within the budget, and the cache's own count is no less than that."""
+    import gc
+    import tracemalloc
+
+    budget = 4 * 2**20
+    cache = PageCache(budget)
+    tracemalloc.start()
+    try:
+        for i in range(20_000):
+            key = ("http", "127.0.0.1:5000", f"/search.json?q=x{i}&pad=" + "p" * (MAX_KEY_CHARS - 60), "*/*")
+            headers = tuple((f"X-Header-{n}", f"value {i} {n}") for n in range(8))
+            cache.put(key, CachedPage(200, headers, b"[]"))
+        counted = cache.bytes
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+        cache.clear()
+        gc.collect()
+        freed = held - tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert counted <= budget and freed <= budget * 1.05, (counted, freed)
+    assert counted >= freed * 0.95, f"the cache counted {counted:,} bytes but held {freed:,}"
+    assert 1000 < freed < budget * 1.05  # it did hold a budget's worth (the old count let it hold ~3x)
+
+
+def test_footprint_is_at_least_the_key_and_the_body() -> None:
+    key = ("http", "h", "/p?" + "q" * 1000, "*/*")
+    page = CachedPage(200, (("Content-Type", "text/html"),), b"x" * 5000)
+    assert footprint(key, page) > 6000
+
+
+def test_unknown_entities_are_not_remembered(store: Store, catalogue: Catalogue) -> None:
+    app = create_app(store, catalogue, Settings(page_cache_bytes=0), warm=False)
+    context: AppContext = app.extensions["mmkg"]
+    client = app.test_client()
+    assert client.get("/resource/lenalidomide").status_code == 200
+    remembered = len(context.evidence._sorted), len(context.plotted)
+    for i in range(200):
+        assert client.get(f"/resource/no-such-thing-{i}-" + "x" * 2000).status_code == 404
+    assert (len(context.evidence._sorted), len(context.plotted)) == remembered

@@ -85,3 +85,7 @@ def test_serve_rejects_bad_input(tmp_path: Path) -> None:
     assert result.exit_code != 0 and "unknown RDF format" in result.output
     result = runner.invoke(main, ["serve", "--port", "70000"])
     assert result.exit_code != 0 and "--port" in result.output
+    result = runner.invoke(main, ["serve", "--write-deadline", "-1"])
+    assert result.exit_code != 0 and "--write-deadline" in result.output
+    result = runner.invoke(main, ["serve", "--max-spool-mb", "lots"])
+    assert result.exit_code != 0 and "--max-spool-mb" in result.output

@@ -15,6 +15,7 @@ from kg.query.protocol.sandbox import QueryPool
 from kg.query.store import QueryStore
 from web.context import AppContext
 from web.errors import register_error_handlers
+from web.head import head_as_get
 from web.page_cache import PageCache, Release, install_page_cache
 from web.render import register_filters
 from web.settings import Settings
@@ -80,6 +81,7 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
     if release is not None and settings.page_cache_bytes > 0:
         context.page_cache = PageCache(settings.page_cache_bytes)
         install_page_cache(app, release, context.page_cache, settings.cache_max_age)
+    app.wsgi_app = head_as_get(app.wsgi_app)  # type: ignore[method-assign,assignment]
     if warm:
         context.warm()
     return app

@@ -47,17 +47,25 @@ __all__ = ["run", "serve"]
 @click.option("--watch", type=click.FloatRange(0.2, 3600), metavar="SECONDS",
               help="Check this often for a new release (or a changed --graph file) and switch to it without a "
                    "restart; SIGHUP does the same at any time.")
+@click.option("--write-deadline", type=click.FloatRange(0, 3600), metavar="SECONDS",
+              help="Seconds a client may take to read an answer, plus one per MMKG_WRITE_MIN_RATE bytes of it; "
+                   "then it is dropped and its spool freed (default $MMKG_WRITE_DEADLINE or 30; 0: none).")
+@click.option("--max-spool-mb", type=click.IntRange(0, 1 << 20), metavar="MB",
+              help="MiB of unread answers all connections may hold; past it an answer gets 503 with "
+                   "Retry-After (default $MMKG_MAX_SPOOL_BYTES or 256 MiB; 0: no cap).")
 @remote_options
 def serve(host: str, port: int, store_path: Path | None, graph_file: Path | None, out: Path | None,
           threads: int, workers: int | None, query_timeout: float | None, service_allow: tuple[str, ...],
-          watch: float | None, endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
+          watch: float | None, write_deadline: float | None, max_spool_mb: int | None, endpoint: str | None,
+          auth_env: str | None, remote_timeout: float) -> None:
     """Serve the web app (SPARQL endpoint, saved queries, editor, entity pages) with waitress."""
     tune_allocator()  # large answers' memory goes back to the system (web/memory.py)
     if sum(x is not None for x in (graph_file, store_path, endpoint)) > 1:
         raise click.UsageError("give one of --graph, --store and --endpoint")
     try:
         settings = Settings.from_env(workers=workers, query_timeout=query_timeout,
-                                     service_allow=" ".join(service_allow) or None)
+                                     service_allow=" ".join(service_allow) or None, write_deadline=write_deadline,
+                                     max_spool_bytes=None if max_spool_mb is None else max_spool_mb * 2**20)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     for allowed in settings.allowed_services:

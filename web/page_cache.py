@@ -7,6 +7,11 @@ of the release id and a digest of the body, ``Last-Modified`` (when the release 
 ``Cache-Control: public, max-age=…``; a conditional GET whose ``If-None-Match`` or
 ``If-Modified-Since`` still holds gets 304 without rendering anything.
 
+The budget counts what an entry really holds in memory (:func:`footprint`: the key's strings, the
+body, every header object, the map's own node), and a request whose key is over
+:data:`MAX_KEY_CHARS` (a 60 KB query string, a padded ``Accept``) is served uncached: thousands of
+distinct tiny pages cannot hold more than the budget.
+
 Not cached: ``/sparql`` (its queries run in the worker pool under the time limit), static files (Flask
 sends them with their own validators), answers other than 200, and anything when the app serves a
 remote store (whose data can change under us: ``release`` is None).
@@ -15,6 +20,7 @@ remote store (whose data can change under us: ``release`` is None).
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -26,7 +32,14 @@ from flask import Flask, Response, g, request
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
 
-__all__ = ["CachedPage", "PageCache", "Release", "install_page_cache", "most_linked", "warm_pages"]
+__all__ = ["MAX_KEY_CHARS", "CachedPage", "PageCache", "Release", "footprint", "install_page_cache", "most_linked",
+           "warm_pages"]
+
+MAX_KEY_CHARS = 2048
+"""Longest key (scheme, host, path with query string and ``Accept``, in characters) a page is cached under."""
+_NODE = 176
+"""Bytes the ordered map spends per entry besides key and page: its slot, list node and the (page, size) pair (measured
+with tracemalloc on CPython 3.11, rounded up)."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +50,7 @@ class Release:
     modified: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CachedPage:
     status: int
     headers: tuple[tuple[str, str], ...]
@@ -45,7 +58,14 @@ class CachedPage:
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+        """Bytes this page holds in memory: the object, its body, each header pair and its strings."""
+        return (sys.getsizeof(self) + sys.getsizeof(self.body) + sys.getsizeof(self.headers)
+                + sum(sys.getsizeof(pair) + sys.getsizeof(pair[0]) + sys.getsizeof(pair[1]) for pair in self.headers))
+
+
+def footprint(key: tuple[str, ...], page: CachedPage) -> int:
+    """Bytes an entry holds in a :class:`PageCache`: key tuple and strings, the page, the map's node."""
+    return sys.getsizeof(key) + sum(sys.getsizeof(part) for part in key) + page.size + _NODE
 
 
 class PageCache:
@@ -53,7 +73,7 @@ class PageCache:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._pages: OrderedDict[tuple[str, ...], CachedPage] = OrderedDict()
+        self._pages: OrderedDict[tuple[str, ...], tuple[CachedPage, int]] = OrderedDict()
         self._lock = threading.Lock()
         self.bytes = 0
         self.hits = 0
@@ -64,26 +84,31 @@ class PageCache:
 
     def get(self, key: tuple[str, ...]) -> CachedPage | None:
         with self._lock:
-            page = self._pages.get(key)
-            if page is None:
+            entry = self._pages.get(key)
+            if entry is None:
                 self.misses += 1
                 return None
             self._pages.move_to_end(key)
             self.hits += 1
-            return page
+            return entry[0]
 
     def put(self, key: tuple[str, ...], page: CachedPage) -> None:
-        if page.size > self.max_bytes // 4:  # one huge answer must not flush everything else
+        """Keep ``page`` under ``key``, unless the key is over :data:`MAX_KEY_CHARS` or the entry over a
+        quarter of the budget (one huge answer must not flush everything else)."""
+        if sum(map(len, key)) > MAX_KEY_CHARS:
+            return
+        size = footprint(key, page)
+        if size > self.max_bytes // 4:
             return
         with self._lock:
             old = self._pages.pop(key, None)
             if old is not None:
-                self.bytes -= old.size
-            self._pages[key] = page
-            self.bytes += page.size
+                self.bytes -= old[1]
+            self._pages[key] = (page, size)
+            self.bytes += size
             while self.bytes > self.max_bytes and self._pages:
-                _, evicted = self._pages.popitem(last=False)
-                self.bytes -= evicted.size
+                _, (_, evicted) = self._pages.popitem(last=False)
+                self.bytes -= evicted
 
     def clear(self) -> None:
         with self._lock:
@@ -98,8 +123,10 @@ def _cacheable_request() -> bool:
     return request.method in ("GET", "HEAD") and not request.path.startswith(_SKIP_PREFIXES)
 
 
-def _key() -> tuple[str, ...]:
-    return (request.scheme, request.host, request.full_path, request.headers.get("Accept", ""))
+def _key() -> tuple[str, ...] | None:
+    """What a page is cached under; None when that is longer than :data:`MAX_KEY_CHARS` (served uncached)."""
+    key = (request.scheme, request.host, request.full_path, request.headers.get("Accept", ""))
+    return key if sum(map(len, key)) <= MAX_KEY_CHARS else None
 
 
 def install_page_cache(app: Flask, release: Release, cache: PageCache, max_age: int) -> None:
@@ -108,9 +135,8 @@ def install_page_cache(app: Flask, release: Release, cache: PageCache, max_age: 
 
     @app.before_request
     def _from_cache() -> Response | None:
-        if not _cacheable_request():
-            return None
-        page = cache.get(_key())
+        key = _key() if _cacheable_request() else None
+        page = cache.get(key) if key is not None else None
         if page is None:
             return None
         g.mmkg_cached = True
@@ -120,7 +146,8 @@ def install_page_cache(app: Flask, release: Release, cache: PageCache, max_age: 
 
     @app.after_request
     def _into_cache(response: Response) -> Response:
-        if (not _cacheable_request() or g.get("mmkg_cached") or response.status_code != 200
+        key = _key() if _cacheable_request() else None
+        if (key is None or g.get("mmkg_cached") or response.status_code != 200
                 or response.direct_passthrough or response.is_streamed or "Set-Cookie" in response.headers):
             return response
         body = response.get_data()
@@ -130,7 +157,7 @@ def install_page_cache(app: Flask, release: Release, cache: PageCache, max_age: 
         vary = {v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()}
         response.headers["Vary"] = ", ".join(sorted(vary | {"Accept"}))
         headers = tuple((k, v) for k, v in response.headers.items() if k.lower() != "content-length")
-        cache.put(_key(), CachedPage(200, headers, body))
+        cache.put(key, CachedPage(200, headers, body))
         response.make_conditional(request)
         return response
 

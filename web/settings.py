@@ -46,6 +46,14 @@ class Settings:
     """Seconds a request may take to arrive, headers and body (slow clients are closed past it)."""
     channel_timeout: int = 30
     """Seconds an idle connection is kept open."""
+    write_deadline: float = 30.0
+    """Seconds a client may take to read an answer, plus one more per ``write_min_rate`` bytes of it: an
+    answer still unread past that is dropped with its connection and its spool freed (0: no deadline)."""
+    write_min_rate: int = 512 * 2**10
+    """Bytes per second, on average, a client must read a large answer at (see ``write_deadline``)."""
+    max_spool_bytes: int = 256 * 2**20
+    """Bytes of answers held for clients that have not read them yet, all connections together (in memory
+    and in temporary files); an answer that would go over it gets 503 with ``Retry-After`` (0: no cap)."""
     workers: int = 2
     """Worker processes running queries from outside (``mmkg serve``; tests may run without)."""
     service_allow: str = ""

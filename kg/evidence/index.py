@@ -117,6 +117,8 @@ class EvidenceIndex:
 
         Sorted once per entity (a release never changes): a hub of a large graph has thousands.
         """
+        if iri not in self._by_entity:  # remember only the graph's entities, not every path asked for
+            return []
         ordered = self._sorted.get(iri)
         if ordered is None:
             ordered = sorted(self._by_entity.get(iri, []), key=lambda c: (c.via is not None, c.finding.source,

@@ -5,6 +5,14 @@ that a result capped at a row limit can still be written. JSON then carries a to
 ``"truncated": true`` member between ``head`` and ``results`` (standard parsers ignore it there;
 Oxigraph's streaming parser refuses anything after ``results``); the other formats have no place for it,
 so :class:`Serialised` carries the flag and the web app sends it as a header.
+
+CSV and TSV are safe to open in a spreadsheet (:func:`spreadsheet_safe`). A CSV cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe
+(:func:`kg.csvcells.neutralise`) unless it is a number (``-0.94``, ``+1.5e-3``, ``-INF``), so numeric
+columns still read as numbers in R and pandas. TSV writes terms in N-Triples syntax, so such text is
+already inside quotes (``"=1+1"``) -- but spreadsheets strip the quotes on import and evaluate the rest;
+there the first character is written as an escape instead (``"\u003D1+1"``), which every SPARQL TSV
+parser reads back as the same literal and a spreadsheet shows as text.
 """
 
 from __future__ import annotations
@@ -20,10 +28,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from kg.csvcells import neutralise
 from kg.query.store import QueryResult, Term
 
-__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "NotRepresentable", "Serialised", "serialise", "serialise_triples",
-           "term_json", "xml_safe"]
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "NotRepresentable", "Serialised", "csv_cell", "serialise",
+           "serialise_triples", "spreadsheet_safe", "term_json", "tsv_cell", "xml_safe"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -106,12 +115,55 @@ def _term_xml(term: Term) -> str:
             f"</predicate><object>{_term_xml(term.object)}</object></triple>")
 
 
+_INFINITY = ("-INF", "+INF")  # xsd:double's infinities: numbers, not formulas
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: formula-leading text gets an apostrophe, numbers stay."""
+    return text if text in _INFINITY else neutralise(text)
+
+
+_FORMULA_LITERAL = re.compile(r'(^|\t)"([=+\-@])((?:[^"\\\t\n]|\\.)*)"', re.MULTILINE)
+
+
+def _escape_lead(match: re.Match[str]) -> str:
+    lead, first, rest = match.groups()
+    if csv_cell(first + rest) == first + rest:  # a number written as a string: no formula
+        return match.group()
+    return f'{lead}"\\u{ord(first):04X}{rest}"'
+
+
+def tsv_cell(term_text: str) -> str:
+    """A TSV term (N-Triples syntax) whose literal text starts with a formula character, with that
+    character escaped (``"=x"`` -> ``"\\u003Dx"``: the same literal, not a formula in a spreadsheet)."""
+    return _FORMULA_LITERAL.sub(_escape_lead, term_text)
+
+
+_SUSPECT_CSV = re.compile(rb'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
+_SUSPECT_TSV = re.compile(rb'(?:^|\t)"[=+\-@]', re.MULTILINE)
+
+
+def spreadsheet_safe(body: bytes, media_type: str) -> bytes:
+    """A CSV or TSV results document (as pyoxigraph writes them) with each cell made safe as
+    :func:`csv_cell` and :func:`tsv_cell` say; other media types, and documents with no cell that
+    starts like a formula, unchanged."""
+    if media_type == "text/csv" and _SUSPECT_CSV.search(body):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for row in csv.reader(io.StringIO(body.decode("utf-8"), newline="")):
+            writer.writerow([csv_cell(cell) for cell in row])
+        return buffer.getvalue().encode()
+    if media_type == "text/tab-separated-values" and _SUSPECT_TSV.search(body):
+        return tsv_cell(body.decode("utf-8")).encode()
+    return body
+
+
 def _csv_value(term: Term) -> str:
     if isinstance(term, ox.Literal | ox.NamedNode):
-        return term.value
+        return csv_cell(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return str(term)
+    return csv_cell(str(term))
 
 
 def _json(result: QueryResult) -> bytes:
@@ -147,7 +199,7 @@ def _xml(result: QueryResult) -> bytes:
 def _tsv_term(term: Term) -> str:
     if isinstance(term, ox.Triple):
         return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
-    return str(term)
+    return tsv_cell(str(term))
 
 
 def _delimited(result: QueryResult, tsv: bool) -> bytes:

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from kg.errors import ParameterError
 from kg.query.catalogue import Parameter, SavedQuery, expand_iri, unknown_iris
+from kg.query.results import csv_cell
 from kg.query.store import QueryResult, term_to_python
 from web.context import ctx
 from web.errors import HttpError
@@ -129,7 +130,7 @@ def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
     writer = csv.DictWriter(buffer, fieldnames=result.variables, delimiter="," if fmt == "csv" else "\t",
                             lineterminator="\r\n" if fmt == "csv" else "\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows)
     response = Response(buffer.getvalue(), content_type=f"{TWINS[fmt]}; charset=utf-8", headers=headers)
     response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt}"'
     return response

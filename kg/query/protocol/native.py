@@ -9,7 +9,8 @@ only when the answer has more rows than ``limit`` is the query run again through
 (JSON's ``"truncated": true``, the ``MMKG-Results-Truncated`` header), exactly as before.
 
 Graph answers (CONSTRUCT, DESCRIBE) are read up to ``limit + 1`` triples and written by
-pyoxigraph's serialiser; booleans are written by pyoxigraph too.
+pyoxigraph's serialiser; booleans are written by pyoxigraph too. CSV and TSV answers are made safe to
+open in a spreadsheet (:func:`kg.query.results.spreadsheet_safe`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from kg.errors import QueryError, ResultTooLarge
-from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, Serialised, serialise, serialise_triples, xml_safe
+from kg.query.results import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    Serialised,
+    serialise,
+    serialise_triples,
+    spreadsheet_safe,
+    xml_safe,
+)
 from kg.query.store import BASE_IRI, Store, Term, engine_errors
 
 __all__ = ["NotAcceptable", "serialised_query"]
@@ -145,7 +154,10 @@ def serialised_query(store: Store, sparql: str, select_type: str | None, graph_t
         xml_safe(body.decode("utf-8"), select_type)
     if body is not None and (isinstance(answer, ox.QueryBoolean) or _at_most(body, select_type) <= limit
                              or _rows(body, select_type) <= limit):
-        return Serialised(select_type, body, False)
+        safe = spreadsheet_safe(body, select_type)  # CSV and TSV cells that a spreadsheet would run: neutralised
+        if len(safe) > max_bytes:
+            raise too_large
+        return Serialised(select_type, safe, False)
     # More rows than the cap: keep the first ``limit`` and say so (the rare, slow path).
     capped = serialise(store.query(sparql, bindings, limit=limit, **options), select_type)  # type: ignore[arg-type]
     if len(capped.body) > max_bytes:
