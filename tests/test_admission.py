@@ -26,7 +26,7 @@ from kg.query.store import Store
 from web import create_app
 from web.settings import Settings
 
-from .conftest import _free_port
+from .conftest import AppFactory, PoolFactory, _free_port
 
 MMKG = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "mmkg"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -105,22 +105,19 @@ def test_a_busy_pool_answers_503_at_once_and_tiny_timeouts_kill_nothing(one_work
 
 
 @pytest.mark.server
-def test_a_query_past_the_worker_memory_limit_ends_only_its_worker(release: Path, store: Store,
-                                                                   catalogue: Catalogue) -> None:
+def test_a_query_past_the_worker_memory_limit_ends_only_its_worker(make_pool: PoolFactory,
+                                                                   make_app: AppFactory) -> None:
     doubling = 'SELECT (STRLEN(?v19) AS ?n) WHERE { BIND("' + "x" * 1024 + '" AS ?v0) ' + "".join(
         f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1}) " for i in range(19)) + "}"  # 512 MiB
-    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=20.0, memory_limit=2**30)
-    try:
-        app = create_app(store, catalogue, Settings(), pool=pool, warm=False)
-        answer = app.test_client().get("/sparql", query_string={"query": doubling})
-        assert answer.status_code == 503 and b"1,024 MiB a query worker may use" in answer.data
-        deadline = time.monotonic() + 30
-        while pool.idle_workers < 1:
-            assert time.monotonic() < deadline, "the worker was not replaced"
-            time.sleep(0.2)
-        assert pool.query("ASK {}").boolean is True and pool.start_failures == 0
-    finally:
-        pool.close()
+    pool = make_pool(timeout=20.0, memory_limit=2**30)
+    app = make_app(pool=pool, warm=False)
+    answer = app.test_client().get("/sparql", query_string={"query": doubling})
+    assert answer.status_code == 503 and b"1,024 MiB a query worker may use" in answer.data
+    deadline = time.monotonic() + 30
+    while pool.idle_workers < 1:
+        assert time.monotonic() < deadline, "the worker was not replaced"
+        time.sleep(0.2)
+    assert pool.query("ASK {}").boolean is True and pool.start_failures == 0
 
 
 @pytest.mark.server

@@ -27,6 +27,7 @@ def test_prefix_table_agrees_with_bioregistry() -> None:
         assert bioregistry.get_uri_format(prefix) == info.link_format, prefix
 
 
+@pytest.mark.java
 def test_every_curie_passes_bioregistry(built: BuiltGraph) -> None:
     curies = _curies(built)
     assert len(curies) > 80
@@ -36,6 +37,7 @@ def test_every_curie_passes_bioregistry(built: BuiltGraph) -> None:
         assert bioregistry.normalize_prefix(curie.split(":")[0]) == parsed.info.prefix, curie
 
 
+@pytest.mark.java
 def test_no_identifier_is_invented(built: BuiltGraph) -> None:
     """Every local identifier we use appears in identifiers.md, and never only as a candidate."""
     if not IDENTIFIERS_MD.is_file():
@@ -47,6 +49,7 @@ def test_no_identifier_is_invented(built: BuiltGraph) -> None:
         assert not re.search(rf"{re.escape(local)}\s*\*\*\(cand\.\)\*\*", text), f"{curie} is an unverified candidate"
 
 
+@pytest.mark.java
 def test_known_traps_are_respected(built: BuiltGraph) -> None:
     curies = _curies(built)
     assert "CHEBI:9513" in curies and "CHEBI:74947" not in curies

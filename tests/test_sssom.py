@@ -62,6 +62,7 @@ def test_every_curated_xref_is_a_row_with_its_confidence(exported: tuple[Path, s
     assert rows[("res:gay-2018", "pubmed:30098165")].confidence == CONFIDENCE["verified"]
 
 
+@pytest.mark.java
 def test_the_curie_map_expands_to_the_iris_the_graph_uses(exported: tuple[Path, str], built: BuiltGraph) -> None:
     """Every skos:*Match IRI in the graph, compacted with the SSSOM CURIE map, is a row of the table."""
     msdf = sssom_parsers.parse_sssom_table(exported[0])

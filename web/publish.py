@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from urllib.parse import unquote
 
 from flask import Flask
 
+from kg.atomic import staging_folder
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
 from web.blueprints.queries import TWINS
@@ -93,7 +93,7 @@ def publish(app: Flask, store: QueryStore, out: Path, base_url: str, *, endpoint
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
         raise PublishError(f"{out} exists and is not a site written by mmkg publish; choose an empty or new folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    staging = staging_folder(out.parent, f".{out.name}-staging-")
     try:
         report = _write_site(app, store, staging, base_url, endpoint, app_url, query_names or [])
         (staging / MARKER).write_text("written by mmkg publish\n", encoding="utf-8")
