@@ -177,7 +177,7 @@ class QueryPool:
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
               default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
               base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None,
-              timeout: float | None = None, outside: bool = True) -> QueryResult:
+              timeout: float | None = None, outside: bool = True, max_bytes: int | None = None) -> QueryResult:
         """Run a query in a worker; like :meth:`kg.query.store.Store.query`, plus a time limit.
         ``outside=False`` for the app's own queries, which may use the reserved workers.
 
@@ -187,7 +187,7 @@ class QueryPool:
         :raises QuerySyntaxError: for a query that does not parse.
         :raises EngineError: for any other engine error, with its message.
         """
-        options = {"limit": limit, **_dataset(default_graphs, named_graphs, base_iri, prefixes)}
+        options = {"limit": limit, "max_bytes": max_bytes, **_dataset(default_graphs, named_graphs, base_iri, prefixes)}
         result: QueryResult = self._run("query", sparql, bindings, options, timeout, outside)
         return result
 
