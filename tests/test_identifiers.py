@@ -9,6 +9,7 @@ import bioregistry
 import pytest
 
 from kg.linking.identifiers import PREFIX_TABLE, parse_curie
+from kg.linking.prefix_map import converter, generate, pinned
 from kg.namespaces import MMKG
 from kg.pipeline.steps import BuiltGraph
 
@@ -17,6 +18,20 @@ IDENTIFIERS_MD = Path(__file__).resolve().parents[2] / "shared" / "reference" / 
 
 def _curies(built: BuiltGraph) -> set[str]:
     return {str(o) for g in built.dataset.graphs() for o in g.objects(None, MMKG.mappingObject)}
+
+
+def test_the_pinned_prefix_map_is_what_bioregistry_gives() -> None:
+    """The runtime reads bioregistry's records from kg/linking/prefix_map.json; regenerating it from the installed
+    bioregistry (python -m kg.linking.prefix_map) changes nothing."""
+    assert pinned() == generate()
+
+
+def test_every_vocabulary_expands_to_the_graph_iri_and_back() -> None:
+    for prefix, info in PREFIX_TABLE.items():
+        iri = info.iri("1")
+        assert iri is not None and converter().expand(f"{info.display}:1") == iri, prefix
+        assert converter().expand(f"{prefix}:1") == iri, prefix  # bioregistry's own spelling is a synonym
+        assert converter().compress(iri) == f"{info.display}:1", prefix
 
 
 def test_prefix_table_agrees_with_bioregistry() -> None:
@@ -58,6 +73,7 @@ def test_known_traps_are_respected(built: BuiltGraph) -> None:
 
 
 def test_pubmed_links_use_the_pubmed_site() -> None:
-    assert parse_curie("pubmed:26582244").iri == "https://pubmed.ncbi.nlm.nih.gov/26582244/"
+    assert parse_curie("pubmed:26582244").iri == "https://pubmed.ncbi.nlm.nih.gov/26582244"  # a prefix form
+    assert parse_curie("pubmed:26582244").link == "https://pubmed.ncbi.nlm.nih.gov/26582244/"
     with pytest.raises(ValueError, match="unknown prefix"):
         parse_curie("nosuch:1")
