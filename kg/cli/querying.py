@@ -31,6 +31,8 @@ def list_queries() -> None:
 
 
 def _output_options(func: Any) -> Any:
+    func = click.option("--max-bytes", type=click.IntRange(1), default=Budget().bytes, show_default=True,
+                        help="Largest answer, in bytes of its values (past it: refused, as /sparql's 413).")(func)
     func = click.option("--max-rows", type=click.IntRange(1), default=Budget().rows, show_default=True,
                         help="Rows kept before the answer is cut (and said to be).")(func)
     return click.option("--width", type=click.IntRange(0), default=0, show_default=True,
@@ -68,7 +70,7 @@ def _format_result(result: QueryResult, fmt: str, width: int = 0, columns: list[
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), help="On-disk pyoxigraph store to use.")
 @remote_options
-def query(name: str, params: tuple[str, ...], fmt: str, width: int, max_rows: int, out: Path | None,
+def query(name: str, params: tuple[str, ...], fmt: str, width: int, max_rows: int, max_bytes: int, out: Path | None,
           store_path: Path | None, endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
     """Run a saved query by NAME, or a .rq FILE; parameter values are bound, never spliced."""
     saved: SavedQuery
@@ -93,7 +95,8 @@ def query(name: str, params: tuple[str, ...], fmt: str, width: int, max_rows: in
     store = remote_store(endpoint, auth_env, remote_timeout) if endpoint else open_store(out, store_path)
     for param, iri in unknown_iris(store, saved, bindings):
         click.echo(f"warning: parameter {param!r}: <{iri}> names nothing in the graph (a typo?)", err=True)
-    answer = OutsideQueries(store, budget=Budget(max_rows)).rows(OutsideQuery(saved.sparql, bindings, own=True))
+    entry = OutsideQueries(store, budget=Budget(max_rows, max_bytes))
+    answer = entry.rows(OutsideQuery(saved.sparql, bindings, own=True))
     _echo(answer, fmt, width, saved.sparql)
 
 
@@ -106,7 +109,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, width: int, max_rows: in
 @click.option("--out", type=click.Path(path_type=Path), help="Data directory.")
 @click.option("--store", "store_path", type=click.Path(path_type=Path), help="On-disk pyoxigraph store to use.")
 @remote_options
-def sparql(query_text: str, fmt: str, width: int, max_rows: int, strict: bool, out: Path | None,
+def sparql(query_text: str, fmt: str, width: int, max_rows: int, max_bytes: int, strict: bool, out: Path | None,
            store_path: Path | None, endpoint: str | None, auth_env: str | None, remote_timeout: float) -> None:
     """Run an ad-hoc SPARQL query: the text itself, a file (.rq, .sparql, any text), or - for standard input.
 
@@ -119,7 +122,7 @@ def sparql(query_text: str, fmt: str, width: int, max_rows: int, strict: bool, o
     if endpoint is not None and store_path is not None:
         raise click.UsageError("give --endpoint or --store, not both")
     store = remote_store(endpoint, auth_env, remote_timeout) if endpoint else open_store(out, store_path)
-    answer = OutsideQueries(store, budget=Budget(max_rows)).rows(OutsideQuery(text, strict=strict))
+    answer = OutsideQueries(store, budget=Budget(max_rows, max_bytes)).rows(OutsideQuery(text, strict=strict))
     _echo(answer, fmt, width, text)
 
 
@@ -134,11 +137,18 @@ def _echo(answer: Answer, fmt: str, width: int, text: str) -> None:
                    "(--max-rows)", err=True)
 
 
+def _is_file(argument: str) -> bool:
+    try:
+        return Path(argument).is_file()
+    except OSError:  # e.g. a query longer than a file name may be
+        return False
+
+
 def _query_text(argument: str) -> str:
     """The query: standard input for ``-``, a file's text when the argument names one, else the argument."""
     if argument == "-":
         text = str(sys.stdin.read())
-    elif "\n" not in argument and (Path(argument).is_file() or Path(argument).suffix in (".rq", ".sparql", ".txt")):
+    elif "\n" not in argument and (_is_file(argument) or Path(argument).suffix in (".rq", ".sparql", ".txt")):
         path = Path(argument)
         if not path.is_file():
             raise click.UsageError(f"{argument}: no such file")
