@@ -29,8 +29,8 @@ from urllib.parse import unquote
 from flask import Flask
 
 from kg.atomic import staging_folder
-from kg.namespaces import PREFIXES
-from kg.query.store import QueryStore, value_of
+from kg.query.listings import graph_names, local_subjects
+from kg.query.store import QueryStore
 from web.blueprints.queries import TWINS
 from web.conneg import RDF_SUFFIXES
 from web.iris import local_path
@@ -78,10 +78,7 @@ def _file_for(path: str, html: bool) -> str:
 
 
 def _entities(store: QueryStore) -> list[str]:
-    rows = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "
-                       f"'{PREFIXES['res']}') || STRSTARTS(STR(?s), '{PREFIXES['mmkg']}'))) }} ORDER BY ?s").rows
-    graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g").rows
-    return [local_path(value_of(r, "s")) for r in rows] + [local_path(value_of(r, "g")) for r in graphs]
+    return [local_path(iri) for iri in [*local_subjects(store), *graph_names(store, non_empty=True)]]
 
 
 def publish(app: Flask, store: QueryStore, out: Path, base_url: str, *, endpoint: str | None = None,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from kg.namespaces import compact
+from kg.namespaces import compact_any
 from kg.query.store import Term, term_to_python
 
 __all__ = ["compact_term", "table"]
@@ -21,7 +21,7 @@ def compact_term(term: Term) -> str:
     'graph:inferred'
     """
     if isinstance(term, ox.NamedNode):
-        return compact(term.value)
+        return compact_any(term.value)
     return str(term_to_python(term))
 
 

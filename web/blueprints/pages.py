@@ -12,6 +12,7 @@ from kg import paths
 from kg.errors import QueryError
 from kg.evidence.grid import build_map
 from kg.namespaces import PREFIXES
+from kg.query.editor import EDITOR_START
 from kg.query.lint import QueryWarning
 from kg.query.prefixes import PREDECLARED
 from kg.query.store import QueryResult, result_too_large, value_of
@@ -29,20 +30,7 @@ bp = Blueprint("pages", __name__)
 _INTERNAL_CLASSES = ("Mapping", "PopulationCharacteristic", "TreatmentContext", "Unit", "CountKind", "Direction",
                      "SignificanceBasis", "Publication", "SourceDocument")
 _ENTRY_POINTS = ("lenalidomide", "thalidomide", "bortezomib", "myeloma-xi", "pfs", "os", "gay-2018-nma")
-_DEFAULT_QUERY = """PREFIX mmkg: <https://w3id.org/mmkg/>
-PREFIX res: <https://w3id.org/mmkg/resource/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-
-# Hazard ratios with their confidence intervals and where each was stated
-SELECT ?finding ?interventionLabel ?endpointLabel ?hr ?lower ?upper ?source ?locator WHERE {
-  ?finding a mmkg:HazardRatioEstimate ;
-           mmkg:intervention/rdfs:label ?interventionLabel ;
-           mmkg:endpoint/rdfs:label ?endpointLabel ;
-           mmkg:estimate ?hr ; mmkg:ciLower ?lower ; mmkg:ciUpper ?upper ;
-           mmkg:fromSource ?source ; mmkg:locator ?locator .
-}
-ORDER BY ?hr
-"""
+_DEFAULT_QUERY = EDITOR_START
 
 
 @bp.route("/")

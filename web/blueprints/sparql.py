@@ -19,10 +19,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 
 from kg.namespaces import PREFIXES
+from kg.query.listings import graph_names
 from kg.query.outside import WARNING_HEADER, OutsideQuery, Written, warning_headers
 from kg.query.prefixes import PREDECLARED
 from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS
-from kg.query.store import value_of
 from web.conneg import ALL_FORMATS, negotiate, rdf_response
 from web.context import client_id, ctx
 from web.errors import HttpError
@@ -223,14 +223,14 @@ def service_description(override: str | None = None) -> Response:
                     ox.Triple(declaration, ox.NamedNode(shacl + "prefix"), ox.Literal(prefix)),
                     ox.Triple(declaration, ox.NamedNode(shacl + "namespace"),
                               ox.Literal(namespace, datatype=ox.NamedNode(PREFIXES["xsd"] + "anyURI")))]
-    graphs = ctx().store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g").rows
-    for i, row in enumerate(graphs):
+    graphs = graph_names(ctx().store)
+    for i, graph in enumerate(graphs):
         named = ox.BlankNode(f"g{i}")
         triples += [ox.Triple(dataset, ox.NamedNode(sd + "namedGraph"), named),
-                    ox.Triple(named, ox.NamedNode(sd + "name"), row["g"])]
+                    ox.Triple(named, ox.NamedNode(sd + "name"), ox.NamedNode(graph))]
     html = None
     if override is None:
-        html = render(ServiceView(endpoint=endpoint_node.value, graphs=[value_of(row, "g") for row in graphs],
+        html = render(ServiceView(endpoint=endpoint_node.value, graphs=graphs,
                                   prefixes=sorted(PREDECLARED.items(), key=lambda kv: kv[0].lower())))
     return _rdf_response(triples, override, html)
 
