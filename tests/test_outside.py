@@ -73,3 +73,19 @@ def test_the_editor_never_sends_a_page_over_the_budget(make_app: AppFactory) -> 
     long_rows = f'SELECT ?v WHERE {{ VALUES ?i {{ 1 2 3 4 5 }} BIND(CONCAT("{"<" * 7000}", STR(?i)) AS ?v) }}'
     page = tight.test_client().get("/query", query_string={"query": long_rows})
     assert page.status_code == 413 and len(page.data) < 40_000
+
+
+def test_mmkg_sparql_tables_keep_full_values_the_query_order_and_curies(release: Path) -> None:
+    home = str(release.parent.parent)
+    long_value = "a value " * 20
+    query = (f'SELECT * WHERE {{ GRAPH ?g {{ ?finding mmkg:endpoint res:pfs }} BIND("{long_value.strip()}" AS ?note) }}'
+             " LIMIT 1")
+    done = CliRunner().invoke(main, ["sparql", query, "--out", home])
+    assert done.exit_code == 0, done.output
+    header = done.stdout.splitlines()[0].split()
+    assert header == ["g", "finding", "note"]  # the order they appear in, not the engine's
+    assert long_value.strip() in done.stdout and "…" not in done.stdout
+    assert "graph:source/" in done.stdout and "https://w3id.org/mmkg/graph/" not in done.stdout
+    wrapped = CliRunner().invoke(main, ["sparql", query, "--width", "30", "--out", home])
+    assert max(len(line) for line in wrapped.stdout.splitlines()) < len(long_value)
+    assert "".join(wrapped.stdout.split()).count("".join(long_value.split())) == 1  # wrapped, nothing lost

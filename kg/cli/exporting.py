@@ -57,9 +57,9 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
     if fmt in _EVIDENCE_FORMATS:
         _export_evidence(fmt, output, out)
         return
-    from rdflib import Dataset, Graph
+    from rdflib import Dataset, Graph, URIRef
 
-    from kg.namespaces import PREFIXES
+    from kg.linking.prefix_map import declare_prefixes, prefixes_used
 
     ds = Dataset()
     ds.parse(release_dir(out) / "mmkg.nq", format="nquads")
@@ -70,9 +70,17 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
             for triple in graph:
                 merged.add(triple)
         target = merged
-    for prefix, namespace in PREFIXES.items():
-        target.bind(prefix, namespace)
-    write_atomically(output, lambda tmp: target.serialize(tmp, format=_EXPORT_FORMATS[fmt], encoding="utf-8"))
+    iris = {str(term) for quad in ds.quads((None, None, None, None)) for term in quad if isinstance(term, URIRef)}
+    used = prefixes_used(iris)  # every prefix the graph uses (CHEBI:, wd:, ...)
+    for prefix, namespace in used.items():
+        target.bind(prefix, namespace, override=True, replace=True)
+
+    def write(tmp: str) -> None:
+        target.serialize(tmp, format=_EXPORT_FORMATS[fmt], encoding="utf-8")
+        if fmt in ("trig", "turtle"):
+            path = Path(tmp)
+            path.write_text(declare_prefixes(path.read_text(encoding="utf-8"), used), encoding="utf-8")
+    write_atomically(output, write)
     click.echo(f"Wrote {output} ({fmt}).")
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import sys
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ import curies
 
 from kg.namespaces import COMMON_PREFIXES, PREFIXES
 
-__all__ = ["PINNED", "VOCABULARIES", "converter", "generate", "pinned"]
+__all__ = ["PINNED", "VOCABULARIES", "converter", "declare_prefixes", "generate", "pinned", "prefixes_used"]
 
 PINNED = Path(__file__).with_name("prefix_map.json")
 
@@ -117,6 +119,39 @@ def converter() -> curies.Converter:
             records.append(curies.Record(prefix=prefix, uri_prefix=namespace))
             taken |= {prefix, namespace}
     return curies.Converter(records)
+
+
+def prefixes_used(iris: Iterable[str]) -> dict[str, str]:
+    """The prefixes of the converter whose namespaces ``iris`` use (ours always), for an export to declare.
+
+    >>> prefixes_used(["http://purl.obolibrary.org/obo/CHEBI_1", "http://www.wikidata.org/entity/Q1"])["CHEBI"]
+    'http://purl.obolibrary.org/obo/CHEBI_'
+    """
+    found: dict[str, str] = {p: ns for p, ns in PREFIXES.items() if p != "obo"}  # obo: only where no OBO prefix fits
+    names = converter().prefix_map
+    compress = converter().compress
+    for iri in iris:
+        curie = compress(iri)
+        if curie is not None:
+            prefix = curie.split(":", 1)[0]
+            found.setdefault(prefix, names[prefix])
+    namespaces = set(found.values())
+    for prefix, namespace in COMMON_PREFIXES.items():  # wd: beside wikidata:, as Wikidata's own queries write it
+        if namespace in namespaces:
+            found.setdefault(prefix, namespace)
+    return found
+
+
+def declare_prefixes(text: str, prefixes: dict[str, str]) -> str:
+    """Turtle or TriG ``text`` with an ``@prefix`` line for each of ``prefixes`` it does not declare yet (rdflib
+    declares only those it could use, and it cannot write ``CHEBI:63791`` for an OBO IRI).
+
+    >>> declare_prefixes("@prefix a: <http://a/> .\\n", {"a": "http://a/", "b": "http://b/"}).splitlines()
+    ['@prefix b: <http://b/> .', '@prefix a: <http://a/> .']
+    """
+    declared = set(re.findall(r"^@prefix ([^:\s]*):", text, re.MULTILINE))
+    missing = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()) if p not in declared)
+    return missing + text
 
 
 def main() -> None:
