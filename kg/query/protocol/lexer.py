@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 __all__ = ["Token", "dataset_clause", "declared_prefixes", "has_dataset_clause", "projection", "tokens", "unescape"]
@@ -79,8 +80,10 @@ def declared_prefixes(toks: list[Token]) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1024)
 def has_dataset_clause(text: str) -> bool:
-    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``).
+    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``); kept per text, since every query
+    run asks (a saved query's text is the same each time).
 
     >>> has_dataset_clause('SELECT * FROM <g> { ?s ?p "FROM" }'), has_dataset_clause('SELECT * { ?from ?p ?o }')
     (True, False)
