@@ -38,6 +38,10 @@ WARNING_HEADER = "Warning"
 "miscellaneous warning" code). Non-ASCII characters are written as ``\\uXXXX``."""
 
 
+_CACHED_TEXT = 8192
+"""Query texts up to this many characters have their guard and lint verdicts kept (256 of each at most)."""
+
+
 @dataclass(frozen=True)
 class Budget:
     """What one answer may hold: rows (or triples) before it is cut and flagged, bytes before it is refused."""
@@ -132,8 +136,8 @@ class OutsideQueries:
         self.budget = budget or Budget()
         self.prefixes = dict(prefixes)
         self._vocabulary = vocabulary or (lambda: LintVocabulary.of_store(store))
-        self._lint = lru_cache(maxsize=256)(self._lint_uncached)
-        self._guard = lru_cache(maxsize=256)(self._guard_uncached)
+        self._lint_cached = lru_cache(maxsize=256)(self._lint_uncached)
+        self._guard_cached = lru_cache(maxsize=256)(self._guard_uncached)
 
     # --- checks ---------------------------------------------------------------------------------
 
@@ -163,7 +167,10 @@ class OutsideQueries:
         """
         if query.own:
             return []
-        refused = self._guard(query.text, query.base_iri)
+        small = len(query.text) <= _CACHED_TEXT  # verdicts kept for small texts only: the cache stays small
+        guard = self._guard_cached if small else self._guard_uncached
+        lint_of = self._lint_cached if small else self._lint_uncached
+        refused = guard(query.text, query.base_iri)
         if refused is not None:
             raise refused
         local = self.policy.local_graphs
@@ -171,7 +178,7 @@ class OutsideQueries:
             if local is not None and graph not in local:
                 raise QueryRefused(f"graph <{graph}> is not a graph of this dataset (remote graphs are never "
                                    "fetched)", 1, 1, status=400)
-        warnings = list(self._lint(query.text, query.base_iri))
+        warnings = list(lint_of(query.text, query.base_iri))
         if warnings and query.strict:
             raise VocabularyError(warnings)
         return warnings
