@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from flask.testing import FlaskClient
 
 from kg.cli import main
 from kg.query.catalogue import load_catalogue
@@ -89,3 +90,10 @@ def test_mmkg_sparql_tables_keep_full_values_the_query_order_and_curies(release:
     wrapped = CliRunner().invoke(main, ["sparql", query, "--width", "30", "--out", home])
     assert max(len(line) for line in wrapped.stdout.splitlines()) < len(long_value)
     assert "".join(wrapped.stdout.split()).count("".join(long_value.split())) == 1  # wrapped, nothing lost
+
+
+def test_a_protocol_graph_the_dataset_lacks_is_a_400_naming_it(client: FlaskClient) -> None:
+    answer = client.get("/sparql", query_string={"query": "ASK {}", "default-graph-uri": "http://example.org/g"})
+    assert answer.status_code == 400
+    assert answer.data.decode().strip() == ("graph <http://example.org/g> is not a graph of this dataset (remote "
+                                            "graphs are never fetched)")

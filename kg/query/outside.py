@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from kg.errors import QueryRefused
+from kg.errors import QueryError, QueryRefused
 from kg.query.lint import LintVocabulary, QueryWarning, VocabularyError, lint
 from kg.query.prefixes import PREDECLARED
 from kg.query.protocol.admission import Admission
@@ -30,7 +30,8 @@ from kg.query.protocol.sandbox import QueryPool
 from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, Serialised, serialise
 from kg.query.store import BASE_IRI, QueryResult, QueryStore, Store, Term, result_too_large
 
-__all__ = ["WARNING_HEADER", "Answer", "Budget", "OutsideQueries", "OutsideQuery", "Written", "warning_headers"]
+__all__ = ["WARNING_HEADER", "Answer", "Budget", "OutsideQueries", "OutsideQuery", "UnknownGraph", "Written",
+           "warning_headers"]
 
 WARNING_HEADER = "Warning"
 """The HTTP header that carries vocabulary warnings, one field per warning in RFC 7234's form
@@ -40,6 +41,13 @@ WARNING_HEADER = "Warning"
 
 _CACHED_TEXT = 8192
 """Query texts up to this many characters have their guard and lint verdicts kept (256 of each at most)."""
+
+
+class UnknownGraph(QueryError):
+    """A ``default-graph-uri`` / ``named-graph-uri`` the dataset does not hold (400; remote graphs are never
+    fetched)."""
+
+    http_status = 400
 
 
 @dataclass(frozen=True)
@@ -176,8 +184,7 @@ class OutsideQueries:
         local = self.policy.local_graphs
         for graph in [*query.default_graphs, *query.named_graphs]:
             if local is not None and graph not in local:
-                raise QueryRefused(f"graph <{graph}> is not a graph of this dataset (remote graphs are never "
-                                   "fetched)", 1, 1, status=400)
+                raise UnknownGraph(f"graph <{graph}> is not a graph of this dataset (remote graphs are never fetched)")
         warnings = list(lint_of(query.text, query.base_iri))
         if warnings and query.strict:
             raise VocabularyError(warnings)
