@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["GRAPH", "MMKG", "ONTOLOGY_IRI", "PREFIXES", "RES", "compact"]
+__all__ = ["COMMON_PREFIXES", "GRAPH", "MMKG", "ONTOLOGY_IRI", "PREFIXES", "RES", "compact", "compact_any"]
 
 
 class MMKG(DefinedNamespace):
@@ -236,8 +236,37 @@ PREFIXES: dict[str, str] = {
 }
 """Prefixes declared in exports and known to the query tools."""
 
+COMMON_PREFIXES: dict[str, str] = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "http://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "void": "http://rdfs.org/ns/void#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "vann": "http://purl.org/vocab/vann/",
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+    "semapv": "https://w3id.org/semapv/vocab/",
+    "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+}
+"""Other vocabularies' namespaces the graph, its exports and queries use (on top of the external vocabularies
+of :mod:`kg.linking.prefix_map`)."""
+
 
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))  # res: wins over mmkg:
+
+
+def compact_any(iri: str) -> str:
+    """A CURIE for display with any prefix of the project's converter (:mod:`kg.linking.prefix_map`: ours, the
+    vocabularies we link to, the common ones), or the IRI itself.
+
+    >>> compact_any("https://w3id.org/mmkg/graph/source/s001"), compact_any("http://purl.obolibrary.org/obo/CHEBI_1")
+    ('graph:source/s001', 'CHEBI:1')
+    """
+    from kg.linking.prefix_map import converter
+
+    return converter().compress(iri) or iri
 
 
 def compact(iri: str) -> str:

@@ -9,8 +9,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import waitress
@@ -23,17 +24,23 @@ from kg.curation.provenance import default_sources_dir
 from kg.pipeline.releases import build_lock, inputs_fingerprint, up_to_date, write_release
 from kg.pipeline.steps import BuiltGraph, build_graph
 from kg.query.catalogue import Catalogue, load_catalogue
-from kg.query.store import Store
+from kg.query.protocol.sandbox import QueryPool, StoreSpec
+from kg.query.store import QueryStore, Store
 from web import create_app
+from web.settings import Settings
+
+from .requirements import require
 
 SEEDS: Path | None = default_sources_dir()
 
 
 @pytest.fixture(scope="session")
 def seeds() -> Path:
-    """The source texts; tests that need them skip (only that part) when ../shared/seeds is absent."""
-    if SEEDS is None or not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not present")
+    """The source texts; tests that need them skip (only that part) when ../shared/seeds is absent, and fail
+    when MMKG_REQUIRE_SEEDS=1 (CI)."""
+    require("seeds", SEEDS is not None and SEEDS.is_dir(), what="the source texts (../shared/seeds)",
+            install="check out ../shared beside the repository")
+    assert SEEDS is not None
     return SEEDS
 
 
@@ -46,23 +53,23 @@ def built() -> BuiltGraph:
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE_CACHE = Path(os.environ.get("MMKG_TEST_CACHE", ROOT / "build" / "test-cache"))
 
-# Markers by what a test starts; `make test-fast` runs the tests that carry none of them.
-_MODULE_MARKS = {"test_web_browser": "browser", "test_remote": "server", "test_federation": "server",
-                 "test_enrich": "server", "test_web_serve": "server", "test_packaging": "slow",
-                 "test_fuzz": "slow", "test_term_import": "slow", "test_reasoning": "java"}
-_FIXTURE_MARKS = {"built": "java", "oxigraph_url": "server", "live_url": "server"}
+# Fixtures that start Java or a server: a test using one must declare the matching mark (in its module's
+# `pytestmark` or on the test), so `make test-fast` never runs it by accident. Checked at collection.
+_FIXTURE_MARKS = {"built": "java", "oxigraph_url": "server", "live_url": "server", "virtuoso_url": "server"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests that start Java (HermiT), servers or browsers, or take long, so the fast loop can skip them."""
+    """Refuse a test that uses a Java or server fixture without declaring the mark that keeps it out of the fast
+    loop; the error lists every such test with the mark it needs."""
+    missing: list[str] = []
     for item in items:
-        module = item.path.stem
         names = set(getattr(item, "fixturenames", ()))
-        marks = {mark for fixture, mark in _FIXTURE_MARKS.items() if fixture in names}
-        if module in _MODULE_MARKS:
-            marks.add(_MODULE_MARKS[module])
-        for mark in marks:
-            item.add_marker(getattr(pytest.mark, mark))
+        declared = {mark.name for mark in item.iter_markers()}
+        for fixture, mark in _FIXTURE_MARKS.items():
+            if fixture in names and mark not in declared:
+                missing.append(f"{item.nodeid}: uses the {fixture!r} fixture, declare pytest.mark.{mark}")
+    if missing:
+        raise pytest.UsageError("tests without the mark their fixtures need:\n  " + "\n  ".join(missing))
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +123,35 @@ def app(store: Store, catalogue: Catalogue) -> Flask:
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+AppFactory = Callable[..., Flask]
+PoolFactory = Callable[..., QueryPool]
+
+
+@pytest.fixture()
+def make_app(store: Store, catalogue: Catalogue) -> AppFactory:
+    """``make_app(settings=..., pool=..., store=..., warm=False)``: a web app over the real graph (or ``store``) with
+    the given settings; everything not given is the session's."""
+    def make(settings: Settings | None = None, *, store: QueryStore = store, catalogue: Catalogue = catalogue,
+             **options: Any) -> Flask:
+        return create_app(store, catalogue, settings or Settings(), **options)
+    return make
+
+
+@pytest.fixture()
+def make_pool(release: Path) -> Iterator[PoolFactory]:
+    """``make_pool(workers=1, timeout=3.0, ...)``: a worker pool over the release (or ``nquads=``), closed after
+    the test whatever happens."""
+    pools: list[QueryPool] = []
+
+    def make(*, nquads: Path | None = None, workers: int = 1, timeout: float = 3.0, **options: Any) -> QueryPool:
+        pool = QueryPool(StoreSpec(nquads=nquads or release / "mmkg.nq"), workers=workers, timeout=timeout, **options)
+        pools.append(pool)
+        return pool
+    yield make
+    for pool in pools:
+        pool.close()
 
 
 @pytest.fixture(scope="session")
@@ -217,10 +253,9 @@ def start_virtuoso(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     Skips when the package is not installed, unless MMKG_REQUIRE_VIRTUOSO=1 (CI, which installs it).
     """
     binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
-    if binary is None or isql is None:
-        if os.environ.get("MMKG_REQUIRE_VIRTUOSO") == "1":
-            pytest.fail("Virtuoso is required (MMKG_REQUIRE_VIRTUOSO=1); .ci/run installs virtuoso-opensource")
-        pytest.skip("Debian's virtuoso-opensource is not installed (.ci/run installs it): Virtuoso part skipped")
+    require("virtuoso", binary is not None and isql is not None, what="Debian's virtuoso-opensource",
+            install=".ci/run installs it (make virtuoso)")
+    assert binary is not None and isql is not None
     tmp.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = _free_port(), _free_port()
     ini = tmp / "virtuoso.ini"

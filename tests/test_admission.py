@@ -19,14 +19,11 @@ from urllib.parse import urlencode
 import pytest
 
 from kg.errors import ClientOverLimit, PoolBusy, QueryTimeout
-from kg.query.catalogue import Catalogue
 from kg.query.protocol.admission import Admission
 from kg.query.protocol.sandbox import QueryPool, StoreSpec
-from kg.query.store import Store
-from web import create_app
 from web.settings import Settings
 
-from .conftest import _free_port
+from .conftest import AppFactory, PoolFactory, _free_port
 
 MMKG = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "mmkg"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -80,9 +77,9 @@ def one_worker(release: Path) -> Iterator[QueryPool]:
 
 
 @pytest.mark.server
-def test_a_busy_pool_answers_503_at_once_and_tiny_timeouts_kill_nothing(one_worker: QueryPool, store: Store,
-                                                                        catalogue: Catalogue) -> None:
-    app = create_app(store, catalogue, Settings(queue_wait=0.3), pool=one_worker, warm=False)
+def test_a_busy_pool_answers_503_at_once_and_tiny_timeouts_kill_nothing(one_worker: QueryPool,
+                                                                        make_app: AppFactory) -> None:
+    app = make_app(Settings(queue_wait=0.3), pool=one_worker, warm=False)
     client = app.test_client()
     killed = one_worker.killed
     for _ in range(5):
@@ -105,22 +102,19 @@ def test_a_busy_pool_answers_503_at_once_and_tiny_timeouts_kill_nothing(one_work
 
 
 @pytest.mark.server
-def test_a_query_past_the_worker_memory_limit_ends_only_its_worker(release: Path, store: Store,
-                                                                   catalogue: Catalogue) -> None:
+def test_a_query_past_the_worker_memory_limit_ends_only_its_worker(make_pool: PoolFactory,
+                                                                   make_app: AppFactory) -> None:
     doubling = 'SELECT (STRLEN(?v19) AS ?n) WHERE { BIND("' + "x" * 1024 + '" AS ?v0) ' + "".join(
         f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1}) " for i in range(19)) + "}"  # 512 MiB
-    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=20.0, memory_limit=2**30)
-    try:
-        app = create_app(store, catalogue, Settings(), pool=pool, warm=False)
-        answer = app.test_client().get("/sparql", query_string={"query": doubling})
-        assert answer.status_code == 503 and b"1,024 MiB a query worker may use" in answer.data
-        deadline = time.monotonic() + 30
-        while pool.idle_workers < 1:
-            assert time.monotonic() < deadline, "the worker was not replaced"
-            time.sleep(0.2)
-        assert pool.query("ASK {}").boolean is True and pool.start_failures == 0
-    finally:
-        pool.close()
+    pool = make_pool(timeout=20.0, memory_limit=2**30)
+    app = make_app(pool=pool, warm=False)
+    answer = app.test_client().get("/sparql", query_string={"query": doubling})
+    assert answer.status_code == 503 and b"1,024 MiB a query worker may use" in answer.data
+    deadline = time.monotonic() + 30
+    while pool.idle_workers < 1:
+        assert time.monotonic() < deadline, "the worker was not replaced"
+        time.sleep(0.2)
+    assert pool.query("ASK {}").boolean is True and pool.start_failures == 0
 
 
 @pytest.mark.server
@@ -281,24 +275,19 @@ def test_a_request_that_trickles_in_is_closed_at_the_read_deadline(served: str) 
 
 
 @pytest.mark.server
-def test_saved_queries_keep_a_worker_however_busy_sparql_is(release: Path, store: Store,
-                                                           catalogue: Catalogue) -> None:
-    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=2, timeout=4.0, max_wait=0.3, reserved=1)
-    try:
-        app = create_app(store, catalogue, Settings(queue_wait=0.3), pool=pool, warm=False)
-        client = app.test_client()
-        runaway = threading.Thread(target=lambda: client.get("/sparql", query_string={"query": RUNAWAY},
-                                                             environ_base={"REMOTE_ADDR": "10.7.7.7"}))
-        runaway.start()
-        time.sleep(0.3)
-        other = client.get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.7.7.8"})
-        assert other.status_code == 503 and b"kept for this site's own pages" in other.data
-        started = time.monotonic()
-        saved = client.get("/queries/drug-identifiers.json")  # parameters bound, run in the kept worker
-        assert saved.status_code == 200 and time.monotonic() - started < 2.0
-        runaway.join(10)
-    finally:
-        pool.close()
+def test_saved_queries_keep_a_worker_however_busy_sparql_is(make_pool: PoolFactory, make_app: AppFactory) -> None:
+    pool = make_pool(workers=2, timeout=4.0, max_wait=0.3, reserved=1)
+    client = make_app(Settings(queue_wait=0.3), pool=pool, warm=False).test_client()
+    runaway = threading.Thread(target=lambda: client.get("/sparql", query_string={"query": RUNAWAY},
+                                                         environ_base={"REMOTE_ADDR": "10.7.7.7"}))
+    runaway.start()
+    time.sleep(0.3)
+    other = client.get("/sparql", query_string={"query": "ASK {}"}, environ_base={"REMOTE_ADDR": "10.7.7.8"})
+    assert other.status_code == 503 and b"kept for this site's own pages" in other.data
+    started = time.monotonic()
+    saved = client.get("/queries/drug-identifiers.json")  # parameters bound, run in the kept worker
+    assert saved.status_code == 200 and time.monotonic() - started < 2.0
+    runaway.join(10)
 
 
 def _rss_mb(pid: int) -> float:

@@ -30,6 +30,7 @@ def test_every_figure_occurs_at_its_locator(seeds: Path) -> None:
     assert checked >= 80
 
 
+@pytest.mark.java
 def test_every_sentence_stating_a_number_is_curated(seeds: Path, built: BuiltGraph) -> None:
     covered: dict[str, set[str]] = {}
     for source, finding in built.facts.findings():
@@ -47,11 +48,13 @@ def test_every_sentence_stating_a_number_is_curated(seeds: Path, built: BuiltGra
                     assert where in covered.get(source.source.id, set()), f"{source.source.id} {where} not curated"
 
 
+@pytest.mark.java
 def test_findings_per_source(built: BuiltGraph) -> None:
     """The counts the closing note reports (see README, 'What the graph holds')."""
     assert built.report.findings_by_source == {"s000": 23, "s001": 18, "s002": 31, "s003": 16, "s004": 28}
 
 
+@pytest.mark.java
 def test_the_jnci_article_id_is_corrected_and_noted(built: BuiltGraph) -> None:
     wang = next(p for p in built.facts.reference.publications if p.id == "wang-2016")
     assert wang.doi == "10.1093/jnci/djv342" and wang.pmid == "26582244"

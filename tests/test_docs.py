@@ -112,3 +112,21 @@ def test_mmkg_docs_writes_the_files(tmp_path: Path) -> None:
     assert ET.parse(tmp_path / "model.svg").getroot().tag.endswith("svg")
     html = (tmp_path / "querying.html").read_text()
     assert "How a finding is shaped" in html and "<svg" in html
+
+
+_RECIPE = re.compile(r"```python\n# recipe: (?P<name>[\w-]+)\n(?P<code>.*?)```", re.DOTALL)
+
+
+def test_the_offline_recipes_run_on_a_fresh_export(release: Path, tmp_path: Path) -> None:
+    """The guide's rdflib and pyoxigraph recipes, run as written next to `mmkg export`'s TriG and the N-Quads."""
+    recipes = {m["name"]: m["code"] for m in _RECIPE.finditer(guide_text())}
+    assert set(recipes) == {"rdflib-trig", "pyoxigraph-nquads"}
+    done = subprocess.run([sys.executable, "-m", "kg", "export", "--format", "trig", "-o", str(tmp_path / "mmkg.trig"),
+                           "--out", str(release.parent.parent)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "mmkg.nq").write_bytes((release / "mmkg.nq").read_bytes())
+    declared = set(re.findall(r"^@prefix ([^:\s]*):", (tmp_path / "mmkg.trig").read_text(encoding="utf-8"), re.M))
+    assert {"mmkg", "res", "graph", "CHEBI", "MESH", "NCIT", "wd", "wikidata", "pubmed"} <= declared
+    for name, code in recipes.items():
+        ran = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert ran.returncode == 0, f"{name}: {ran.stderr}"

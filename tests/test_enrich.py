@@ -21,6 +21,8 @@ from kg.query.store import Store, rows_as_values
 
 from .conftest import _free_port, start_oxigraph
 
+pytestmark = pytest.mark.server
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -46,6 +48,7 @@ def _rows(release: Path, sparql: str) -> list[dict[str, str | int | float | bool
     return rows_as_values(Store.from_release(release / "mmkg.nq").query(sparql))
 
 
+@pytest.mark.java
 def test_wikidata_profile_fetches_labels_synonyms_and_xrefs_with_provenance(home: Path, wikidata_like: str) -> None:
     before = current_release(home)
     done = _mmkg("enrich", "--endpoint", wikidata_like, "--profile", "wikidata", "--out", str(home))
@@ -78,6 +81,7 @@ def test_wikidata_profile_fetches_labels_synonyms_and_xrefs_with_provenance(home
     assert ours == []
 
 
+@pytest.mark.java
 def test_enrichment_survives_a_rebuild_and_a_second_run_replaces_it(home: Path, wikidata_like: str,
                                                                     built: BuiltGraph) -> None:
     assert _mmkg("enrich", "--endpoint", wikidata_like, "--out", str(home)).returncode == 0
@@ -91,6 +95,7 @@ def test_enrichment_survives_a_rebuild_and_a_second_run_replaces_it(home: Path, 
     assert '"wikidata"' in (release / "manifest.json").read_text()
 
 
+@pytest.mark.java
 def test_obo_profile(home: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     process, url = start_oxigraph(tmp_path_factory.mktemp("obo"), preload=DATA / "obo-fixture.ttl")
     try:
@@ -117,18 +122,21 @@ def _unchanged(home: Path, before: Path | None, done: subprocess.CompletedProces
     assert not (home / "enrichment").exists()
 
 
+@pytest.mark.java
 def test_a_dead_endpoint_is_reported_and_changes_nothing(home: Path) -> None:
     before = current_release(home)
     done = _mmkg("enrich", "--endpoint", f"http://127.0.0.1:{_free_port()}/sparql", "--out", str(home))
     _unchanged(home, before, done, "cannot be reached")
 
 
+@pytest.mark.java
 def test_an_endpoint_error_is_reported_and_changes_nothing(home: Path, wikidata_like: str) -> None:
     before = current_release(home)
     done = _mmkg("enrich", "--endpoint", wikidata_like.replace("/query", "/no-such-path"), "--out", str(home))
     _unchanged(home, before, done, "EndPointNotFound")
 
 
+@pytest.mark.java
 def test_a_silent_endpoint_times_out_and_changes_nothing(home: Path) -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -162,6 +170,7 @@ def test_the_wikidata_properties_match_bioregistry() -> None:
         assert (bioregistry.get_resource(prefix).wikidata or {}).get("prefix") == prop, prefix
 
 
+@pytest.mark.java
 def test_oxigraph_parses_what_enrich_publishes(home: Path, wikidata_like: str) -> None:
     assert _mmkg("enrich", "--endpoint", wikidata_like, "--out", str(home)).returncode == 0
     release = current_release(home)

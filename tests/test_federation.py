@@ -20,6 +20,8 @@ from web.settings import Settings
 
 from .conftest import start_oxigraph
 
+pytestmark = pytest.mark.server
+
 _DATA = """<http://www.wikidata.org/entity/Q425681> <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@en .
 """
 

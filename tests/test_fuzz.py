@@ -23,6 +23,8 @@ from tests.fuzz_strategies import FuzzRequest, entity_paths, parameter_requests,
 from web import create_app
 from web.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 _CI = settings(max_examples=700, derandomize=True, deadline=None, database=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

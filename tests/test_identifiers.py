@@ -9,6 +9,7 @@ import bioregistry
 import pytest
 
 from kg.linking.identifiers import PREFIX_TABLE, parse_curie
+from kg.linking.prefix_map import converter, generate, pinned
 from kg.namespaces import MMKG
 from kg.pipeline.steps import BuiltGraph
 
@@ -19,6 +20,20 @@ def _curies(built: BuiltGraph) -> set[str]:
     return {str(o) for g in built.dataset.graphs() for o in g.objects(None, MMKG.mappingObject)}
 
 
+def test_the_pinned_prefix_map_is_what_bioregistry_gives() -> None:
+    """The runtime reads bioregistry's records from kg/linking/prefix_map.json; regenerating it from the installed
+    bioregistry (python -m kg.linking.prefix_map) changes nothing."""
+    assert pinned() == generate()
+
+
+def test_every_vocabulary_expands_to_the_graph_iri_and_back() -> None:
+    for prefix, info in PREFIX_TABLE.items():
+        iri = info.iri("1")
+        assert iri is not None and converter().expand(f"{info.display}:1") == iri, prefix
+        assert converter().expand(f"{prefix}:1") == iri, prefix  # bioregistry's own spelling is a synonym
+        assert converter().compress(iri) == f"{info.display}:1", prefix
+
+
 def test_prefix_table_agrees_with_bioregistry() -> None:
     for prefix, info in PREFIX_TABLE.items():
         resource = bioregistry.get_resource(prefix)
@@ -27,6 +42,7 @@ def test_prefix_table_agrees_with_bioregistry() -> None:
         assert bioregistry.get_uri_format(prefix) == info.link_format, prefix
 
 
+@pytest.mark.java
 def test_every_curie_passes_bioregistry(built: BuiltGraph) -> None:
     curies = _curies(built)
     assert len(curies) > 80
@@ -36,6 +52,7 @@ def test_every_curie_passes_bioregistry(built: BuiltGraph) -> None:
         assert bioregistry.normalize_prefix(curie.split(":")[0]) == parsed.info.prefix, curie
 
 
+@pytest.mark.java
 def test_no_identifier_is_invented(built: BuiltGraph) -> None:
     """Every local identifier we use appears in identifiers.md, and never only as a candidate."""
     if not IDENTIFIERS_MD.is_file():
@@ -47,6 +64,7 @@ def test_no_identifier_is_invented(built: BuiltGraph) -> None:
         assert not re.search(rf"{re.escape(local)}\s*\*\*\(cand\.\)\*\*", text), f"{curie} is an unverified candidate"
 
 
+@pytest.mark.java
 def test_known_traps_are_respected(built: BuiltGraph) -> None:
     curies = _curies(built)
     assert "CHEBI:9513" in curies and "CHEBI:74947" not in curies
@@ -55,6 +73,7 @@ def test_known_traps_are_respected(built: BuiltGraph) -> None:
 
 
 def test_pubmed_links_use_the_pubmed_site() -> None:
-    assert parse_curie("pubmed:26582244").iri == "https://pubmed.ncbi.nlm.nih.gov/26582244/"
+    assert parse_curie("pubmed:26582244").iri == "https://pubmed.ncbi.nlm.nih.gov/26582244"  # a prefix form
+    assert parse_curie("pubmed:26582244").link == "https://pubmed.ncbi.nlm.nih.gov/26582244/"
     with pytest.raises(ValueError, match="unknown prefix"):
         parse_curie("nosuch:1")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -26,6 +25,7 @@ from web.publish import DYNAMIC, MARKER, Published, publish
 from web.settings import Settings
 
 from .conftest import _free_port
+from .requirements import require
 
 pytestmark = pytest.mark.server
 
@@ -110,10 +110,8 @@ def test_redirect_rules_send_what_needs_a_server_to_one(site: Path) -> None:
 
 
 def test_nginx_serves_the_site_and_negotiates_like_the_app(site: Path, tmp_path: Path) -> None:
-    if shutil.which("nginx") is None:
-        if os.environ.get("MMKG_REQUIRE_NGINX") == "1":
-            pytest.fail("nginx is required (MMKG_REQUIRE_NGINX=1); .ci/run installs nginx-light")
-        pytest.skip("nginx is not installed (make nginx; CI installs it)")
+    require("nginx", shutil.which("nginx") is not None, what="nginx",
+            install="make nginx; .ci/run installs nginx-light")
     port = _free_port()
     conf = (site / "nginx.conf").read_text(encoding="utf-8").replace("listen 8080;", f"listen 127.0.0.1:{port};")
     conf = conf.replace("pid nginx.pid;", f"pid {tmp_path}/nginx.pid;\nmaster_process off;")
@@ -158,10 +156,7 @@ def test_data_iris_resolve_through_the_sites_rules(site: Path, tmp_path: Path) -
     for name in ("context.jsonld", "ontology.rdf", "ontology.owx", "evidence.fhir.json",
                  "imports/external-terms.ttl", "imports/external-terms.owl"):
         assert (site / name).is_file(), name
-    if shutil.which("nginx") is None:
-        if os.environ.get("MMKG_REQUIRE_NGINX") == "1":
-            pytest.fail("nginx is required (MMKG_REQUIRE_NGINX=1); .ci/run installs nginx-light")
-        pytest.skip("nginx is not installed (make nginx; CI installs it)")
+    require("nginx", shutil.which("nginx") is not None, what="nginx", install="make nginx; CI installs nginx-light")
     port = _free_port()
     conf = (site / "nginx.conf").read_text(encoding="utf-8").replace("listen 8080;", f"listen 127.0.0.1:{port};")
     conf = conf.replace("pid nginx.pid;", f"pid {tmp_path}/nginx.pid;\nmaster_process off;")

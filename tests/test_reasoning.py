@@ -14,6 +14,8 @@ from kg.pipeline.reasoning import java_executable
 from kg.pipeline.steps import INFERRED_GRAPH, BuiltGraph
 from tests.conftest import union_without
 
+pytestmark = pytest.mark.java
+
 
 def _types(built: BuiltGraph, node: URIRef) -> set[URIRef]:
     return {t for t in built.dataset.graph(INFERRED_GRAPH).objects(node, RDF.type) if isinstance(t, URIRef)}

@@ -26,7 +26,7 @@ from kg.query.store import QueryResult, Store
 from tests.conftest import start_oxigraph
 from web import create_app
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])

@@ -21,6 +21,8 @@ from kg.query.store import Store
 from web import create_app
 from web.settings import Settings
 
+from .conftest import PoolFactory
+
 RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l "
            "FILTER(REGEX(CONCAT(STR(?c), STR(?f), STR(?i), STR(?l)), 'x{3}y')) }")
 
@@ -162,19 +164,16 @@ def test_pool_reports_errors_like_the_store(pool: QueryPool) -> None:
         pool.query(RUNAWAY, timeout=0.5)
 
 
-def test_a_dead_worker_is_reported_and_replaced(release: Path) -> None:
+def test_a_dead_worker_is_reported_and_replaced(make_pool: PoolFactory) -> None:
     """A worker that dies (an engine crash) costs one 503-worthy error, not the pool."""
-    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=5.0)
-    try:
-        victim = pool._idle.queue[0]  # the only worker
-        victim.process.kill()
-        victim.process.join(5)
-        with pytest.raises(QueryTimeout, match="crashed the engine"):
-            pool.query("ASK {}")
-        assert pool.query("ASK {}").boolean is True  # waits for the replacement
-        assert pool.killed == 1
-    finally:
-        pool.close()
+    pool = make_pool(timeout=5.0)
+    victim = pool._idle.queue[0]  # the only worker
+    victim.process.kill()
+    victim.process.join(5)
+    with pytest.raises(QueryTimeout, match="crashed the engine"):
+        pool.query("ASK {}")
+    assert pool.query("ASK {}").boolean is True  # waits for the replacement
+    assert pool.killed == 1
 
 
 def test_editor_uses_the_sandbox(sandboxed: Flask) -> None:

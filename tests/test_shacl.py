@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 
@@ -12,6 +13,8 @@ from kg.namespaces import MMKG, RES
 from kg.pipeline.steps import INFERRED_GRAPH, ONTOLOGY_GRAPH, BuiltGraph
 from kg.pipeline.validation import validate_shapes
 from tests.conftest import union_without
+
+pytestmark = pytest.mark.java
 
 
 def _data(built: BuiltGraph) -> Graph:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg import paths
@@ -62,6 +63,7 @@ def test_every_curated_xref_is_a_row_with_its_confidence(exported: tuple[Path, s
     assert rows[("res:gay-2018", "pubmed:30098165")].confidence == CONFIDENCE["verified"]
 
 
+@pytest.mark.java
 def test_the_curie_map_expands_to_the_iris_the_graph_uses(exported: tuple[Path, str], built: BuiltGraph) -> None:
     """Every skos:*Match IRI in the graph, compacted with the SSSOM CURIE map, is a row of the table."""
     msdf = sssom_parsers.parse_sssom_table(exported[0])
@@ -76,6 +78,23 @@ def test_the_curie_map_expands_to_the_iris_the_graph_uses(exported: tuple[Path, 
             assert curie in objects
             assert msdf.converter.expand(curie) == str(iri)
     assert matches >= 90
+
+
+@pytest.mark.java
+def test_every_mapping_triple_sssom_converts_to_is_in_the_graph(exported: tuple[Path, str], built: BuiltGraph,
+                                                               tmp_path: Path) -> None:
+    """sssom-py's own conversion to OWL names exactly the graph's nodes: subjects and objects expand to its IRIs."""
+    owl = tmp_path / "mappings.ttl"
+    done = subprocess.run([str(Path(sys.executable).parent / "sssom"), "convert", str(exported[0]),
+                           "--output-format", "owl", "-o", str(owl)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    converted = Graph().parse(owl, format="turtle")
+    union = {(s, p, o) for g in built.dataset.graphs() for s, p, o in g}
+    mappings = [(s, p, o) for s, p, o in converted if str(p).startswith(str(SKOS)) and isinstance(o, URIRef)
+                and isinstance(s, URIRef)]
+    assert len(mappings) >= 130
+    missing = [t for t in mappings if t not in union]
+    assert missing == [], f"{len(missing)} of {len(mappings)} mapping triples name nodes the graph lacks: {missing[:5]}"
 
 
 def test_the_command_reports_counts_by_vocabulary(exported: tuple[Path, str], store: Store) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,49 @@ def test_a_new_reference_field_is_checked_without_touching_the_loader(tmp_path: 
     reference.write_text(text.replace("  - id: myeloma-xi\n", "  - id: myeloma-xi\n    sponsor: fda\n", 1),
                          encoding="utf-8")
     assert load_facts(reference, sources, reference_model=Reference).kinds["myeloma-xi"] == "study"
+
+
+_SPARQL = re.compile(r"\b(?:SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?[?$*(]|CONSTRUCT\s*(?:\{|WHERE\b)|ASK\s*(?:\{|WHERE\b)"
+                     r"|DESCRIBE\s+[?$<]|PREFIX\s+[\w-]*:\s*<)", re.IGNORECASE)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def sparql_in_strings(path: Path) -> list[int]:
+    """Lines of ``path`` where a string literal (or the text of an f-string) holds SPARQL; docstrings aside."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _docstrings(tree)
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(part.value for part in node.values
+                           if isinstance(part, ast.Constant) and isinstance(part.value, str))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            text = node.value
+        else:
+            continue
+        if _SPARQL.search(text):
+            lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_web_writes_no_sparql() -> None:
+    """SPARQL lives in kg (kg.readers, kg.query); web asks kg for what it needs."""
+    offending = [f"{path.relative_to(ROOT)}:{line}" for path in sorted((ROOT / "web").rglob("*.py"))
+                 for line in sparql_in_strings(path)]
+    assert not offending, "SPARQL text in web/ (move it into kg):\n  " + "\n  ".join(offending)
+
+
+def test_the_sparql_scan_finds_what_it_should(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('"""Answers SELECT and ASK queries."""\nQ = "SELECT ?s WHERE { ?s ?p ?o }"\n'
+                      'P = f"PREFIX res: <{1}>"\nOK = "select a row"\n', encoding="utf-8")
+    assert sparql_in_strings(sample) == [2, 3]

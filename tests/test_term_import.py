@@ -18,6 +18,8 @@ from kg.namespaces import MMKG, RES
 from kg.pipeline.reasoning import reason
 from kg.pipeline.steps import IMPORTS_GRAPH, INFERRED_GRAPH, BuiltGraph
 
+pytestmark = pytest.mark.slow
+
 OBO = "http://purl.obolibrary.org/obo/"
 CACHE = Path(os.environ.get("MMKG_CACHE", Path.home() / ".cache" / "mmkg")) / "wheels"
 
@@ -67,6 +69,7 @@ def test_the_licence_table_matches_bioregistry() -> None:
         assert bioregistry.get_license(prefix) == licence, prefix
 
 
+@pytest.mark.java
 def test_the_build_puts_imports_in_their_graph_and_the_reasoner_uses_the_alignments(built: BuiltGraph) -> None:
     ds = built.dataset
     assert len(ds.graph(IMPORTS_GRAPH)) > 500
@@ -89,6 +92,7 @@ def _union(built: BuiltGraph) -> Graph:
     return graph
 
 
+@pytest.mark.java
 def test_hermit_reasons_over_the_imported_hierarchy(built: BuiltGraph) -> None:
     """A disjointness between an imported ChEBI parent and our drug class makes lenalidomide
     inconsistent: only if HermiT saw the import module, the ChEBI typing and the parent edge."""

@@ -20,6 +20,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from .requirements import require
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SHOTS = Path(os.environ.get("MMKG_SCREENSHOTS", "build/screenshots"))
@@ -27,10 +31,8 @@ SHOTS = Path(os.environ.get("MMKG_SCREENSHOTS", "build/screenshots"))
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        if os.environ.get("MMKG_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium and chromium-driver are required (MMKG_REQUIRE_BROWSER=1); .ci/run installs them")
-        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    require("browser", Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(),
+            what="Debian's chromium and chromium-driver", install=".ci/run installs them (make browser)")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",

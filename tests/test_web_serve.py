@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kg import paths
@@ -17,6 +18,8 @@ from kg.query.catalogue import load_catalogue
 from kg.query.store import Store
 from web import create_app
 from web.cli import main
+
+pytestmark = pytest.mark.server
 
 MMKG = Path(sys.executable).parent / "mmkg"
 FOREIGN = """

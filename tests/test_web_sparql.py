@@ -157,6 +157,7 @@ def test_void(client: FlaskClient, store: Store) -> None:
     assert len(list(graph.objects(dataset, URIRef(void + "classPartition")))) > 20
 
 
+@pytest.mark.server
 def test_sparqlwrapper_against_the_live_server(live_url: str, store: Store) -> None:
     endpoint = live_url + "/sparql"
     n = _drug_count(store)

@@ -12,6 +12,7 @@ from kg.evidence.gather import Finding, gather, source_names
 from kg.evidence.index import EvidenceIndex
 from kg.evidence.trials import Trial, trial_table
 from kg.query.catalogue import Catalogue
+from kg.query.outside import Budget, OutsideQueries
 from kg.query.protocol.admission import Admission
 from kg.query.protocol.guard import QueryPolicy
 from kg.query.protocol.sandbox import QueryPool
@@ -46,6 +47,12 @@ class AppContext:
     @cached_property
     def policy(self) -> QueryPolicy:
         return QueryPolicy(self.settings.allowed_services, frozenset(g for g, _ in self.stats.graphs))
+
+    @cached_property
+    def outside(self) -> OutsideQueries:
+        """The one entry for queries from outside (/sparql, the editor, the saved-query twins)."""
+        return OutsideQueries(self.store, pool=self.pool, policy=self.policy, admission=self.admission,
+                              budget=Budget(self.settings.max_rows, self.settings.max_result_bytes))
 
     @cached_property
     def admission(self) -> Admission:
@@ -117,6 +124,7 @@ class AppContext:
         """Build the indexes now rather than on the first request."""
         _ = self.vocabulary, self.search, self.stats, self.policy, self.findings_by_iri, self.supports, self.evidence
         _ = self.names.warm(), self.contexts, self.choices
+        _ = self.outside.vocabulary
 
 
 def client_id() -> str:

@@ -29,8 +29,8 @@ from datetime import datetime
 
 from flask import Flask, Response, g, request
 
-from kg.namespaces import PREFIXES
-from kg.query.store import QueryStore, value_of
+from kg.query.listings import most_linked_resources
+from kg.query.store import QueryStore
 
 __all__ = ["MAX_KEY_CHARS", "CachedPage", "PageCache", "Release", "footprint", "install_page_cache", "most_linked",
            "warm_pages"]
@@ -176,7 +176,4 @@ def most_linked(store: QueryStore, n: int) -> list[str]:
     """Local paths of the ``n`` resources most often the object of a triple: the hub pages."""
     from web.iris import local_path
 
-    result = store.query(
-        "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), "
-        f"'{PREFIXES['res']}')) }} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {int(n)}")
-    return [local_path(value_of(row, "o")) for row in result.rows]
+    return [local_path(iri) for iri in most_linked_resources(store, n)]

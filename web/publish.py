@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +28,9 @@ from urllib.parse import unquote
 
 from flask import Flask
 
-from kg.namespaces import PREFIXES
-from kg.query.store import QueryStore, value_of
+from kg.atomic import staging_folder
+from kg.query.listings import graph_names, local_subjects
+from kg.query.store import QueryStore
 from web.blueprints.queries import TWINS
 from web.conneg import RDF_SUFFIXES
 from web.iri_rules import nginx_locations, redirect_lines
@@ -83,10 +83,7 @@ def _file_for(path: str, html: bool) -> str:
 
 
 def _entities(store: QueryStore) -> list[str]:
-    rows = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "
-                       f"'{PREFIXES['res']}') || STRSTARTS(STR(?s), '{PREFIXES['mmkg']}'))) }} ORDER BY ?s").rows
-    graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g").rows
-    return [local_path(value_of(r, "s")) for r in rows] + [local_path(value_of(r, "g")) for r in graphs]
+    return [local_path(iri) for iri in [*local_subjects(store), *graph_names(store, non_empty=True)]]
 
 
 def publish(app: Flask, store: QueryStore, out: Path, base_url: str, *, endpoint: str | None = None,
@@ -98,7 +95,7 @@ def publish(app: Flask, store: QueryStore, out: Path, base_url: str, *, endpoint
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
         raise PublishError(f"{out} exists and is not a site written by mmkg publish; choose an empty or new folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    staging = staging_folder(out.parent, f".{out.name}-staging-")
     try:
         report = _write_site(app, store, staging, base_url, endpoint, app_url, query_names or [])
         (staging / MARKER).write_text("written by mmkg publish\n", encoding="utf-8")

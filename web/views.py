@@ -16,6 +16,7 @@ from markupsafe import Markup
 from kg.evidence.gather import Link
 from kg.evidence.grid import Column, EvidenceMap, Result
 from kg.query.catalogue import SavedQuery
+from kg.query.lint import QueryWarning
 from kg.query.store import QueryResult
 from kg.readers.describe import Entity
 from kg.readers.graphs import ParameterChoices
@@ -163,6 +164,8 @@ class EditorView(View):
     examples: list[dict[str, str]]
     graph_text: str | None
     ran: bool
+    warnings: list[QueryWarning] = field(default_factory=list)
+    """Terms of the query the graph does not have (:mod:`kg.query.lint`), shown at their position."""
 
 
 @dataclass

@@ -74,13 +74,24 @@ def export(fmt: str, output: Path, out: Path | None) -> None:
 
     nquads = release_dir(out) / "mmkg.nq"
     counts: list[int] = []
+    used = _prefixes_used(nquads)  # every prefix the graph uses (CHEBI:, wd:, ...), declared by the export
 
     def write(tmp: str) -> None:
         with open(tmp, "wb") as handle:
-            counts.append(export_rdf(nquads, fmt, handle))
+            counts.append(export_rdf(nquads, fmt, handle, prefixes=used))
 
     write_atomically(output, write)
     click.echo(f"Wrote {output} ({fmt}, {counts[0]:,} {'triples' if fmt in MERGED else 'quads'}).")
+
+
+def _prefixes_used(nquads: Path) -> dict[str, str]:
+    import pyoxigraph as ox
+
+    from kg.linking.prefix_map import prefixes_used
+
+    iris = {term.value for quad in ox.parse(path=nquads, format=ox.RdfFormat.N_QUADS)
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name) if isinstance(term, ox.NamedNode)}
+    return prefixes_used(iris)
 
 
 def _export_sssom(output: Path, out: Path | None) -> None:

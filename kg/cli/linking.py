@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -23,7 +24,7 @@ from kg.query.store import QueryStore, Store
 def check_ids(out: Path | None, graph_file: Path | None, endpoint: str | None, auth_env: str | None,
               remote_timeout: float) -> None:
     """Check every external identifier against bioregistry; exit 1 if any is invalid, unknown or non-standard."""
-    from kg.linking.check_ids import check_identifiers
+    from kg.linking.check_ids import NOTES, check_identifiers
 
     store: QueryStore
     if endpoint:
@@ -35,13 +36,19 @@ def check_ids(out: Path | None, graph_file: Path | None, endpoint: str | None, a
             raise click.BadParameter(f"{graph_file}: {exc}", param_hint="--graph") from exc
     else:
         store = open_store(out, None)
-    checked, problems = check_identifiers(store)
+    checked, found = check_identifiers(store)
+    problems = [p for p in found if p.kind not in NOTES]
     for problem in problems:
         click.echo(f"{problem.kind:13s} {problem.curie:28s} on {problem.entity}: {problem.detail}")
     if problems:
         click.echo(f"{len(problems)} problem(s) in {checked} identifier statements.", err=True)
         sys.exit(1)
-    click.echo(f"All {checked} identifier statements are valid, known and in bioregistry's preferred form.")
+    synonyms = Counter((p.curie.split(":", 1)[0], p.detail.split(" is ", 1)[1].split(":;", 1)[0])
+                       for p in found if p.kind == "synonym")
+    notes = "; ".join(f"{n} write {written}:, a synonym of bioregistry's preferred {preferred}:"
+                      for (written, preferred), n in sorted(synonyms.items()))
+    click.echo(f"All {checked} identifier statements are valid and known; "
+               + (notes or "all in bioregistry's preferred form") + ".")
 
 
 @main.command()

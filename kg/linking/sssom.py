@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from kg.linking.identifiers import PREFIX_TABLE, PrefixInfo, curie_from_iri, lookup_prefix
-from kg.namespaces import PREFIXES, compact
+from kg.linking.prefix_map import converter
+from kg.namespaces import COMMON_PREFIXES, PREFIXES, compact
 from kg.query.store import QueryStore, Term, term_to_python
 
 __all__ = ["CONFIDENCE", "SSSOM_LICENSE", "SssomRow", "count_by_vocabulary", "mapping_rows",
@@ -83,11 +84,12 @@ class SssomRow:
 
 
 def uri_prefix(info: PrefixInfo) -> str:
-    """The expansion of a prefix in the CURIE map: the IRI form when the identifier ends it, else
-    bioregistry's resolver (PubMed's IRI ends in ``/``; ICD-O and MedDRA have no stable IRI)."""
-    if info.iri_format and info.iri_format.endswith("$1") and info.iri_format.count("$1") == 1:
-        return info.iri_format[:-2]
-    return f"https://bioregistry.io/{info.prefix}:"
+    """The expansion of a prefix in the CURIE map: the IRI prefix the project's converter gives it, the one
+    the graph's IRIs use (:mod:`kg.linking.prefix_map`), so converting the table to RDF names the graph's nodes."""
+    expanded = converter().expand_pair(info.display, "")
+    if expanded is None:
+        raise ValueError(f"the prefix map has no IRI prefix for {info.display!r}")
+    return expanded
 
 
 def _text(row: Mapping[str, Term], name: str) -> str:
@@ -139,7 +141,7 @@ def write_sssom(rows: list[SssomRow], version: str, date: str) -> str:
     """The SSSOM TSV text of ``rows``: metadata block, header, rows."""
     used = sorted({r.object_id.split(":", 1)[0] for r in rows})
     curie_map: dict[str, str] = {p: PREFIXES[p] for p in ("mmkg", "res", "skos")}
-    curie_map["semapv"] = "https://w3id.org/semapv/vocab/"
+    curie_map["semapv"] = COMMON_PREFIXES["semapv"]
     for prefix in used:
         info = lookup_prefix(prefix)
         if info is None:

@@ -29,7 +29,7 @@ from kg.curation.schema import (
     SourceFile,
     StudyEntry,
 )
-from kg.linking.identifiers import CLASS_VOCABULARIES, parse_curie
+from kg.linking.identifiers import CLASS_VOCABULARIES, PREFIX_TABLE, parse_curie
 from kg.namespaces import GRAPH, MMKG, RES
 from kg.pipeline.finding_labels import FindingNamer
 from kg.pipeline.finding_rdf import add_finding
@@ -111,12 +111,20 @@ def _publication(g: Graph, pub: PublicationEntry) -> None:
         g.add((node, MMKG.publicationDate, date_literal(str(pub.year))))
     if pub.doi:
         g.add((node, MMKG.doi, Literal(pub.doi)))
-        g.add((node, SKOS.exactMatch, URIRef(f"https://doi.org/{pub.doi}")))
+        g.add((node, SKOS.exactMatch, URIRef(_iri("doi", pub.doi))))
     if pub.pmid:
         g.add((node, MMKG.pmid, Literal(pub.pmid)))
-        g.add((node, SKOS.exactMatch, URIRef(f"https://pubmed.ncbi.nlm.nih.gov/{pub.pmid}/")))
+        g.add((node, SKOS.exactMatch, URIRef(_iri("pubmed", pub.pmid))))
     if pub.pmcid:
         g.add((node, MMKG.pmcid, Literal(pub.pmcid)))
+        g.add((node, SKOS.exactMatch, URIRef(_iri("pmc", pub.pmcid))))
+
+
+def _iri(prefix: str, local_id: str) -> str:
+    """A publication identifier's IRI, as the one prefix map expands it (so SSSOM and the graph agree)."""
+    iri = PREFIX_TABLE[prefix].iri(local_id)
+    assert iri is not None
+    return iri
 
 
 def _study(g: Graph, study: StudyEntry) -> None:

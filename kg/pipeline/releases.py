@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import kg
 from kg import paths
+from kg.atomic import staging_folder, write_atomically
 from kg.errors import BuildError
 from kg.namespaces import GRAPH
 from kg.pipeline.steps import BuiltGraph
@@ -98,10 +98,7 @@ def add_enrichment(home: Path, profile: str, nquads: bytes) -> Path:
         raise BuildError(f"no graph in {home} yet: run mmkg build first")
     folder = home / ENRICHMENT_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{profile}.", dir=folder)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(nquads)
-    os.replace(tmp, folder / f"{profile}.nq")
+    write_atomically(folder / f"{profile}.nq", lambda tmp: Path(tmp).write_bytes(nquads))
 
     def write(staging: Path, stamp: str) -> None:
         marker = f"<{GRAPH['enrichment/']}"
@@ -136,7 +133,7 @@ def _publish(home: Path, write: Callable[[Path, str], None]) -> Path:
     releases = home / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+    staging = staging_folder(releases, ".staging-")
     try:
         write(staging, stamp)
         from kg.interop.owl import write_ontology_files  # the ontology in Turtle and RDF/XML, for owlready2

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 import yaml
 
 from kg.errors import ParameterError, QueryFileError
+from kg.linking.prefix_map import converter
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore
 
@@ -58,16 +59,18 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def expand_iri(value: str, allowed_prefixes: list[str] | None = None) -> str:
-    """Expand a CURIE with one of our prefixes, or check a full IRI.
+    """Expand a CURIE with a prefix of the project's converter (:mod:`kg.linking.prefix_map`: ours, the
+    vocabularies we link to), or check a full IRI.
 
     :raises ValueError: for a value that is neither, or whose namespace is not allowed.
 
     >>> expand_iri("res:lenalidomide")
     'https://w3id.org/mmkg/resource/lenalidomide'
     """
-    prefix, sep, local = value.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        iri = PREFIXES[prefix] + local
+    _, sep, local = value.partition(":")
+    expanded = converter().expand(value) if sep and not local.startswith("//") else None
+    if expanded is not None:
+        iri = expanded
     elif _IRI.match(value):
         iri = value
     else:

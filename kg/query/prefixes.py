@@ -8,37 +8,23 @@ lower-case spelling too), expanding to the IRIs the graph uses. A query's own ``
 
 from __future__ import annotations
 
-from kg.linking.identifiers import PREFIX_TABLE
-from kg.namespaces import PREFIXES
+from kg.linking.prefix_map import VOCABULARIES
+from kg.namespaces import COMMON_PREFIXES, PREFIXES
 
 __all__ = ["PREDECLARED", "prologue"]
 
-_COMMON = {
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "http://schema.org/",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "void": "http://rdfs.org/ns/void#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "vann": "http://purl.org/vocab/vann/",
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-    "wd": "http://www.wikidata.org/entity/",
-    "wdt": "http://www.wikidata.org/prop/direct/",
-}
-
 
 def _vocabularies() -> dict[str, str]:
+    """Each vocabulary's prefix as the graph writes it and as bioregistry does, when SPARQL can spell it."""
     found: dict[str, str] = {}
-    for key, info in sorted(PREFIX_TABLE.items()):
-        if info.iri_format and info.iri_format.endswith("$1") and "?" not in info.iri_format:
-            for name in (info.display, key):
-                if name.replace(".", "").replace("_", "").isalnum():
-                    found.setdefault(name, info.iri_format[:-2])
+    for key, (written, iri_prefix, _) in sorted(VOCABULARIES.items()):
+        for name in (written, key):
+            if name.replace(".", "").replace("_", "").isalnum() and "?" not in iri_prefix:
+                found.setdefault(name, iri_prefix)
     return found
 
 
-PREDECLARED: dict[str, str] = {**_vocabularies(), **_COMMON, **PREFIXES}
+PREDECLARED: dict[str, str] = {**_vocabularies(), **COMMON_PREFIXES, **PREFIXES}
 """Prefix -> namespace, for /sparql, the editor and ``mmkg sparql`` (our own win over any clash)."""
 
 

@@ -36,7 +36,16 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import RemoteError, RemoteTimeout
 from kg.query.protocol.lexer import dataset_clause, declared_prefixes, has_dataset_clause, tokens, unescape
-from kg.query.store import BASE_IRI, QueryResult, Term, collect, syntax_error, term_to_python
+from kg.query.store import (
+    BASE_IRI,
+    QueryResult,
+    Term,
+    collect,
+    result_too_large,
+    syntax_error,
+    term_size,
+    term_to_python,
+)
 
 __all__ = ["EMPTY_GRAPH", "RemoteStore", "auth_header", "trailing_values", "with_values"]
 
@@ -140,7 +149,8 @@ class RemoteStore:
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
               default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None,
+              max_bytes: int | None = None) -> QueryResult:
         """Run a query on the server; like :meth:`kg.query.store.Store.query`.
 
         The server knows none of our predeclared ``prefixes`` and not our base IRI, so the query is
@@ -194,9 +204,11 @@ class RemoteStore:
             fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE
             triples = [q.triple for q in ox.parse(body, format=fmt)]
             kept = triples[:limit] if limit is not None else triples
+            if max_bytes is not None and sum(term_size(t) for t in kept) > max_bytes:
+                raise result_too_large(max_bytes)
             return QueryResult("graph", [], [], triples=kept, truncated=len(kept) < len(triples))
         result = collect(ox.parse_query_results(_portable_blank_nodes(body), format=ox.QueryResultsFormat.JSON),
-                         limit)
+                         limit, max_bytes)
         result.rows = [{k: _canonical_boolean(v) for k, v in row.items()} for row in result.rows]
         if str(wrapper.queryType) == "ASK" and result.kind == "select":
             # Virtuoso answers ASK as one row of ?__ASK_RETVAL (1 or 0) rather than a boolean.

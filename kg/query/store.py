@@ -19,7 +19,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from kg.errors import EngineError, MmkgError, QuerySyntaxError
+from kg.errors import EngineError, MmkgError, QuerySyntaxError, ResultTooLarge
 from kg.query.protocol.lexer import has_dataset_clause
 from kg.query.protocol.parse_errors import explain
 
@@ -33,8 +33,10 @@ __all__ = [
     "collect",
     "engine_errors",
     "parse_error_position",
+    "result_too_large",
     "rows_as_values",
     "syntax_error",
+    "term_size",
     "term_to_python",
     "value_of",
 ]
@@ -129,7 +131,8 @@ class Store:
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
               default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None,
+              max_bytes: int | None = None) -> QueryResult:
         """Run a query; parameters are bound, never spliced.
 
         The dataset follows SPARQL 1.1: the protocol's ``default_graphs`` / ``named_graphs``
@@ -137,14 +140,15 @@ class Store:
         ``FROM`` / ``FROM NAMED``, else the union of all named graphs as the default graph and every
         named graph for ``GRAPH``. Relative IRIs resolve against ``base_iri``; ``prefixes`` are
         predeclared (the query's own ``PREFIX`` wins). At most ``limit`` rows (or triples) are kept
-        and ``truncated`` says whether more were there.
+        and ``truncated`` says whether more were there; kept values over ``max_bytes`` in all refuse the answer.
 
         :raises QuerySyntaxError: for a query that does not parse, with the position of the error.
+        :raises ResultTooLarge: when the kept rows' values come to more than ``max_bytes``.
         :raises EngineError: for any other error of the engine.
         """
         with engine_errors(sparql, prefixes):
             return collect(self.execute(sparql, bindings, default_graphs=default_graphs, named_graphs=named_graphs,
-                                        base_iri=base_iri, prefixes=prefixes), limit)
+                                        base_iri=base_iri, prefixes=prefixes), limit, max_bytes)
 
     def execute(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
                 default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
@@ -197,11 +201,29 @@ def parse_error_position(message: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit: int | None = None) -> QueryResult:
+def result_too_large(max_bytes: int) -> ResultTooLarge:
+    """The one refusal of an answer over the byte budget, whichever path ran the query (413)."""
+    return ResultTooLarge(f"the answer is larger than {max_bytes / 2**20:g} MiB; ask for fewer or shorter "
+                          "values (LIMIT, fewer variables, no huge strings)")
+
+
+def term_size(term: Term) -> int:
+    """Bytes a term takes in an answer, about (its value in UTF-8 and a little for the markup around it)."""
+    if isinstance(term, ox.Triple):
+        return term_size(term.subject) + term_size(term.predicate) + term_size(term.object)
+    return len(term.value.encode("utf-8", "surrogatepass")) + 8
+
+
+def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit: int | None = None,
+            max_bytes: int | None = None) -> QueryResult:
     """A pyoxigraph result (from a store or parsed from a server's answer) as a :class:`QueryResult`,
-    keeping at most ``limit`` rows or triples."""
+    keeping at most ``limit`` rows or triples.
+
+    :raises ResultTooLarge: as soon as the kept values come to more than ``max_bytes`` (the rest is never read).
+    """
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", [], [], boolean=bool(result))
+    size = 0
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows: list[dict[str, Term]] = []
@@ -215,9 +237,18 @@ def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
                 value = solution[name]
                 if value is not None:
                     row[name] = value
+                    size += term_size(value)
+            if max_bytes is not None and size > max_bytes:
+                raise result_too_large(max_bytes)
             rows.append(row)
         return QueryResult("select", variables, rows, truncated=truncated)
-    triples = list(islice(result, limit + 1)) if limit is not None else list(result)
+    triples: list[ox.Triple] = []
+    for triple in result if limit is None else islice(result, limit + 1):
+        triples.append(triple)
+        if len(triples) <= (limit if limit is not None else len(triples)):
+            size += term_size(triple)
+            if max_bytes is not None and size > max_bytes:
+                raise result_too_large(max_bytes)
     truncated = limit is not None and len(triples) > limit
     return QueryResult("graph", [], [], triples=triples[:limit] if truncated else triples, truncated=truncated)
 
@@ -228,7 +259,8 @@ class QueryStore(Protocol):
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *, limit: int | None = None,
               default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None) -> QueryResult: ...
+              base_iri: str | None = BASE_IRI, prefixes: Mapping[str, str] | None = None,
+              max_bytes: int | None = None) -> QueryResult: ...
 
     def __len__(self) -> int: ...
 

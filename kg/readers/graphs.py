@@ -1,5 +1,5 @@
 """The store reads behind the entity, named-graph, home and editor pages: an entity's triples as RDF,
-a named graph's size, triples and subjects, the editor's default query and the entities it completes.
+a named graph's size, triples and subjects, and the entities the editor completes.
 (The web package composes no SPARQL: it calls these.)"""
 
 from __future__ import annotations
@@ -12,24 +12,8 @@ from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, term_to_python, value_of
 from kg.readers.sparqlterms import iri_ref
 
-__all__ = ["DEFAULT_EDITOR_QUERY", "ParameterChoices", "completion_entities", "description_triples", "graph_size",
+__all__ = ["ParameterChoices", "completion_entities", "description_triples", "graph_size",
            "graph_subjects", "graph_triples"]
-
-DEFAULT_EDITOR_QUERY = """PREFIX mmkg: <https://w3id.org/mmkg/>
-PREFIX res: <https://w3id.org/mmkg/resource/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-
-# Hazard ratios with their confidence intervals and where each was stated
-SELECT ?finding ?interventionLabel ?endpointLabel ?hr ?lower ?upper ?source ?locator WHERE {
-  ?finding a mmkg:HazardRatioEstimate ;
-           mmkg:intervention/rdfs:label ?interventionLabel ;
-           mmkg:endpoint/rdfs:label ?endpointLabel ;
-           mmkg:estimate ?hr ; mmkg:ciLower ?lower ; mmkg:ciUpper ?upper ;
-           mmkg:fromSource ?source ; mmkg:locator ?locator .
-}
-ORDER BY ?hr
-"""
-"""What the SPARQL editor opens with."""
 
 _ENTITIES = f"""PREFIX mmkg: <{PREFIXES['mmkg']}> PREFIX rdfs: <{PREFIXES['rdfs']}>
 PREFIX skos: <{PREFIXES['skos']}>

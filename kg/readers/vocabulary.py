@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES, compact
+from kg.namespaces import PREFIXES, compact, compact_any
 from kg.query.store import QueryStore, Term, value_of
 
 __all__ = ["ExternalLabel", "VocabTerm", "Vocabulary"]
@@ -150,8 +150,9 @@ class Vocabulary:
         return sorted(self.external.get(iri or "", []), key=lambda e: (e.source != "import module", e.source))
 
     def curie_of(self, iri: str) -> str:
-        """The CURIE of an external term (its ``skos:notation``), else the IRI compacted."""
-        return self._curies.get(iri) or compact(iri)
+        """The CURIE of an external term (its ``skos:notation``), else the IRI compacted with the project's
+        converter (:func:`kg.namespaces.compact_any`)."""
+        return self._curies.get(iri) or compact_any(iri)
 
     def is_imported(self, iri: str) -> bool:
         """Whether the term is one of the import module's external terms."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -12,11 +13,13 @@ from kg import paths
 from kg.errors import QueryError
 from kg.evidence.grid import build_map
 from kg.namespaces import PREFIXES
+from kg.query.editor import EDITOR_START
+from kg.query.lint import QueryWarning
 from kg.query.prefixes import PREDECLARED
-from kg.query.store import QueryResult
-from kg.readers.graphs import DEFAULT_EDITOR_QUERY, completion_entities
+from kg.query.store import QueryResult, result_too_large
+from kg.readers.graphs import completion_entities
 from web.blueprints.docs import model_arrows, model_diagram
-from web.blueprints.sparql import run_query
+from web.blueprints.sparql import outside_query
 from web.context import ctx
 from web.errors import HttpError, as_http_error
 from web.iris import compact
@@ -30,7 +33,7 @@ bp = Blueprint("pages", __name__)
 _INTERNAL_CLASSES = ("Mapping", "PopulationCharacteristic", "TreatmentContext", "Unit", "CountKind", "Direction",
                      "SignificanceBasis", "Publication", "SourceDocument")
 _ENTRY_POINTS = ("lenalidomide", "thalidomide", "bortezomib", "myeloma-xi", "pfs", "os", "gay-2018-nma")
-_DEFAULT_QUERY = DEFAULT_EDITOR_QUERY
+_DEFAULT_QUERY = EDITOR_START
 
 
 @bp.route("/")
@@ -97,10 +100,12 @@ def editor() -> Response:
     result: QueryResult | None = None
     error: HttpError | None = None
     labels: dict[str, str] = {}
+    warnings: list[QueryWarning] = []
     if run and text is not None and text.strip():
         try:
-            result = run_query(text, limit=app.settings.page_rows,
-                               params={k: request.args.getlist(k) for k in ("timeout",) if k in request.args})
+            answer = app.outside.rows(outside_query(text, {k: request.args.getlist(k) for k in ("timeout", "strict")
+                                                           if k in request.args}), rows=app.settings.page_rows)
+            result, warnings = answer.result, answer.warnings
             if result.kind == "select":
                 labels = app.describer.labels({t.value for row in result.rows for t in row.values()
                                                if isinstance(t, ox.NamedNode)})
@@ -113,8 +118,13 @@ def editor() -> Response:
         graph_text = (ox.serialize(result.triples or [], format=ox.RdfFormat.TURTLE,
                                    prefixes=dict(PREFIXES)) or b"").decode()
     view = EditorView(text=text if text is not None else _DEFAULT_QUERY, result=result, error=error, labels=labels,
-                      examples=_examples(), graph_text=graph_text, ran=run)
-    return Response(render(view), status=error.status if error else 200, mimetype="text/html")
+                      examples=_examples(), graph_text=graph_text, ran=run, warnings=warnings)
+    page = render(view)
+    if len(page.encode()) > app.settings.max_result_bytes:  # never a page over the byte budget: the error instead
+        too_large = as_http_error(result_too_large(app.settings.max_result_bytes))
+        page = render(replace(view, result=None, labels={}, graph_text=None, error=too_large))
+        error = too_large
+    return Response(page, status=error.status if error else 200, mimetype="text/html")
 
 
 @bp.route("/query/vocabulary.json")

@@ -20,8 +20,10 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from kg.errors import ParameterError
 from kg.query.catalogue import Parameter, SavedQuery, expand_iri, unknown_iris
+from kg.query.outside import OutsideQuery
 from kg.query.results import csv_cell
 from kg.query.store import QueryResult, term_to_python
+from web.blueprints.sparql import TRUNCATED_HEADER
 from web.context import ctx
 from web.errors import HttpError
 from web.forest import forest_svg
@@ -99,19 +101,17 @@ def _bind(query: SavedQuery, given: dict[str, str]) -> dict[str, ox.NamedNode | 
 
 
 def _run(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal], limit: int) -> QueryResult:
-    """A saved query with its parameters bound: in a worker under the time limit when there is a pool
-    (on the workers kept for the app's own queries, so a saturated /sparql does not stop it)."""
-    app = ctx()
-    if app.pool is not None:
-        return app.pool.query(query.sparql, bindings, limit=limit, outside=False)
-    return app.store.query(query.sparql, bindings, limit=limit)
+    """A saved query with its parameters bound, through the one entry for outside queries (the byte and row
+    budget of /sparql): in a worker under the time limit when there is a pool, on the workers kept for the
+    app's own queries, so a saturated /sparql does not stop it."""
+    return ctx().outside.rows(OutsideQuery(query.sparql, bindings, own=True), rows=limit).result
 
 
 def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
     bindings = _bind(query, given)
     result = _run(query, bindings, ctx().settings.max_rows)
     rows = [{k: term_to_python(v) for k, v in row.items()} for row in result.rows]
-    headers = {"MMKG-Results-Truncated": "true"} if result.truncated else {}
+    headers = {TRUNCATED_HEADER: "true"} if result.truncated else {}
     if fmt == "records.json":
         records = [{v: row.get(v) for v in result.variables} for row in rows]
         return Response(json.dumps(records, ensure_ascii=False), mimetype="application/json", headers=headers)

@@ -19,18 +19,20 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 
 from kg.namespaces import PREFIXES
+from kg.query.listings import graph_names
+from kg.query.outside import WARNING_HEADER, OutsideQuery, Written, warning_headers
 from kg.query.prefixes import PREDECLARED
-from kg.query.protocol.guard import check_query
-from kg.query.protocol.native import serialised_query
-from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, Serialised, serialise
-from kg.query.store import QueryResult, Store, value_of
+from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS
 from web.conneg import ALL_FORMATS, negotiate, rdf_response
 from web.context import client_id, ctx
 from web.errors import HttpError
 from web.memory import trim_after
 from web.views import ServiceView, render
 
-__all__ = ["bp", "run_query"]
+__all__ = ["TRUNCATED_HEADER", "bp", "outside_query"]
+
+TRUNCATED_HEADER = "MMKG-Results-Truncated"
+"""Set to ``true`` on every answer cut at the row budget (/sparql, the saved-query twins)."""
 
 bp = Blueprint("sparql", __name__)
 
@@ -125,42 +127,22 @@ def _timeout(params: dict[str, list[str]] | None) -> float | None:
     return max(value, ctx().settings.min_query_timeout)
 
 
-def run_query(query: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              limit: int | None = None, params: dict[str, list[str]] | None = None) -> QueryResult:
-    """Check and run a client's query. The store boundary's errors (refused by policy, does not parse,
-    past the time limit, engine or remote failures) propagate to the one handler in :mod:`web.errors`."""
-    app = ctx()
-    options = _checked_options(query, default_graphs, named_graphs)
-    options["limit"] = limit if limit is not None else app.settings.max_rows
-    with app.admission.admit(client_id()):
-        if app.pool is not None:
-            return app.pool.query(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
-        return app.store.query(query, **options)  # type: ignore[arg-type]
-
-
-def _checked_options(query: str, default_graphs: list[str] | None,
-                     named_graphs: list[str] | None) -> dict[str, object]:
-    """Refuse what the policy refuses; the dataset, base IRI and prefixes the query runs with."""
-    app = ctx()
-    base = endpoint_iri()
-    check_query(query, app.policy, PREDECLARED, base)
-    for graph in [*(default_graphs or []), *(named_graphs or [])]:
-        if graph not in app.policy.local_graphs:  # type: ignore[operator]
-            raise HttpError(400, f"graph <{graph}> is not a graph of this dataset (remote graphs are never fetched)")
-    protocol_dataset = bool(default_graphs or named_graphs)
-    return {"default_graphs": default_graphs or () if protocol_dataset else None,
-            "named_graphs": named_graphs or () if protocol_dataset else None,
-            "base_iri": base, "prefixes": PREDECLARED}
+def outside_query(text: str, params: Mapping[str, list[str]] | None = None, default_graphs: list[str] | None = None,
+                  named_graphs: list[str] | None = None) -> OutsideQuery:
+    """A client's query as :class:`kg.query.outside.OutsideQuery`: its dataset, this endpoint as base IRI, who
+    asks, and the ``timeout`` and ``strict`` parameters."""
+    params = params or {}
+    strict = (params.get("strict") or [""])[0].lower()
+    if strict not in ("", "0", "1", "true", "false"):
+        raise HttpError(400, f"parameter 'strict': {strict!r} is not 1 or 0")
+    return OutsideQuery(text, default_graphs=default_graphs or (), named_graphs=named_graphs or (),
+                        base_iri=endpoint_iri(), client=client_id(), timeout=_timeout(dict(params)),
+                        strict=strict in ("1", "true"))
 
 
 def endpoint_iri() -> str:
     """This endpoint's URL: the base IRI relative IRIs in a query resolve against, as on Oxigraph's server."""
     return url_for("sparql.endpoint", _external=True)
-
-
-def result_response(result: QueryResult, media_type: str) -> Response:
-    """A result serialised in Python (remote stores), with its truncation header."""
-    return _bytes_response(serialise(result, media_type))
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -177,14 +159,9 @@ def endpoint() -> Response:
     # Refuse a hopeless Accept before doing any work.
     negotiate(ALL_FORMATS, override)
     default_graphs, named_graphs = _graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri")
-    app = ctx()
-    if isinstance(app.store, Store):  # the engine writes the answer (in a worker when there is a pool)
-        return _bytes_response(run_serialised(query, _acceptable(RESULT_FORMATS, override),
-                                              _acceptable(GRAPH_FORMATS, override), default_graphs, named_graphs,
-                                              params))
-    result = run_query(query, default_graphs, named_graphs, params=params)
-    offered = list(GRAPH_FORMATS) if result.kind == "graph" else list(RESULT_FORMATS)
-    return result_response(result, negotiate(offered, override))
+    written = ctx().outside.written(outside_query(query, params, default_graphs, named_graphs),
+                                    _acceptable(RESULT_FORMATS, override), _acceptable(GRAPH_FORMATS, override))
+    return _bytes_response(written)
 
 
 def _acceptable(offered: Mapping[str, object], override: str | None) -> str | None:
@@ -194,29 +171,18 @@ def _acceptable(offered: Mapping[str, object], override: str | None) -> str | No
         return None
 
 
-def run_serialised(query: str, select_type: str | None, graph_type: str | None, default_graphs: list[str],
-                   named_graphs: list[str], params: dict[str, list[str]]) -> Serialised:
-    """Check a client's query and have the engine run and write it (:mod:`kg.query.protocol.native`)."""
-    app = ctx()
-    options = _checked_options(query, default_graphs, named_graphs)
-    options.update(select_type=select_type, graph_type=graph_type, limit=app.settings.max_rows,
-                   max_bytes=app.settings.max_result_bytes)
-    with app.admission.admit(client_id()):
-        if app.pool is not None:
-            return app.pool.query_serialised(query, timeout=_timeout(params), **options)  # type: ignore[arg-type]
-        assert isinstance(app.store, Store)
-        return serialised_query(app.store, query, **options)  # type: ignore[arg-type]
-
-
-def _bytes_response(answer: Serialised) -> Response:
-    """A serialised answer with its media type, charset and truncation header."""
-    media_type = answer.media_type
+def _bytes_response(written: Written) -> Response:
+    """A written answer with its media type, charset, truncation header and vocabulary warnings."""
+    media_type = written.answer.media_type
     textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
-    response = Response(answer.body, content_type=f"{media_type}; charset=utf-8" if textual else media_type)
-    if answer.truncated:
-        response.headers["MMKG-Results-Truncated"] = "true"
+    body = written.body
+    response = Response(body, content_type=f"{media_type}; charset=utf-8" if textual else media_type)
+    if written.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+    for value in warning_headers(written.warnings):
+        response.headers.add(WARNING_HEADER, value)
     response.headers["Vary"] = "Accept"
-    return trim_after(response, len(answer.body))
+    return trim_after(response, len(body))
 
 
 def _rdf_response(triples: list[ox.Triple], override: str | None, html: str | None = None) -> Response:
@@ -237,12 +203,12 @@ def service_description(override: str | None = None) -> Response:
     from kg.query.service_description import service_triples
 
     endpoint_node = ox.NamedNode(endpoint_iri())
-    graphs = ctx().store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g").rows
-    triples = service_triples(endpoint_node.value, [ox.NamedNode(value_of(row, "g")) for row in graphs],
+    graphs = graph_names(ctx().store)
+    triples = service_triples(endpoint_node.value, [ox.NamedNode(g) for g in graphs],
                               federated=bool(ctx().settings.allowed_services), prefixes=PREDECLARED)
     html = None
     if override is None:
-        html = render(ServiceView(endpoint=endpoint_node.value, graphs=[value_of(row, "g") for row in graphs],
+        html = render(ServiceView(endpoint=endpoint_node.value, graphs=graphs,
                                   prefixes=sorted(PREDECLARED.items(), key=lambda kv: kv[0].lower())))
     return _rdf_response(triples, override, html)
 

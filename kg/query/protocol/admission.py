@@ -40,6 +40,8 @@ class Admission:
         self._lock = threading.Lock()
         self._running: dict[str, int] = defaultdict(int)
         self._spent: dict[str, deque[tuple[float, float]]] = defaultdict(deque)
+        self._totals: dict[str, float] = defaultdict(float)
+        """The sum of each client's window, kept as entries come and go (a sum per query grew with the rate)."""
 
     def spent(self, client: str) -> float:
         """Seconds of query time ``client`` used in the current window."""
@@ -51,11 +53,12 @@ class Admission:
         if used is None:
             return 0.0
         while used and used[0][0] <= now - self.window:
-            used.popleft()
+            self._totals[client] -= used.popleft()[1]
         if not used:
             del self._spent[client]
+            self._totals.pop(client, None)
             return 0.0
-        return sum(seconds for _, seconds in used)
+        return max(self._totals[client], 0.0)
 
     @contextmanager
     def admit(self, client: str) -> Iterator[None]:
@@ -87,6 +90,7 @@ class Admission:
                 if self._running[client] <= 0:
                     del self._running[client]
                 self._spent[client].append((ended, ended - started))
+                self._totals[client] += ended - started
 
     def _retry_after_locked(self, client: str, now: float) -> int:
         """Whole seconds until enough of the client's spending leaves the window to be under budget."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
-__all__ = ["Token", "dataset_clause", "declared_prefixes", "has_dataset_clause", "tokens", "unescape"]
+__all__ = ["Token", "dataset_clause", "declared_prefixes", "has_dataset_clause", "projection", "tokens", "unescape"]
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(r"""
@@ -79,8 +80,10 @@ def declared_prefixes(toks: list[Token]) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1024)
 def has_dataset_clause(text: str) -> bool:
-    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``).
+    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``); kept per text, since every query
+    run asks (a saved query's text is the same each time).
 
     >>> has_dataset_clause('SELECT * FROM <g> { ?s ?p "FROM" }'), has_dataset_clause('SELECT * { ?from ?p ?o }')
     (True, False)
@@ -116,3 +119,26 @@ def dataset_clause(text: str, prefixes: dict[str, str] | None = None,
         if iri is not None:
             (named if is_named else default).append(urljoin(base, iri) if base else iri)
     return default, named
+
+
+def projection(text: str, variables: list[str]) -> list[str]:
+    """The answer's columns in the query's order: as projected, and for ``SELECT *`` (which engines answer in
+    their own order) in the order the variables first appear in the query.
+
+    >>> projection("SELECT * WHERE { ?s ?p ?o }", ["o", "p", "s"])
+    ['s', 'p', 'o']
+    >>> projection("SELECT ?b ?a WHERE { ?a ?p ?b }", ["b", "a"])
+    ['b', 'a']
+    """
+    toks = list(tokens(unescape(text)))
+    for i, token in enumerate(toks):
+        if token.upper == "SELECT":
+            j = i + 1
+            while j < len(toks) and toks[j].upper in ("DISTINCT", "REDUCED"):
+                j += 1
+            if j >= len(toks) or toks[j].text != "*":
+                return variables
+            wanted = set(variables)
+            order = list(dict.fromkeys(t.text[1:] for t in toks[j:] if t.kind == "var" and t.text[1:] in wanted))
+            return order + [v for v in variables if v not in order]
+    return variables

@@ -24,7 +24,7 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, ResultTooLarge
+from kg.errors import QueryError
 from kg.query.results import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -34,7 +34,7 @@ from kg.query.results import (
     spreadsheet_safe,
     xml_safe,
 )
-from kg.query.store import BASE_IRI, Store, Term, engine_errors
+from kg.query.store import BASE_IRI, Store, Term, engine_errors, result_too_large
 
 __all__ = ["NotAcceptable", "serialised_query"]
 
@@ -113,8 +113,7 @@ def serialised_query(store: Store, sparql: str, select_type: str | None, graph_t
     """
     options = {"default_graphs": default_graphs, "named_graphs": named_graphs, "base_iri": base_iri,
                "prefixes": prefixes}
-    too_large = ResultTooLarge(f"the answer is larger than {max_bytes / 2**20:g} MiB; ask for fewer or shorter "
-                               "values (LIMIT, fewer variables, no huge strings)")
+    too_large = result_too_large(max_bytes)
     with engine_errors(sparql, prefixes):
         raw = store.execute(sparql, bindings, **options)  # type: ignore[arg-type]
         if isinstance(raw, ox.QueryTriples):

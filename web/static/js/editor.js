@@ -94,6 +94,15 @@
     cm.addLineClass(pos.line, "background", "error-line");
   }
 
+  // Mark the terms the vocabulary lint warned about, where they are.
+  document.querySelectorAll(".query-warning[data-line]").forEach((item) => {
+    const line = Number(item.dataset.line) - 1;
+    const from = CodeMirror.Pos(line, Number(item.dataset.column) - 1);
+    const to = CodeMirror.Pos(line, from.ch + Number(item.dataset.length));
+    cm.addLineClass(line, "background", "warning-line");
+    cm.markText(from, to, { className: "warning-term", attributes: { title: item.textContent } });
+  });
+
   select.addEventListener("change", () => {
     const example = vocabulary.examples.find((e) => e.name === select.value);
     if (example) {

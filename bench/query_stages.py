@@ -1,0 +1,98 @@
+"""The fixed cost of a small query from outside, stage by stage, against raw pyoxigraph on the same store.
+
+    .venv/bin/python bench/query_stages.py [--graph FILE.nq] [--reps 301]
+
+In one process, for ``ASK {}`` and a small saved query: the engine alone (``pyoxigraph.Store.query`` and writing
+the answer), then each stage the web app adds: the guard (lexing the text; cached per text since the entry point
+keeps its verdicts), the vocabulary lint (likewise), the entry point on the embedded store, the same through a
+worker process (the pipe hand-off), and the whole ``GET /sparql`` through Flask's test client with a pool. Prints
+p50 in microseconds and the ratio to the engine alone (issue 30's goal: the whole path ≤ 1.5× raw Oxigraph at p50
+over HTTP, measured by ``bench/engine_speed.py``; this table says where the rest goes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pyoxigraph as ox  # noqa: E402
+
+from bench._server import graph_or_release  # noqa: E402
+from kg import paths  # noqa: E402
+from kg.query.catalogue import load_catalogue  # noqa: E402
+from kg.query.lint import LintVocabulary, lint  # noqa: E402
+from kg.query.outside import OutsideQueries, OutsideQuery  # noqa: E402
+from kg.query.prefixes import PREDECLARED  # noqa: E402
+from kg.query.protocol.guard import QueryPolicy, check_query  # noqa: E402
+from kg.query.protocol.sandbox import QueryPool, StoreSpec  # noqa: E402
+from kg.query.store import Store  # noqa: E402
+from web import create_app  # noqa: E402
+from web.settings import Settings  # noqa: E402
+
+JSON = "application/sparql-results+json"
+POLICY = QueryPolicy()
+
+
+def p50_us(run: Callable[[], object], reps: int) -> float:
+    for _ in range(5):
+        run()
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graph", type=Path, help="an N-Quads file (default: the current release)")
+    parser.add_argument("--reps", type=int, default=301)
+    args = parser.parse_args()
+    graph = graph_or_release(args.graph)
+    store = Store.from_release(graph)
+    saved = next(q for q in load_catalogue(paths.queries_dir()) if not q.parameters)
+    vocabulary = LintVocabulary.of_store(store)
+    pool = QueryPool(StoreSpec(nquads=graph), workers=1, timeout=10.0)
+    entry = OutsideQueries(store, vocabulary=lambda: vocabulary)
+    pooled = OutsideQueries(store, pool=pool, vocabulary=lambda: vocabulary)
+    client = create_app(store, load_catalogue(paths.queries_dir()), Settings(), pool=pool, warm=True).test_client()
+    print(f"Machine: {platform.platform()}, Python {platform.python_version()}; data {graph}; "
+          f"{args.reps} runs per stage after a warm-up\n")
+    print("| query | stage | p50 µs | ÷ engine |")
+    print("|---|---|---:|---:|")
+    try:
+        for name, text in (("ASK {}", "ASK {}"), (f"saved: {saved.name}", saved.sparql)):
+            def engine(text: str = text) -> None:
+                buffer = io.BytesIO()
+                store.raw.query(text, use_default_graph_as_union=True,
+                                prefixes=PREDECLARED).serialize(buffer, format=ox.QueryResultsFormat.JSON)
+            base = p50_us(engine, args.reps)
+            stages: list[tuple[str, Callable[[], object]]] = [
+                ("engine alone (query + JSON)", engine),
+                ("guard, uncached", lambda text=text: check_query(text, POLICY, PREDECLARED)),
+                ("lint, uncached", lambda text=text: lint(text, vocabulary, PREDECLARED)),
+                ("entry point, embedded store", lambda text=text: entry.written(OutsideQuery(text), JSON, None)),
+                ("entry point, one worker (hand-off)",
+                 lambda text=text: pooled.written(OutsideQuery(text), JSON, None)),
+                ("GET /sparql (Flask test client, pool; includes its URL building)",
+                 lambda text=text: client.get("/sparql", query_string={"query": text, "format": "json"})),
+            ]
+            for stage, run in stages:
+                cost = base if run is engine else p50_us(run, args.reps)
+                print(f"| {name} | {stage} | {cost:.0f} | {cost / base:.2f} |", flush=True)
+    finally:
+        pool.close()
+
+
+if __name__ == "__main__":
+    main()

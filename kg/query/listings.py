@@ -1,0 +1,33 @@
+"""Lists of IRIs the web app and the static site need (graphs, pages, hubs), so that ``web`` writes no SPARQL."""
+
+from __future__ import annotations
+
+from kg.namespaces import PREFIXES
+from kg.query.store import QueryStore, value_of
+
+__all__ = ["graph_names", "local_subjects", "most_linked_resources"]
+
+_RES, _MMKG = PREFIXES["res"], PREFIXES["mmkg"]
+
+_GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
+_NON_EMPTY_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+_LOCAL_SUBJECTS = (f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && (STRSTARTS(STR(?s), '{_RES}') "
+                   f"|| STRSTARTS(STR(?s), '{_MMKG}'))) }} ORDER BY ?s")
+_MOST_LINKED = (f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), '{_RES}')) }} "
+                "GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT ")
+
+
+def graph_names(store: QueryStore, *, non_empty: bool = False) -> list[str]:
+    """The named graphs of the store, sorted (``non_empty``: only those holding a triple)."""
+    rows = store.query(_NON_EMPTY_GRAPHS if non_empty else _GRAPH_NAMES).rows
+    return [value_of(row, "g") for row in rows]
+
+
+def local_subjects(store: QueryStore) -> list[str]:
+    """Every IRI in our namespaces (``res:``, ``mmkg:``) that is the subject of a triple, sorted: the pages."""
+    return [value_of(row, "s") for row in store.query(_LOCAL_SUBJECTS).rows]
+
+
+def most_linked_resources(store: QueryStore, n: int) -> list[str]:
+    """The ``n`` resources most often the object of a triple (the hub pages), most linked first."""
+    return [value_of(row, "o") for row in store.query(_MOST_LINKED + str(int(n))).rows]
