@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
 
-__all__ = ["graph_names", "local_subjects", "most_linked_resources"]
+__all__ = ["graph_names", "local_subjects", "most_linked_resources", "our_quads"]
 
 _RES, _MMKG = PREFIXES["res"], PREFIXES["mmkg"]
 
@@ -15,6 +17,7 @@ _LOCAL_SUBJECTS = (f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && (S
                    f"|| STRSTARTS(STR(?s), '{_MMKG}'))) }} ORDER BY ?s")
 _MOST_LINKED = (f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), '{_RES}')) }} "
                 "GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT ")
+_OUR_QUADS = f'SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{PREFIXES["graph"]}")) }}'
 
 
 def graph_names(store: QueryStore, *, non_empty: bool = False) -> list[str]:
@@ -31,3 +34,8 @@ def local_subjects(store: QueryStore) -> list[str]:
 def most_linked_resources(store: QueryStore, n: int) -> list[str]:
     """The ``n`` resources most often the object of a triple (the hub pages), most linked first."""
     return [value_of(row, "o") for row in store.query(_MOST_LINKED + str(int(n))).rows]
+
+
+def our_quads(store: QueryStore) -> list[ox.Quad]:
+    """Every quad of our named graphs (``graph:``), not a remote server's own graphs: the served dump."""
+    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in store.query(_OUR_QUADS).rows]  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from kg.errors import ReasonerUnavailable
 from kg.interop.fhir import evidence_bundle, evidence_resource
 from kg.interop.jsonld import context_document
 from kg.namespaces import PREFIXES
+from kg.query.listings import our_quads
 from web.context import ctx
 from web.errors import HttpError
 
@@ -113,8 +114,5 @@ def evidence_fhir() -> Response:
 @bp.route("/dump.nq")
 def dump() -> Response:
     """Every quad of the served graph's named graphs as N-Quads (not a remote server's own graphs)."""
-    ours = PREFIXES["graph"]
-    rows = ctx().store.query(
-        f'SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ours}")) }}').rows
-    quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]  # type: ignore[arg-type]
+    quads = our_quads(ctx().store)
     return Response(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", mimetype="application/n-quads")
