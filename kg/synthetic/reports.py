@@ -78,10 +78,11 @@ def text_name(index: int) -> str:
 
 
 DoseUnit = Literal["mg", "mg/day", "mg/m2", "mg/kg", "month"]
-_DOSES: dict[str, tuple[str, DoseUnit, str, list[str]]] = {"lenalidomide": ("10", "mg/day", "days 1-21 of each 28-day cycle", ["1", "21", "28"]),
-          "thalidomide": ("100", "mg/day", "daily, continuously for up to 12 months", ["12"]),
-          "bortezomib": ("1.3", "mg/m2", "every 2 weeks", ["2"]),
-          "prednisone": ("50", "mg", "on alternate days", [])}
+_DOSES: dict[str, tuple[str, DoseUnit, str, list[str]]] = {
+    "lenalidomide": ("10", "mg/day", "days 1-21 of each 28-day cycle", ["1", "21", "28"]),
+    "thalidomide": ("100", "mg/day", "daily, continuously for up to 12 months", ["12"]),
+    "bortezomib": ("1.3", "mg/m2", "every 2 weeks", ["2"]),
+    "prednisone": ("50", "mg", "on alternate days", [])}
 _AES = [("neutropenia", "neutropenia"), ("thromboembolism", "venous thromboembolism"),
         ("peripheral-neuropathy", "peripheral neuropathy"), ("second-primary-malignancy",
                                                                "second primary cancers")]
