@@ -65,7 +65,7 @@ def build(out: Path | None, sources: Path | None, no_sources: bool, force: bool,
             click.echo(f"Up to date: {current} was built from the same ontology, facts, source texts and code "
                        "(--force rebuilds).")
             return
-        built = _build_with_progress(sources_dir, facts)
+        built = _build_with_progress(sources_dir, facts, cache_dir=home / "cache")
         built.report.inputs = fingerprint
         release = write_release(built, home)
     _print_report(built.report, release)
@@ -89,14 +89,14 @@ def _build_preview(draft: Path, article: Path | None, out: Path | None, sources_
     click.echo(f"\nPreview: mmkg serve --out {home}   (the draft's findings are marked draft on their pages)")
 
 
-def _build_with_progress(sources: Path | None, facts: Path | None) -> BuiltGraph:
+def _build_with_progress(sources: Path | None, facts: Path | None, cache_dir: Path | None = None) -> BuiltGraph:
     """:func:`build_graph` with a progress bar over its steps on a terminal (stderr)."""
     with click.progressbar(length=len(BUILD_STEPS), label="Building", file=sys.stderr,
                            item_show_func=lambda step: step) as bar:
         def advance(step: str) -> None:
             bar.update(1 if step != BUILD_STEPS[0] else 0, step)
 
-        built = build_graph(sources, facts, progress=advance)
+        built = build_graph(sources, facts, progress=advance, cache_dir=cache_dir)
         bar.update(1, "done")
     return built
 

@@ -7,6 +7,7 @@ Layout of the data directory (``./build`` by default, ``--out`` or ``$MMKG_HOME`
       releases/<timestamp>/mmkg.nq         (every named graph, N-Quads)
       releases/<timestamp>/manifest.json   (counts, timings, checks, the inputs' fingerprint)
       enrichment/<profile>.nq              (answers of ``mmkg enrich``, added to every release)
+      cache/                               (per-source results of the last build, :mod:`kg.pipeline.cache`)
 
 A failed build writes nothing: the previous ``current`` release stays in place and usable. Old
 releases are pruned (the three newest kept) but never one a running server has pinned
@@ -83,7 +84,9 @@ def write_release(built: BuiltGraph, home: Path) -> Path:
         manifest["enrichment"] = _append_enrichment(staging / NQUADS, home)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
-    return _publish(home, write)
+    release = _publish(home, write)
+    built.cache.prune()  # the per-source results this build did not use belong to no release any more
+    return release
 
 
 def add_enrichment(home: Path, profile: str, nquads: bytes) -> Path:

@@ -13,18 +13,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg import paths
 from kg.curation.factbase import FactBase, load_facts
-from kg.curation.provenance import check_provenance, quotations
 from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
+from kg.pipeline.cache import BuildCache
+from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, source_triples
 from kg.pipeline.property_rules import classify_significance, materialise_properties
 from kg.pipeline.qc import check_quality
-from kg.pipeline.rdfize import facts_to_dataset
+from kg.pipeline.rdfize import REFERENCE_GRAPH
 from kg.pipeline.reasoning import entailed_closure, reason
-from kg.pipeline.validation import validate_shapes
+from kg.pipeline.validation import validate_parts
 
 __all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "QUOTATIONS_GRAPH", "BuildReport",
            "BuiltGraph",
@@ -50,6 +52,8 @@ class BuildReport:
     provenance_checked: int | None = None
     qc_checked: int = 0
     """How many quality-control queries (queries/qc) ran, each returning no rows."""
+    shacl_parts_validated: int | None = None
+    """How many parts of the graph SHACL validated; the others' neighbourhoods conformed in an earlier build."""
     sources_dir: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     built_at: str = ""
@@ -65,6 +69,8 @@ class BuiltGraph:
     dataset: Dataset
     facts: FactBase
     report: BuildReport
+    cache: BuildCache = field(default_factory=lambda: BuildCache(None))
+    """The per-source results it used; :func:`kg.pipeline.releases.write_release` prunes the rest once published."""
 
 
 def _timed(report: BuildReport, name: str, started: float) -> float:
@@ -77,13 +83,27 @@ BUILD_STEPS = ("loading facts", "checking provenance", "converting to RDF", "rea
                "assembling the graph", "quality-control queries")
 
 
+def _parts(graphs: dict[URIRef, list[tuple[Node, Node, Node]]]) -> dict[str, set[Node]]:
+    """SHACL's parts (:func:`kg.pipeline.validation.validate_parts`): each source's nodes that no
+    other graph describes; the reference graph's nodes and those several graphs describe are shared."""
+    owner: dict[Node, URIRef | None] = {}
+    for graph, triples in graphs.items():
+        for subject in {t[0] for t in triples}:
+            owner[subject] = graph if subject not in owner and graph != REFERENCE_GRAPH else None
+    parts: dict[str, set[Node]] = {"shared": set()}
+    for subject, owned_by in owner.items():
+        parts.setdefault(str(owned_by) if owned_by is not None else "shared", set()).add(subject)
+    return parts
+
+
 def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
-                progress: Callable[[str], None] | None = None) -> BuiltGraph:
+                progress: Callable[[str], None] | None = None, cache_dir: Path | None = None) -> BuiltGraph:
     """Load, convert, check provenance, reason and validate.
 
     :param sources_dir: folder of the source texts for the provenance check, or None to skip it.
     :param facts_dir: folder holding ``reference.yaml`` and ``sources/`` (default: the package's).
     :param progress: called with each of :data:`BUILD_STEPS` as it starts.
+    :param cache_dir: folder of per-source results to reuse (:mod:`kg.pipeline.cache`), or None.
     :raises FactErrors: for problems in the fact files (each with file, line and field).
     :raises BuildError: for an inconsistent ontology, a SHACL violation or a quality-control violation.
     """
@@ -92,33 +112,38 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
             progress(step_name)
 
     report = BuildReport(built_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    cache = BuildCache(cache_dir)
+    digests = FileDigests()
     start = step = time.perf_counter()
     announce(BUILD_STEPS[0])
     facts = facts_dir or paths.facts_dir()
     ontology = Graph().parse(paths.ontology_file(), format="turtle")
     imports = Graph().parse(paths.imports_file(), format="turtle")
     tbox = ontology + imports  # the reasoner sees the external terms' hierarchy and our alignments to it
-    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
+    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")),
+                      parse=cached_parser(cache, digests))
     step = _timed(report, "load", step)
 
     announce(BUILD_STEPS[1])
     if sources_dir is not None:
-        checked, problems = check_provenance(base, sources_dir)
-        if problems:
-            raise FactErrors(problems)
-        report.provenance_checked = checked
+        checked = check_sources(base, sources_dir, cache, digests)
+        if checked.problems:
+            raise FactErrors(checked.problems)
+        report.provenance_checked = checked.checked
         report.sources_dir = str(sources_dir)
-        quoted = quotations(base, sources_dir)
+        quoted = checked.quoted
     else:
         quoted = {}
     step = _timed(report, "provenance", step)
 
     announce(BUILD_STEPS[2])
     ds = Dataset()
-    facts_to_dataset(base, ds)
+    graphs = source_triples(base, cache, digests, facts / "reference.yaml")
     abox = Graph()
-    for graph in ds.graphs():
-        for triple in graph:
+    for name, triples in graphs.items():
+        target = ds.graph(name)
+        for triple in triples:
+            target.add(triple)
             abox.add(triple)
     step = _timed(report, "rdf", step)
 
@@ -128,13 +153,16 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     def timed_shacl() -> tuple[bool, str]:
         started = time.perf_counter()
         try:
-            return validate_shapes(abox + entailed_closure(tbox, abox, Graph()), paths.shapes_file())
+            data = abox + entailed_closure(tbox, abox, Graph())
+            conforms, text, validated = validate_parts(data, _parts(graphs), paths.shapes_file(), cache)
+            report.shacl_parts_validated = validated
+            return conforms, text
         finally:
             report.timings["shacl"] = round(time.perf_counter() - started, 3)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         shacl = pool.submit(timed_shacl)
-        result = reason(tbox, abox)
+        result = reason(tbox, abox, cache=cache)
         inferred = result.inferred
         for triple in entailed_closure(tbox, abox, inferred):
             inferred.add(triple)
@@ -174,6 +202,6 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     report.findings_by_source = {s.source.id: len(s.findings) for s in base.sources}
     report.findings = sum(report.findings_by_source.values())
     report.timings["total"] = round(time.perf_counter() - start, 3)
-    return BuiltGraph(ds, base, report)
+    return BuiltGraph(ds, base, report, cache)
 
 
