@@ -123,22 +123,6 @@ def _synth(n: int, seed: int, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def change_one(facts: Path, seed: int, n: int) -> None:
-    """Change one figure of source 0 (YAML and text) and add source ``n`` (a report of an existing trial)."""
-    from kg.synthetic.corpus import trial_count, trials, write_source
-
-    text = facts / "texts" / "syn-0000.txt"
-    yaml_path = facts / "sources" / "syn-0000.yaml"
-    source = yaml_path.read_text(encoding="utf-8")
-    value = next(line.split(":", 1)[1].strip() for line in source.splitlines() if line.strip().startswith("value:"))
-    new = str(int(value) + 1)
-    yaml_path.write_text(source.replace(f"value: {value}", f"value: {new}", 1), encoding="utf-8")
-    words = text.read_text(encoding="utf-8")
-    text.write_text(words.replace(f"{int(value):,} patients", f"{int(new):,} patients", 1), encoding="utf-8")
-    _reference, all_trials = trials(seed, trial_count(n))
-    write_source(facts, seed, n, all_trials)
-
-
 def _table(results: dict[int, dict[str, Any]]) -> str:
     sizes = sorted(results)
     head = "| step | " + " | ".join(f"N={n} s | MB" for n in sizes) + " | " + " | ".join(
@@ -179,6 +163,8 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from kg.synthetic.corpus import change_one
+
     if args.child:
         print(json.dumps(child(args.child[0], args.child[1], args.cache)))
         return

@@ -225,7 +225,7 @@ def _input_key(graph: Graph) -> str:
     names of blank nodes (the ontology's restrictions get new ones at every parse)."""
     from rdflib.compare import to_isomorphic
 
-    return digest(b"hermit-input\n", str(to_isomorphic(graph).graph_digest()))
+    return digest(b"hermit-input\n", str(to_isomorphic(graph).graph_digest()))  # type: ignore[no-untyped-call]
 
 
 def _java_cause(message: str) -> str:

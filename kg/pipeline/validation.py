@@ -3,8 +3,9 @@
 :func:`validate_shapes` validates a graph in one piece. :func:`validate_parts` gives the same verdict
 part by part: the nodes are split into parts (the build: one per source document, plus a shared
 part for the reference entries and every node more than one graph describes), and each part is
-validated on its *neighbourhood*: the triples whose subject or object is one of its nodes, and the
-types of the nodes those triples point to. That is everything our shapes read about a focus node
+validated on its *neighbourhood*: the triples whose subject is one of its nodes, those of the
+predicates a shape follows backwards (``sh:inversePath``) that point at one, and the types of the
+nodes those triples point to. That is everything our shapes read about a focus node
 (its values along a predicate or an inverse predicate, and, for ``sh:class``, the types of those
 values), so each node gets the verdict it gets in the whole graph; the parts' focus nodes are
 restricted to their own nodes (pySHACL's ``focus_nodes``), so a neighbour is never validated on the
@@ -52,9 +53,17 @@ def validate_shapes(data: Graph, shapes_path: Path, focus: Iterable[URIRef] | No
 
 
 def _splittable(data: Graph, shapes: Graph) -> bool:
-    """Whether every focus node is an IRI and the data holds no class hierarchy of its own."""
+    """Whether the shapes read only what a part's neighbourhood holds (paths of one predicate or
+    the inverse of one, no SPARQL, no object targets), every focus node is an IRI and the data
+    holds no class hierarchy of its own."""
     if next(iter(data.triples((None, RDFS.subClassOf, None))), None) is not None:
         return False
+    if any(True for _ in shapes.triples((None, SH.targetObjectsOf, None))) or \
+            any(True for _ in shapes.triples((None, SH.sparql, None))):
+        return False
+    for path in shapes.objects(None, SH.path):
+        if isinstance(path, BNode) and not isinstance(shapes.value(path, SH.inversePath), URIRef):
+            return False
     classes = set(shapes.objects(None, SH.targetClass))
     subjects_of = set(shapes.objects(None, SH.targetSubjectsOf))
     for cls in classes:
@@ -63,11 +72,13 @@ def _splittable(data: Graph, shapes: Graph) -> bool:
     return not any(isinstance(s, BNode) for p in subjects_of for s, _ in data.subject_objects(p))
 
 
-def _neighbourhood(data: Graph, nodes: set[Node]) -> list[Triple]:
+def _neighbourhood(data: Graph, nodes: set[Node], inverse: set[Node]) -> list[Triple]:
+    """The nodes' own triples, the triples of the ``inverse`` predicates that point at them, the values' types."""
     found: set[Triple] = set()
     for node in nodes:
         found.update(data.triples((node, None, None)))
-        found.update(data.triples((None, None, node)))
+        for predicate in inverse:
+            found.update(data.triples((None, predicate, node)))
     for _s, _p, value in list(found):
         if not isinstance(value, URIRef | BNode):
             continue
@@ -82,12 +93,14 @@ def validate_parts(data: Graph, parts: dict[str, set[Node]], shapes_path: Path, 
     ``parts`` must cover every subject of ``data``.
     """
     shapes_bytes = shapes_path.read_bytes()
-    if not _splittable(data, Graph().parse(data=shapes_bytes, format="turtle")):
+    shapes = Graph().parse(data=shapes_bytes, format="turtle")
+    inverse = {p for path in shapes.objects(None, SH.path) if (p := shapes.value(path, SH.inversePath)) is not None}
+    if not _splittable(data, shapes):
         conforms, text = validate_shapes(data, shapes_path)
         return conforms, text, len(parts)
     pending: list[tuple[str, list[Triple], set[Node]]] = []
     for nodes in parts.values():
-        triples = _neighbourhood(data, nodes)
+        triples = _neighbourhood(data, nodes, inverse)
         focus = sorted(str(n) for n in nodes)
         key = digest(b"shacl-part\n", shapes_bytes, "\n".join(focus), "".join(_nt_row(t) for t in triples))
         if cache.get("shacl", key) is None:

@@ -34,7 +34,8 @@ from kg.curation.schema import ArmEntry, PopulationEntry, PublicationEntry, Refe
 from kg.curation.yamlread import load_yaml
 from kg.synthetic.reports import Trial, report, source_id, text_name
 
-__all__ = ["REPORTS_PER_TRIAL", "CorpusReport", "synthesise_corpus", "trial_count", "trials", "write_source"]
+__all__ = ["REPORTS_PER_TRIAL", "CorpusReport", "change_one", "synthesise_corpus", "trial_count", "trials",
+           "write_source"]
 
 REPORTS_PER_TRIAL = 3
 _INTERVENTIONS = ["len", "thal", "len-pred", "bort", "thal-bort", "bort-pred", "ifn", "thal-ifn"]
@@ -82,7 +83,7 @@ def _first(data: Any) -> Any:
 
 def _dump(model: BaseModel) -> str:
     data = _first(_plain(model.model_dump(mode="python", exclude_defaults=True)))
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
 
 
 def _package_reference() -> ReferenceFile:
@@ -174,3 +175,18 @@ def synthesise_corpus(out: Path, sources: int, seed: int = 0,
         if progress is not None:
             progress(1)
     return CorpusReport(sources, len(all_trials), findings)
+
+
+def change_one(facts: Path, seed: int, n: int) -> None:
+    """Change one figure of source 0 (the patients randomised, in its YAML and its text) and add source
+    ``n`` (a report of an existing trial): what curating one more article does to the tree."""
+    yaml_path, text = facts / "sources" / "syn-0000.yaml", facts / "texts" / "syn-0000.txt"
+    data = yaml.safe_load(yaml_path.read_text(encoding="utf-8"))
+    count = next(f for f in data["findings"] if f["id"] == "syn-0000-n")
+    old, count["value"] = count["value"], count["value"] + 1
+    yaml_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    words = text.read_text(encoding="utf-8")
+    assert f"{old:,} patients" in words
+    text.write_text(words.replace(f"{old:,} patients", f"{old + 1:,} patients", 1), encoding="utf-8")
+    _reference, all_trials = trials(seed, trial_count(n))
+    write_source(facts, seed, n, all_trials)
