@@ -1,4 +1,4 @@
-"""SHACL part by part (validate_parts) finds exactly the violations the whole-graph validation finds."""
+"""SHACL part by part (validate_parts, validate_by_source) finds exactly the violations the whole graph has."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
 from kg import paths
 from kg.curation.factbase import load_facts
 from kg.namespaces import MMKG, RES
 from kg.pipeline.cache import BuildCache
-from kg.pipeline.per_source import FileDigests, source_triples
+from kg.pipeline.per_source import FileDigests, GraphPart, source_triples
 from kg.pipeline.reasoning import entailed_closure
-from kg.pipeline.steps import _parts
+from kg.pipeline.shacl_parts import _Index, validate_by_source
 from kg.pipeline.validation import validate_parts, validate_shapes
 from kg.synthetic.corpus import synthesise_corpus
 
@@ -42,7 +43,11 @@ def test_parts_find_the_same_violations_as_the_whole_graph(tmp_path: Path) -> No
     synthesise_corpus(facts, 12, seed=2)
     base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
     tbox = Graph().parse(paths.ontology_file()) + Graph().parse(paths.imports_file())
-    graphs = source_triples(base, BuildCache(None), FileDigests(), facts / "reference.yaml")
+    made = source_triples(base, BuildCache(None), FileDigests(), facts / "reference.yaml")
+    graphs = {name: part.triples for name, part in made.items()}
+
+    def _parts(triples: dict[URIRef, list[tuple[Node, Node, Node]]]) -> dict[str, set[Node]]:
+        return _Index({k: GraphPart(v, b"", str(hash(tuple(v)))) for k, v in triples.items()}, set()).parts()
 
     def data() -> Graph:
         abox = Graph()
@@ -56,6 +61,9 @@ def test_parts_find_the_same_violations_as_the_whole_graph(tmp_path: Path) -> No
     cache = BuildCache(tmp_path / "cache")
     conforms, _text, validated = validate_parts(data(), parts, paths.shapes_file(), cache)
     assert conforms and validated == len(parts)
+    by_source = BuildCache(tmp_path / "by-source")
+    assert validate_by_source(made, tbox, paths.shapes_file(), by_source, data) == (True, _text, len(parts))
+    assert validate_by_source(made, tbox, paths.shapes_file(), by_source, data)[2] == 0  # all from the cache
 
     # Violations in one source's part and across parts: a second locator on a finding (maxCount), a
     # finding whose endpoint is a regimen (sh:class: the regimen's types live in the reference graph),
@@ -77,3 +85,7 @@ def test_parts_find_the_same_violations_as_the_whole_graph(tmp_path: Path) -> No
     expected = _violations(whole_text)
     assert len(expected) == 4
     assert _violations(parts_text) == expected
+    changed = {k: GraphPart(v, b"", made[k].key if v == made[k].triples else f"changed {k}") for k, v in graphs.items()}
+    by_source_ok, by_source_text, validated = validate_by_source(changed, tbox, paths.shapes_file(), by_source, data)
+    assert not by_source_ok and validated == 2
+    assert _violations(by_source_text) == expected

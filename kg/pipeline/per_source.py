@@ -10,12 +10,14 @@ article's work. With a cache folder of None every step is worked out (the same r
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from rdflib import Graph, URIRef
+from rdflib.plugins.serializers.nquads import _nq_row
 from rdflib.term import Node
 
 from kg.curation.factbase import FactBase, parse_file
@@ -28,7 +30,7 @@ from kg.pipeline.cache import BuildCache, digest
 from kg.pipeline.finding_labels import FindingNamer
 from kg.pipeline.rdfize import REFERENCE_GRAPH, add_reference, add_source, source_graph_iri
 
-__all__ = ["FileDigests", "Provenance", "cached_parser", "check_sources", "source_triples"]
+__all__ = ["FileDigests", "GraphPart", "Provenance", "cached_parser", "check_sources", "nquads", "source_triples"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -113,26 +115,49 @@ def _dependencies(base: FactBase, source: SourceFile) -> str:
     return "\n".join(f"{t}={base.entries[t].model_dump_json()}" for t in sorted(seen))
 
 
+@dataclass(frozen=True)
+class GraphPart:
+    """One named graph's triples, and the same as N-Quads lines (what the release file holds)."""
+
+    triples: list[Triple]
+    nquads: bytes
+    key: str
+    """The digest of the inputs the triples were made from: the same key, the same triples."""
+
+    @classmethod
+    def of(cls, graph: Graph, name: URIRef, key: str) -> GraphPart:
+        triples = sorted(graph)
+        return cls(triples, nquads(triples, name), key)
+
+
+def nquads(triples: Iterable[Triple], name: URIRef) -> bytes:
+    """N-Quads lines of ``triples`` in graph ``name``, as rdflib's N-Quads serialiser writes them."""
+    context = Graph(identifier=name)
+    rows = (_nq_row(t, context.identifier) for t in triples)  # type: ignore[no-untyped-call]
+    return "".join(rows).encode("utf-8", "replace")
+
+
 def source_triples(base: FactBase, cache: BuildCache, digests: FileDigests,
-                   reference_path: Path) -> dict[URIRef, list[Triple]]:
-    """The triples of the reference graph and of every source's graph, by graph IRI."""
-    graphs: dict[URIRef, list[Triple]] = {}
+                   reference_path: Path) -> dict[URIRef, GraphPart]:
+    """The reference graph and every source's graph, by graph IRI."""
+    graphs: dict[URIRef, GraphPart] = {}
     key = digest(b"rdf-reference\n", digests.of(reference_path))
-    triples = cache.get("rdf", key)
-    if triples is None:
+    part = cache.get("rdf", key)
+    if part is None:
         g = Graph()
         add_reference(g, base)
-        triples = sorted(g)
-        cache.put("rdf", key, triples)
-    graphs[REFERENCE_GRAPH] = triples
+        part = GraphPart.of(g, REFERENCE_GRAPH, key)
+        cache.put("rdf", key, part)
+    graphs[REFERENCE_GRAPH] = part
     namer = FindingNamer(base)
     for source in base.sources:
+        name = source_graph_iri(source.source.id)
         key = digest(b"rdf-source\n", digests.of(base.source_paths[source.source.id]), _dependencies(base, source))
-        triples = cache.get("rdf", key)
-        if triples is None:
+        part = cache.get("rdf", key)
+        if part is None:
             g = Graph()
             add_source(g, source, namer)
-            triples = sorted(g)
-            cache.put("rdf", key, triples)
-        graphs[source_graph_iri(source.source.id)] = triples
+            part = GraphPart.of(g, name, key)
+            cache.put("rdf", key, part)
+        graphs[name] = part
     return graphs

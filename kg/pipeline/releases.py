@@ -78,7 +78,7 @@ def write_release(built: BuiltGraph, home: Path) -> Path:
     Enrichment graphs kept in ``home/enrichment/`` (see ``mmkg enrich``) are added to the release.
     """
     def write(staging: Path, stamp: str) -> None:
-        built.dataset.serialize(staging / NQUADS, format="nquads", encoding="utf-8")
+        (staging / NQUADS).write_bytes(built.nquads)
         built.report.release = stamp
         manifest = asdict(built.report)
         manifest["enrichment"] = _append_enrichment(staging / NQUADS, home)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -21,12 +22,11 @@ from kg.curation.factbase import FactBase, load_facts
 from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
 from kg.pipeline.cache import BuildCache
-from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, source_triples
+from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, nquads, source_triples
 from kg.pipeline.property_rules import classify_significance, materialise_properties
-from kg.pipeline.qc import check_quality
-from kg.pipeline.rdfize import REFERENCE_GRAPH
+from kg.pipeline.qc import check_quality_nquads
 from kg.pipeline.reasoning import entailed_closure, reason
-from kg.pipeline.validation import validate_parts
+from kg.pipeline.shacl_parts import validate_by_source
 
 __all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "QUOTATIONS_GRAPH", "BuildReport",
            "BuiltGraph",
@@ -64,13 +64,22 @@ class BuildReport:
 
 @dataclass
 class BuiltGraph:
-    """The result of :func:`build_graph`, not yet written."""
+    """The result of :func:`build_graph`, not yet written: every named graph as N-Quads."""
 
-    dataset: Dataset
+    nquads: bytes
     facts: FactBase
     report: BuildReport
     cache: BuildCache = field(default_factory=lambda: BuildCache(None))
     """The per-source results it used; :func:`kg.pipeline.releases.write_release` prunes the rest once published."""
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The graphs as an rdflib dataset (parsed when first asked for: the build itself needs none)."""
+        ds = Dataset()
+        ds.parse(data=self.nquads, format="nquads")
+        for prefix, namespace in PREFIXES.items():
+            ds.bind(prefix, namespace)
+        return ds
 
 
 def _timed(report: BuildReport, name: str, started: float) -> float:
@@ -81,19 +90,6 @@ def _timed(report: BuildReport, name: str, started: float) -> float:
 
 BUILD_STEPS = ("loading facts", "checking provenance", "converting to RDF", "reasoning (HermiT) and SHACL",
                "assembling the graph", "quality-control queries")
-
-
-def _parts(graphs: dict[URIRef, list[tuple[Node, Node, Node]]]) -> dict[str, set[Node]]:
-    """SHACL's parts (:func:`kg.pipeline.validation.validate_parts`): each source's nodes that no
-    other graph describes; the reference graph's nodes and those several graphs describe are shared."""
-    owner: dict[Node, URIRef | None] = {}
-    for graph, triples in graphs.items():
-        for subject in {t[0] for t in triples}:
-            owner[subject] = graph if subject not in owner and graph != REFERENCE_GRAPH else None
-    parts: dict[str, set[Node]] = {"shared": set()}
-    for subject, owned_by in owner.items():
-        parts.setdefault(str(owned_by) if owned_by is not None else "shared", set()).add(subject)
-    return parts
 
 
 def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
@@ -137,13 +133,10 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     step = _timed(report, "provenance", step)
 
     announce(BUILD_STEPS[2])
-    ds = Dataset()
     graphs = source_triples(base, cache, digests, facts / "reference.yaml")
     abox = Graph()
-    for name, triples in graphs.items():
-        target = ds.graph(name)
-        for triple in triples:
-            target.add(triple)
+    for part in graphs.values():
+        for triple in part.triples:
             abox.add(triple)
     step = _timed(report, "rdf", step)
 
@@ -153,8 +146,8 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     def timed_shacl() -> tuple[bool, str]:
         started = time.perf_counter()
         try:
-            data = abox + entailed_closure(tbox, abox, Graph())
-            conforms, text, validated = validate_parts(data, _parts(graphs), paths.shapes_file(), cache)
+            conforms, text, validated = validate_by_source(
+                graphs, tbox, paths.shapes_file(), cache, lambda: abox + entailed_closure(tbox, abox, Graph()))
             report.shacl_parts_validated = validated
             return conforms, text
         finally:
@@ -178,30 +171,24 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     step = _timed(report, "validate_wait", step)
 
     announce(BUILD_STEPS[4])
-    for name, part in ((ONTOLOGY_GRAPH, ontology), (IMPORTS_GRAPH, imports)):
-        target = ds.graph(name)
-        for triple in part:
-            target.add(triple)
-    quotation_graph = ds.graph(QUOTATIONS_GRAPH)
-    for finding_id, sentence in quoted.items():  # the source's own sentence, for pages; never in the repository
-        quotation_graph.add((RES[finding_id], MMKG.quotation, Literal(sentence, lang="en")))
-    inferred_graph = ds.graph(INFERRED_GRAPH)
-    for triple in inferred:
-        inferred_graph.add(triple)
-    for prefix, namespace in PREFIXES.items():
-        ds.bind(prefix, namespace)
-
+    quotation_triples: list[tuple[Node, Node, Node]] = [(RES[finding_id], MMKG.quotation, Literal(sentence, lang="en"))
+                         for finding_id, sentence in sorted(quoted.items())]  # for pages; never in the repository
+    assembled: list[tuple[URIRef, list[tuple[Node, Node, Node]], bytes | None]] = [
+        (ONTOLOGY_GRAPH, list(ontology), None), (IMPORTS_GRAPH, list(imports), None),
+        *((name, part.triples, part.nquads) for name, part in graphs.items()),
+        (QUOTATIONS_GRAPH, quotation_triples, None), (INFERRED_GRAPH, list(inferred), None)]
+    data = b"".join(lines if lines is not None else nquads(triples, name) for name, triples, lines in assembled)
+    report.graphs = {str(name): len(triples) for name, triples, _lines in assembled if triples}
     step = _timed(report, "assemble", step)
 
     announce(BUILD_STEPS[5])
-    report.qc_checked = check_quality(ds)
+    report.qc_checked = check_quality_nquads(data)
     step = _timed(report, "qc", step)
 
-    report.graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     report.triples = sum(report.graphs.values())
     report.findings_by_source = {s.source.id: len(s.findings) for s in base.sources}
     report.findings = sum(report.findings_by_source.values())
     report.timings["total"] = round(time.perf_counter() - start, 3)
-    return BuiltGraph(ds, base, report, cache)
+    return BuiltGraph(data, base, report, cache)
 
 

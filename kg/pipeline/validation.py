@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from kg.pipeline.cache import BuildCache, digest
 
-__all__ = ["validate_parts", "validate_shapes"]
+__all__ = ["splittable_shapes", "validate_parts", "validate_shapes"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -52,18 +52,20 @@ def validate_shapes(data: Graph, shapes_path: Path, focus: Iterable[URIRef] | No
     return bool(conforms), str(text)
 
 
-def _splittable(data: Graph, shapes: Graph) -> bool:
-    """Whether the shapes read only what a part's neighbourhood holds (paths of one predicate or
-    the inverse of one, no SPARQL, no object targets), every focus node is an IRI and the data
-    holds no class hierarchy of its own."""
-    if next(iter(data.triples((None, RDFS.subClassOf, None))), None) is not None:
-        return False
+def splittable_shapes(shapes: Graph) -> bool:
+    """Whether the shapes read only what a part's neighbourhood holds: paths of one predicate or the
+    inverse of one, no SPARQL constraints, no object targets."""
     if any(True for _ in shapes.triples((None, SH.targetObjectsOf, None))) or \
             any(True for _ in shapes.triples((None, SH.sparql, None))):
         return False
-    for path in shapes.objects(None, SH.path):
-        if isinstance(path, BNode) and not isinstance(shapes.value(path, SH.inversePath), URIRef):
-            return False
+    return all(not isinstance(path, BNode) or isinstance(shapes.value(path, SH.inversePath), URIRef)
+               for path in shapes.objects(None, SH.path))
+
+
+def _splittable(data: Graph, shapes: Graph) -> bool:
+    """:func:`splittable_shapes`, every focus node an IRI and no class hierarchy in the data."""
+    if next(iter(data.triples((None, RDFS.subClassOf, None))), None) is not None or not splittable_shapes(shapes):
+        return False
     classes = set(shapes.objects(None, SH.targetClass))
     subjects_of = set(shapes.objects(None, SH.targetSubjectsOf))
     for cls in classes:
