@@ -85,3 +85,15 @@ def test_a_cached_entry_never_meets_a_changed_figure(corpus: Path, tmp_path: Pat
 
     with pytest.raises(FactErrors, match="syn-0003"):
         _build(facts, cache)
+
+
+class _Everything:
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+def test_reasoning_on_its_predicates_alone_infers_what_the_whole_graph_does(
+        corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reduced = _build(corpus, None)
+    monkeypatch.setattr("kg.pipeline.steps.reasoned_predicates", lambda _tbox: _Everything())
+    _assert_same(reduced.dataset, _build(corpus, None).dataset)

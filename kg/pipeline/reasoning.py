@@ -45,7 +45,7 @@ from kg.errors import BuildError, ReasonerUnavailable
 from kg.namespaces import MMKG
 from kg.pipeline.cache import BuildCache, digest
 
-__all__ = ["ReasonerResult", "java_executable", "reason", "reasoning_input", "representatives"]
+__all__ = ["ReasonerResult", "java_executable", "reason", "reasoned_predicates", "reasoning_input", "representatives"]
 
 _ABOX_PREDICATES = {MMKG.hasComponent, MMKG.ciLower, MMKG.ciUpper}
 _REASONED_TYPES = {MMKG.Drug, MMKG.Regimen, MMKG.RatioEstimate}
@@ -317,6 +317,24 @@ def _external_classes(tbox: Graph) -> set[URIRef]:
     """The imported classes (ChEBI, MONDO, HPO, STATO, ...): types of those are kept in the inferred graph."""
     return {c for c in tbox.subjects(RDF.type, OWL.Class)
             if isinstance(c, URIRef) and not str(c).startswith(str(MMKG))}
+
+
+def reasoned_predicates(tbox: Graph) -> set[URIRef]:
+    """Every predicate whose triples the reasoning steps read: types, the reasoner's inputs, the
+    significance rule's, and every property named in a property axiom (sub-property, inverse,
+    chain, transitive, symmetric). The build hands these steps only those triples: the same
+    results as the whole graph's (each step ignores every other predicate), for a fraction of it."""
+    from rdflib.collection import Collection
+
+    found: set[URIRef] = {RDF.type, MMKG.isSignificant, *_ABOX_PREDICATES}
+    for axiom in (RDFS.subPropertyOf, OWL.inverseOf):
+        for p, q in tbox.subject_objects(axiom):
+            found.update(n for n in (p, q) if isinstance(n, URIRef))
+    for kind in (OWL.TransitiveProperty, OWL.SymmetricProperty):
+        found.update(p for p in tbox.subjects(RDF.type, kind) if isinstance(p, URIRef))
+    for prop, head in tbox.subject_objects(OWL.propertyChainAxiom):
+        found.update(n for n in (prop, *Collection(tbox, head)) if isinstance(n, URIRef))
+    return found
 
 
 def entailed_closure(tbox: Graph, abox: Graph, inferred: Graph) -> Graph:
