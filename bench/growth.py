@@ -160,6 +160,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--rebuild", action="store_true", help="Also time a one-source change against the cache.")
     parser.add_argument("--no-cache", action="store_true", help="Full builds without the per-source cache.")
+    parser.add_argument("--keep", type=Path, help="Keep the largest home here (bench/views_at_size.py --home).")
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--cache", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -186,9 +187,14 @@ def main() -> None:
                 change_one(facts, args.seed, n)
                 again = _run_child(facts, home, True, args.timeout)
                 rebuilds[n] = (total, again["timings"]["build total"])
+                steps = ", ".join(f"{k} {v:.1f}" for k, v in again["timings"].items() if k in dict(STEPS))
+                print(f"  rebuild steps: {steps}", flush=True)
                 print(f"  one source changed and one added: {rebuilds[n][1]:.1f} s "
                       f"({rebuilds[n][1] / total:.0%} of the full build)", flush=True)
             shutil.rmtree(facts, ignore_errors=True)
+            if args.keep is not None and n == max(sizes):
+                shutil.rmtree(args.keep, ignore_errors=True)
+                shutil.move(str(home), str(args.keep))
             shutil.rmtree(home, ignore_errors=True)
     print()
     print(_table(results))
