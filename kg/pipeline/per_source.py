@@ -94,8 +94,28 @@ def check_sources(base: FactBase, sources_dir: Path, cache: BuildCache, digests:
     return result
 
 
-def _dependencies(base: FactBase, source: SourceFile) -> str:
+class _Names:
+    """Per build: the ids each entry names and each entry's JSON, worked out once however many sources name it."""
+
+    def __init__(self, base: FactBase) -> None:
+        self.base = base
+        self._refs: dict[str, list[str]] = {}
+        self._json: dict[str, str] = {}
+
+    def refs(self, entry_id: str) -> list[str]:
+        if entry_id not in self._refs:
+            self._refs[entry_id] = [t for _w, t, _k in references(self.base.entries[entry_id])]
+        return self._refs[entry_id]
+
+    def json(self, entry_id: str) -> str:
+        if entry_id not in self._json:
+            self._json[entry_id] = self.base.entries[entry_id].model_dump_json()
+        return self._json[entry_id]
+
+
+def _dependencies(names: _Names, source: SourceFile) -> str:
     """The entries ``source`` names (and those they name) that other files define, as JSON."""
+    base = names.base
     own = {source.source.id}
     entries: list[BaseModel] = [source.source]
     for name in sections(type(source)):
@@ -110,9 +130,9 @@ def _dependencies(base: FactBase, source: SourceFile) -> str:
             if target in seen or target in own or target not in base.entries:
                 continue
             seen.add(target)
-            following.extend(t for _w, t, _k in references(base.entries[target]))
+            following.extend(names.refs(target))
         frontier = following
-    return "\n".join(f"{t}={base.entries[t].model_dump_json()}" for t in sorted(seen))
+    return "\n".join(f"{t}={names.json(t)}" for t in sorted(seen))
 
 
 @dataclass(frozen=True)
@@ -149,10 +169,10 @@ def source_triples(base: FactBase, cache: BuildCache, digests: FileDigests,
         part = GraphPart.of(g, REFERENCE_GRAPH, key)
         cache.put("rdf", key, part)
     graphs[REFERENCE_GRAPH] = part
-    namer = FindingNamer(base)
+    namer, names = FindingNamer(base), _Names(base)
     for source in base.sources:
         name = source_graph_iri(source.source.id)
-        key = digest(b"rdf-source\n", digests.of(base.source_paths[source.source.id]), _dependencies(base, source))
+        key = digest(b"rdf-source\n", digests.of(base.source_paths[source.source.id]), _dependencies(names, source))
         part = cache.get("rdf", key)
         if part is None:
             g = Graph()
