@@ -97,3 +97,23 @@ def test_reasoning_on_its_predicates_alone_infers_what_the_whole_graph_does(
     reduced = _build(corpus, None)
     monkeypatch.setattr("kg.pipeline.steps.reasoned_predicates", lambda _tbox: _Everything())
     _assert_same(reduced.dataset, _build(corpus, None).dataset)
+
+
+def test_the_evidence_map_plots_a_first_page_of_a_grown_graph(corpus: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg import paths
+    from kg.query.catalogue import load_catalogue
+    from kg.query.store import Store
+    from web import create_app
+    from web.settings import Settings
+
+    release = write_release(_build(corpus, None), tmp_path / "home")
+    store = Store.from_release(release / "mmkg.nq")
+    client = create_app(store, load_catalogue(paths.queries_dir()), Settings(page_cache_bytes=0)).test_client()
+    monkeypatch.setattr("web.blueprints.evidence.MAX_PLOTTED", 5)
+    page = client.get("/evidence").get_data(as_text=True)
+    assert "the first 5 of 40," in page
+    assert page.count("syn-0") > 5  # the map's table still lists every source's findings
+    response = client.get("/evidence?source=syn-0001")
+    assert response.status_code == 200
+    assert "the first 5 of" not in response.get_data(as_text=True)  # filtered (URL as state): plotted whole
