@@ -76,3 +76,42 @@ def test_cli_synth_and_its_errors(tmp_path: Path) -> None:
     wrong = subprocess.run([sys.executable, "-m", "kg", "synth", "--triples", "2000", "-o", str(tmp_path / "g.ttl")],
                            capture_output=True, text=True, timeout=60)
     assert wrong.returncode != 0 and "N-Quads" in wrong.stderr and not (tmp_path / "g.ttl").exists()
+
+
+def test_synth_sources_writes_the_same_checked_fact_tree_for_the_same_seed(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.curation.factbase import load_facts
+    from kg.curation.provenance import check_provenance
+
+    runner = CliRunner()
+    trees = []
+    for name, seed in (("a", "1"), ("b", "1"), ("c", "2")):
+        result = runner.invoke(main, ["synth", "--sources", "4", "-o", str(tmp_path / name), "--seed", seed])
+        assert result.exit_code == 0, result.output
+        trees.append({p.relative_to(tmp_path / name).as_posix(): p.read_bytes()
+                      for p in sorted((tmp_path / name).rglob("*")) if p.is_file()})
+    assert trees[0] == trees[1] != trees[2]
+    assert sum(1 for k in trees[0] if k.startswith("texts/")) == 4
+    base = load_facts(tmp_path / "a" / "reference.yaml", sorted((tmp_path / "a" / "sources").glob("*.yaml")))
+    checked, problems = check_provenance(base, tmp_path / "a" / "texts")
+    assert problems == [] and checked > 80
+    kinds = {getattr(f, "kind") for _s, f in base.findings()}  # noqa: B009 (each model declares its own)
+    assert {"hazard_ratio", "risk_ratio", "median", "proportion", "count", "comparison", "statement"} <= kinds
+    assert any(f.corroborates for _s, f in base.findings())  # later reports corroborate the first one
+
+
+def test_synth_takes_one_kind_and_a_new_folder(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    runner = CliRunner()
+    both = runner.invoke(main, ["synth", "--sources", "2", "--triples", "2000", "-o", str(tmp_path / "x")])
+    assert both.exit_code == 2 and "exactly one of" in both.output
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "keep.txt").write_text("mine", encoding="utf-8")
+    refused = runner.invoke(main, ["synth", "--sources", "2", "-o", str(tmp_path / "full")])
+    assert refused.exit_code == 2 and "new or empty folder" in refused.output
+    assert sorted(p.name for p in (tmp_path / "full").iterdir()) == ["keep.txt"]

@@ -65,7 +65,7 @@ def build(out: Path | None, sources: Path | None, no_sources: bool, force: bool,
             click.echo(f"Up to date: {current} was built from the same ontology, facts, source texts and code "
                        "(--force rebuilds).")
             return
-        built = _build_with_progress(sources_dir, facts)
+        built = _build_with_progress(sources_dir, facts, cache_dir=home / "cache")
         built.report.inputs = fingerprint
         release = write_release(built, home)
     _print_report(built.report, release)
@@ -89,14 +89,14 @@ def _build_preview(draft: Path, article: Path | None, out: Path | None, sources_
     click.echo(f"\nPreview: mmkg serve --out {home}   (the draft's findings are marked draft on their pages)")
 
 
-def _build_with_progress(sources: Path | None, facts: Path | None) -> BuiltGraph:
+def _build_with_progress(sources: Path | None, facts: Path | None, cache_dir: Path | None = None) -> BuiltGraph:
     """:func:`build_graph` with a progress bar over its steps on a terminal (stderr)."""
     with click.progressbar(length=len(BUILD_STEPS), label="Building", file=sys.stderr,
                            item_show_func=lambda step: step) as bar:
         def advance(step: str) -> None:
             bar.update(1 if step != BUILD_STEPS[0] else 0, step)
 
-        built = build_graph(sources, facts, progress=advance)
+        built = build_graph(sources, facts, progress=advance, cache_dir=cache_dir)
         bar.update(1, "done")
     return built
 
@@ -146,12 +146,24 @@ def stats(out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--triples", type=click.IntRange(1000), required=True, help="About how many quads to write.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="The N-Quads file to write (.nq).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same file.")
-def synth(triples: int, output: Path, seed: int) -> None:
-    """Write a deterministic synthetic evidence graph in our ontology, for scale tests."""
+@click.option("--triples", type=click.IntRange(1000), help="About how many quads to write (an N-Quads file).")
+@click.option("--sources", "n_sources", type=click.IntRange(1),
+              help="How many synthetic source documents to write, as a curated fact tree (a folder).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The N-Quads file to write (.nq) with --triples; the folder to write with --sources.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same output.")
+def synth(triples: int | None, n_sources: int | None, output: Path, seed: int) -> None:
+    """Write deterministic synthetic data for scale tests: a graph (--triples) or a curated corpus (--sources).
+
+    With --sources N, OUTPUT gets reference.yaml, sources/*.yaml and texts/*.txt: build it with
+    `mmkg build --facts OUTPUT --sources OUTPUT/texts`.
+    """
+    if (triples is None) == (n_sources is None):
+        raise click.UsageError("give exactly one of --triples N (a graph) or --sources N (a fact tree)")
+    if n_sources is not None:
+        _synth_corpus(n_sources, output, seed)
+        return
+    assert triples is not None
     from kg.synthetic.triples import synthesise
 
     if output.suffix != ".nq":
@@ -160,6 +172,17 @@ def synth(triples: int, output: Path, seed: int) -> None:
         report = synthesise(output, triples, seed, progress=bar.update)
     click.echo(f"Wrote {report.triples:,} quads to {output}: {report.drugs} drugs, {report.regimens} regimens, "
                f"{report.trials} trials and sources, {report.findings:,} findings (seed {seed}).")
+
+
+def _synth_corpus(n_sources: int, output: Path, seed: int) -> None:
+    from kg.synthetic.corpus import synthesise_corpus
+
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise click.BadParameter(f"{output}: give a new or empty folder for the fact tree", param_hint="-o")
+    with click.progressbar(length=n_sources, label="Synthesising", file=sys.stderr, show_pos=True) as bar:
+        report = synthesise_corpus(output, n_sources, seed, progress=bar.update)
+    click.echo(f"Wrote {report.sources} sources ({report.findings:,} findings) reporting {report.trials} trials "
+               f"to {output} (seed {seed}).\nBuild it: mmkg build --facts {output} --sources {output}/texts")
 
 
 @main.command()

@@ -6,7 +6,7 @@ each naming file, line and field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from kg.curation.schema import (
 from kg.curation.yamlread import LineMap, load_yaml
 from kg.errors import FactError, FactErrors
 
-__all__ = ["FactBase", "Origin", "load_facts"]
+__all__ = ["FactBase", "Origin", "Parser", "load_facts", "parse_file"]
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,18 @@ def _entries(parsed: BaseModel) -> Iterable[tuple[str, int, str, BaseModel]]:
             yield section, index, kind, entry
 
 
+Parser = Callable[[Path, type[BaseModel]], tuple[Any, LineMap, list[FactError]]]
+"""Parses one fact file into its model, line map and problems (the default: :func:`parse_file`)."""
+
+
+def parse_file(path: Path, model: type[BaseModel]) -> tuple[Any, LineMap, list[FactError]]:
+    """Read one fact file and check it against ``model``: (the model or None, its line map, the problems)."""
+    return _parse(path, model)
+
+
 def load_facts(reference_path: Path, source_paths: Iterable[Path], *,
                reference_model: type[ReferenceFile] = ReferenceFile,
-               source_model: type[SourceFile] = SourceFile) -> FactBase:
+               source_model: type[SourceFile] = SourceFile, parse: Parser = parse_file) -> FactBase:
     """Load and check ``reference.yaml`` and the per-source files.
 
     Which lists hold entries and which fields name other entries is read from the models
@@ -123,11 +132,11 @@ def load_facts(reference_path: Path, source_paths: Iterable[Path], *,
     :raises FactErrors: listing every problem found, each with file, line and field.
     """
     errors: list[FactError] = []
-    reference, ref_lines, ref_errors = _parse(reference_path, reference_model)
+    reference, ref_lines, ref_errors = parse(reference_path, reference_model)
     errors.extend(ref_errors)
     parsed_sources: list[tuple[Path, SourceFile, LineMap]] = []
     for path in sorted(source_paths):
-        parsed, lines, file_errors = _parse(path, source_model)
+        parsed, lines, file_errors = parse(path, source_model)
         errors.extend(file_errors)
         if parsed is not None:
             parsed_sources.append((path, parsed, lines))

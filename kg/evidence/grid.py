@@ -215,14 +215,18 @@ def _group_corroborating(results: list[Result], by_iri: dict[str, Finding]) -> l
     """Results that corroborate one another become one, with every source's badge."""
     merged: list[Result] = []
     taken: set[str] = set()
+    in_cell = {r.finding.iri for r in results}
+    positions: dict[str, list[int]] = defaultdict(list)  # a cell of a grown graph holds hundreds: no scan per result
+    for index, r in enumerate(results):
+        positions[r.finding.iri].append(index)
     for result in results:
         if result.finding.iri in taken:
             continue
-        group = [r for r in results if r is not result and r.finding.iri in result.finding.corroborates]
+        indices = sorted(i for c in set(result.finding.corroborates) for i in positions.get(c, ()))
+        group = [results[i] for i in indices if results[i] is not result]
         for other in group:
             result.badges.append(_badge(other.finding))
             taken.add(other.finding.iri)
-        in_cell = {r.finding.iri for r in results}
         result.corroborated_elsewhere = [_badge(by_iri[c]) for c in sorted(result.finding.corroborates)
                                          if c in by_iri and c not in in_cell]
         taken.add(result.finding.iri)

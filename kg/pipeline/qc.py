@@ -19,7 +19,7 @@ from kg.namespaces import compact
 from kg.query.catalogue import SavedQuery, parse_query_file
 from kg.query.store import Store, term_to_python
 
-__all__ = ["Violation", "check_quality", "qc_queries", "run_qc"]
+__all__ = ["Violation", "check_quality", "check_quality_nquads", "qc_queries", "run_qc"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,13 @@ def check_quality(dataset: Dataset) -> int:
 
     :raises BuildError: naming each violated check and the findings that violate it.
     """
+    return check_quality_nquads(dataset.serialize(format="nquads", encoding="utf-8"))
+
+
+def check_quality_nquads(nquads: bytes) -> int:
+    """:func:`check_quality` on a dataset given as N-Quads (as the build assembles it)."""
     store = Store()
-    store.raw.load(dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+    store.raw.load(nquads, format=ox.RdfFormat.N_QUADS)
     queries = qc_queries()
     violations = run_qc(store, queries)
     if violations:

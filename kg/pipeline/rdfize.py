@@ -37,7 +37,7 @@ from kg.pipeline.flag_rdf import add_flag
 from kg.pipeline.literals import UNITS, date_literal, english, integer, unit
 from kg.pipeline.trial_rdf import add_trials
 
-__all__ = ["REFERENCE_GRAPH", "facts_to_dataset", "source_graph_iri"]
+__all__ = ["REFERENCE_GRAPH", "add_reference", "add_source", "facts_to_dataset", "source_graph_iri"]
 
 REFERENCE_GRAPH = GRAPH["reference"]
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -285,3 +285,14 @@ def facts_to_dataset(base: FactBase, dataset: Dataset | None = None) -> Dataset:
         _source(ds.graph(source_graph_iri(source.source.id)), source, namer)
     add_trials(base, lambda source_id: ds.graph(REFERENCE_GRAPH if source_id is None else source_graph_iri(source_id)))
     return ds
+
+
+def add_reference(g: Graph, base: FactBase) -> None:
+    """The triples :func:`facts_to_dataset` puts in the reference graph, added to ``g``."""
+    _reference(g, base)
+
+
+def add_source(g: Graph, source: SourceFile, namer: FindingNamer) -> None:
+    """The triples :func:`facts_to_dataset` puts in one source's graph, added to ``g`` (the build
+    converts and caches each source on its own, :mod:`kg.pipeline.cache`)."""
+    _source(g, source, namer)

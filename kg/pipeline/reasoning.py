@@ -27,6 +27,7 @@ classes are kept too, so ``?x a obo:STATO_0000245`` finds our risk-ratio estimat
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -37,14 +38,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from kg.errors import BuildError, ReasonerUnavailable
 from kg.namespaces import MMKG
+from kg.pipeline.cache import BuildCache, digest
 
-__all__ = ["ReasonerResult", "java_executable", "reason", "reasoning_input", "representatives"]
+__all__ = ["ReasonerResult", "java_executable", "reason", "reasoned_predicates", "reasoning_input", "representatives"]
 
 _ABOX_PREDICATES = {MMKG.hasComponent, MMKG.ciLower, MMKG.ciUpper}
 _REASONED_TYPES = {MMKG.Drug, MMKG.Regimen, MMKG.RatioEstimate}
@@ -193,7 +194,7 @@ def _reasoning_input(tbox: Graph, abox: Graph, group_estimates: bool = True
             drugs.append(node)
         components = set(abox.objects(node, MMKG.hasComponent))
         if MMKG.Regimen in types and MMKG.PooledRegimen not in types:
-            closure = BNode()
+            closure = _stable_bnode("closure", node)
             graph.add((closure, RDF.type, OWL.Restriction))
             graph.add((closure, OWL.onProperty, MMKG.hasComponent))
             graph.add((closure, OWL.maxQualifiedCardinality,
@@ -201,12 +202,30 @@ def _reasoning_input(tbox: Graph, abox: Graph, group_estimates: bool = True
             graph.add((closure, OWL.onClass, MMKG.Drug))
             graph.add((node, RDF.type, closure))
     if len(drugs) > 1:
-        members = BNode()
-        Collection(graph, members, sorted(drugs, key=str))
-        all_different = BNode()
+        members = _stable_bnode("members", RDF.nil)
+        cell = members
+        for index, drug in enumerate(sorted(drugs, key=str)):  # the list's cells named, so the input is stable
+            following = _stable_bnode(f"cell{index + 1}", RDF.nil) if index + 1 < len(drugs) else RDF.nil
+            graph.add((cell, RDF.first, drug))
+            graph.add((cell, RDF.rest, following))
+            cell = following  # type: ignore[assignment]
+        all_different = _stable_bnode("all-different", RDF.nil)
         graph.add((all_different, RDF.type, OWL.AllDifferent))
         graph.add((all_different, OWL.distinctMembers, members))
     return graph, groups
+
+
+def _stable_bnode(role: str, node: Node) -> BNode:
+    """A blank node named from what it stands for: the same input graph, the same bytes (cache key)."""
+    return BNode(f"{role}{hashlib.sha256(str(node).encode()).hexdigest()[:24]}")
+
+
+def _input_key(graph: Graph) -> str:
+    """A digest of the reasoner's input, independent of the order rdflib keeps triples in and of the
+    names of blank nodes (the ontology's restrictions get new ones at every parse)."""
+    from rdflib.compare import to_isomorphic
+
+    return digest(b"hermit-input\n", str(to_isomorphic(graph).graph_digest()))  # type: ignore[no-untyped-call]
 
 
 def _java_cause(message: str) -> str:
@@ -217,20 +236,46 @@ def _java_cause(message: str) -> str:
     return message.strip() or "unknown error"
 
 
-def reason(tbox: Graph, abox: Graph, group_estimates: bool = True) -> ReasonerResult:
+def reason(tbox: Graph, abox: Graph, group_estimates: bool = True, cache: BuildCache | None = None
+           ) -> ReasonerResult:
     """Classify with HermiT and return the inferred triples.
 
-    ``group_estimates=False`` gives HermiT every ratio estimate (the tests compare both ways).
+    ``group_estimates=False`` gives HermiT every ratio estimate (the tests compare both ways). Given
+    a ``cache``, HermiT's answer for an input it has seen (same ontology, drugs, regimens and
+    estimate signatures, byte for byte) is reused and Java is not started.
 
     :raises ReasonerUnavailable: when no Java runtime is found.
     :raises BuildError: when the ontology and facts are inconsistent, naming the cause.
     """
-    import owlready2  # imported here: it is only needed when the build reasons
-
     started = time.perf_counter()
-    owlready2.JAVA_EXE = java_executable()
     graph, groups = _reasoning_input(tbox, abox, group_estimates)
     asserted_types = {member: _named_types(abox, member) for members in groups.values() for member in members}
+    key = _input_key(graph) if cache is not None else ""
+    answer: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None = \
+        cache.get("hermit", key) if cache is not None else None
+    if answer is None:
+        answer = _hermit(tbox, graph, groups)
+        if cache is not None:
+            cache.put("hermit", key, answer)
+    types, edges = answer
+    inferred = Graph()
+    individual_types = 0
+    for node_iri, type_iri in types:
+        for member in groups.get(URIRef(node_iri), ()):  # the representative's types hold for its whole group
+            if URIRef(type_iri) not in asserted_types[member]:
+                inferred.add((member, RDF.type, URIRef(type_iri)))
+                individual_types += 1
+    for child, parent in edges:
+        inferred.add((URIRef(child), RDFS.subClassOf, URIRef(parent)))
+    return ReasonerResult(inferred, individual_types, len(edges), time.perf_counter() - started)
+
+
+def _hermit(tbox: Graph, graph: Graph, groups: dict[URIRef, list[URIRef]]
+            ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Run HermiT on ``graph``: each asked-about individual's types, and the new subclass edges (as IRIs)."""
+    import owlready2  # imported here: it is only needed when the build reasons
+
+    owlready2.JAVA_EXE = java_executable()
     parents_before = _superclasses(tbox)
     world = owlready2.World()
     with tempfile.TemporaryDirectory(prefix="mmkg-reason-") as tmp:
@@ -244,23 +289,18 @@ def reason(tbox: Graph, abox: Graph, group_estimates: bool = True) -> ReasonerRe
         except owlready2.OwlReadyJavaError as exc:
             raise BuildError(f"HermiT failed: {_java_cause(str(exc))}") from exc
 
-    inferred = Graph()
     ns = str(MMKG)
     external = _external_classes(tbox)
-    individual_types = 0
-    for node, members in groups.items():
+    types: list[tuple[str, str]] = []
+    for node in sorted(groups):
         individual = world[str(node)]
         if individual is None:
             continue
         for cls in individual.is_a:
             iri = getattr(cls, "iri", None)
-            if iri is None or not (iri.startswith(ns) or URIRef(iri) in external):
-                continue
-            for member in members:  # the representative's types hold for every member of its group
-                if URIRef(iri) not in asserted_types[member]:
-                    inferred.add((member, RDF.type, URIRef(iri)))
-                    individual_types += 1
-    subclass_edges = 0
+            if iri is not None and (iri.startswith(ns) or URIRef(iri) in external):
+                types.append((str(node), iri))
+    edges: list[tuple[str, str]] = []
     for cls in world.classes():
         if not cls.iri.startswith(ns):
             continue
@@ -269,15 +309,32 @@ def reason(tbox: Graph, abox: Graph, group_estimates: bool = True) -> ReasonerRe
             if parent_iri is None or parent_iri == str(OWL.Thing):
                 continue
             if URIRef(parent_iri) not in parents_before.get(URIRef(cls.iri), set()):
-                inferred.add((URIRef(cls.iri), RDFS.subClassOf, URIRef(parent_iri)))
-                subclass_edges += 1
-    return ReasonerResult(inferred, individual_types, subclass_edges, time.perf_counter() - started)
+                edges.append((cls.iri, parent_iri))
+    return types, sorted(set(edges))
 
 
 def _external_classes(tbox: Graph) -> set[URIRef]:
     """The imported classes (ChEBI, MONDO, HPO, STATO, ...): types of those are kept in the inferred graph."""
     return {c for c in tbox.subjects(RDF.type, OWL.Class)
             if isinstance(c, URIRef) and not str(c).startswith(str(MMKG))}
+
+
+def reasoned_predicates(tbox: Graph) -> set[URIRef]:
+    """Every predicate whose triples the reasoning steps read: types, the reasoner's inputs, the
+    significance rule's, and every property named in a property axiom (sub-property, inverse,
+    chain, transitive, symmetric). The build hands these steps only those triples: the same
+    results as the whole graph's (each step ignores every other predicate), for a fraction of it."""
+    from rdflib.collection import Collection
+
+    found: set[URIRef] = {RDF.type, MMKG.isSignificant, *_ABOX_PREDICATES}
+    for axiom in (RDFS.subPropertyOf, OWL.inverseOf):
+        for p, q in tbox.subject_objects(axiom):
+            found.update(n for n in (p, q) if isinstance(n, URIRef))
+    for kind in (OWL.TransitiveProperty, OWL.SymmetricProperty):
+        found.update(p for p in tbox.subjects(RDF.type, kind) if isinstance(p, URIRef))
+    for prop, head in tbox.subject_objects(OWL.propertyChainAxiom):
+        found.update(n for n in (prop, *Collection(tbox, head)) if isinstance(n, URIRef))
+    return found
 
 
 def entailed_closure(tbox: Graph, abox: Graph, inferred: Graph) -> Graph:

@@ -8,6 +8,7 @@ Layout of the data directory (``./build`` by default, ``--out`` or ``$MMKG_HOME`
       releases/<timestamp>/manifest.json   (counts, timings, checks, the inputs' fingerprint)
       releases/<timestamp>/ontology/       (mmkg.ttl/.rdf/.owl and imports/external-terms.*, for owlready2)
       enrichment/<profile>.nq              (answers of ``mmkg enrich``, added to every release)
+      cache/                               (per-source results of the last build, :mod:`kg.pipeline.cache`)
 
 A failed build writes nothing: the previous ``current`` release stays in place and usable. Old
 releases are pruned (the three newest kept) but never one a running server has pinned
@@ -78,13 +79,15 @@ def write_release(built: BuiltGraph, home: Path) -> Path:
     Enrichment graphs kept in ``home/enrichment/`` (see ``mmkg enrich``) are added to the release.
     """
     def write(staging: Path, stamp: str) -> None:
-        built.dataset.serialize(staging / NQUADS, format="nquads", encoding="utf-8")
+        (staging / NQUADS).write_bytes(built.nquads)
         built.report.release = stamp
         manifest = asdict(built.report)
         manifest["enrichment"] = _append_enrichment(staging / NQUADS, home)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
-    return _publish(home, write)
+    release = _publish(home, write)
+    built.cache.prune()  # the per-source results this build did not use belong to no release any more
+    return release
 
 
 def add_enrichment(home: Path, profile: str, nquads: bytes) -> Path:

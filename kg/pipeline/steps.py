@@ -11,20 +11,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg import paths
 from kg.curation.factbase import FactBase, load_facts
-from kg.curation.provenance import check_provenance, quotations
 from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
+from kg.pipeline.cache import BuildCache
+from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, nquads, source_triples
 from kg.pipeline.property_rules import classify_significance, materialise_properties
-from kg.pipeline.qc import check_quality
-from kg.pipeline.rdfize import facts_to_dataset
-from kg.pipeline.reasoning import entailed_closure, reason
-from kg.pipeline.validation import validate_shapes
+from kg.pipeline.qc import check_quality_nquads
+from kg.pipeline.reasoning import entailed_closure, reason, reasoned_predicates
+from kg.pipeline.shacl_parts import validate_by_source
 
 __all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "QUOTATIONS_GRAPH", "BuildReport",
            "BuiltGraph",
@@ -50,6 +52,8 @@ class BuildReport:
     provenance_checked: int | None = None
     qc_checked: int = 0
     """How many quality-control queries (queries/qc) ran, each returning no rows."""
+    shacl_parts_validated: int | None = None
+    """How many parts of the graph SHACL validated; the others' neighbourhoods conformed in an earlier build."""
     sources_dir: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     built_at: str = ""
@@ -60,11 +64,22 @@ class BuildReport:
 
 @dataclass
 class BuiltGraph:
-    """The result of :func:`build_graph`, not yet written."""
+    """The result of :func:`build_graph`, not yet written: every named graph as N-Quads."""
 
-    dataset: Dataset
+    nquads: bytes
     facts: FactBase
     report: BuildReport
+    cache: BuildCache = field(default_factory=lambda: BuildCache(None))
+    """The per-source results it used; :func:`kg.pipeline.releases.write_release` prunes the rest once published."""
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The graphs as an rdflib dataset (parsed when first asked for: the build itself needs none)."""
+        ds = Dataset()
+        ds.parse(data=self.nquads, format="nquads")
+        for prefix, namespace in PREFIXES.items():
+            ds.bind(prefix, namespace)
+        return ds
 
 
 def _timed(report: BuildReport, name: str, started: float) -> float:
@@ -78,12 +93,13 @@ BUILD_STEPS = ("loading facts", "checking provenance", "converting to RDF", "rea
 
 
 def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
-                progress: Callable[[str], None] | None = None) -> BuiltGraph:
+                progress: Callable[[str], None] | None = None, cache_dir: Path | None = None) -> BuiltGraph:
     """Load, convert, check provenance, reason and validate.
 
     :param sources_dir: folder of the source texts for the provenance check, or None to skip it.
     :param facts_dir: folder holding ``reference.yaml`` and ``sources/`` (default: the package's).
     :param progress: called with each of :data:`BUILD_STEPS` as it starts.
+    :param cache_dir: folder of per-source results to reuse (:mod:`kg.pipeline.cache`), or None.
     :raises FactErrors: for problems in the fact files (each with file, line and field).
     :raises BuildError: for an inconsistent ontology, a SHACL violation or a quality-control violation.
     """
@@ -92,42 +108,63 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
             progress(step_name)
 
     report = BuildReport(built_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    cache = BuildCache(cache_dir)
+    digests = FileDigests()
     start = step = time.perf_counter()
     announce(BUILD_STEPS[0])
     facts = facts_dir or paths.facts_dir()
     ontology = Graph().parse(paths.ontology_file(), format="turtle")
     imports = Graph().parse(paths.imports_file(), format="turtle")
     tbox = ontology + imports  # the reasoner sees the external terms' hierarchy and our alignments to it
-    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
+    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")),
+                      parse=cached_parser(cache, digests))
     step = _timed(report, "load", step)
 
     announce(BUILD_STEPS[1])
     if sources_dir is not None:
-        checked, problems = check_provenance(base, sources_dir)
-        if problems:
-            raise FactErrors(problems)
-        report.provenance_checked = checked
+        checked = check_sources(base, sources_dir, cache, digests)
+        if checked.problems:
+            raise FactErrors(checked.problems)
+        report.provenance_checked = checked.checked
         report.sources_dir = str(sources_dir)
-        quoted = quotations(base, sources_dir)
+        quoted = checked.quoted
     else:
         quoted = {}
     step = _timed(report, "provenance", step)
 
     announce(BUILD_STEPS[2])
-    ds = Dataset()
-    facts_to_dataset(base, ds)
-    abox = Graph()
-    for graph in ds.graphs():
-        for triple in graph:
-            abox.add(triple)
+    graphs = source_triples(base, cache, digests, facts / "reference.yaml")
+    abox = Graph()  # what reasoning reads: the triples of the predicates it looks at (all for SHACL: whole())
+    wanted = reasoned_predicates(tbox)
+    for part in graphs.values():
+        for triple in part.triples:
+            if triple[1] in wanted or isinstance(triple[0], BNode):  # a restriction typing a pooled regimen
+                abox.add(triple)
     step = _timed(report, "rdf", step)
+
+    def whole() -> Graph:
+        everything = Graph()
+        for part in graphs.values():
+            for triple in part.triples:
+                everything.add(triple)
+        return everything + entailed_closure(tbox, everything, Graph())
 
     announce(BUILD_STEPS[3])
     # HermiT runs in a Java subprocess; SHACL runs meanwhile in a thread. The shapes target only
     # asserted classes and their superclasses, so the asserted hierarchy's closure is all they need.
+    def timed_shacl() -> tuple[bool, str]:
+        started = time.perf_counter()
+        try:
+            conforms, text, validated = validate_by_source(
+                graphs, tbox, paths.shapes_file(), cache, whole)
+            report.shacl_parts_validated = validated
+            return conforms, text
+        finally:
+            report.timings["shacl"] = round(time.perf_counter() - started, 3)
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        shacl = pool.submit(validate_shapes, abox + entailed_closure(tbox, abox, Graph()), paths.shapes_file())
-        result = reason(tbox, abox)
+        shacl = pool.submit(timed_shacl)
+        result = reason(tbox, abox, cache=cache)
         inferred = result.inferred
         for triple in entailed_closure(tbox, abox, inferred):
             inferred.add(triple)
@@ -143,30 +180,24 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     step = _timed(report, "validate_wait", step)
 
     announce(BUILD_STEPS[4])
-    for name, part in ((ONTOLOGY_GRAPH, ontology), (IMPORTS_GRAPH, imports)):
-        target = ds.graph(name)
-        for triple in part:
-            target.add(triple)
-    quotation_graph = ds.graph(QUOTATIONS_GRAPH)
-    for finding_id, sentence in quoted.items():  # the source's own sentence, for pages; never in the repository
-        quotation_graph.add((RES[finding_id], MMKG.quotation, Literal(sentence, lang="en")))
-    inferred_graph = ds.graph(INFERRED_GRAPH)
-    for triple in inferred:
-        inferred_graph.add(triple)
-    for prefix, namespace in PREFIXES.items():
-        ds.bind(prefix, namespace)
-
+    quotation_triples: list[tuple[Node, Node, Node]] = [(RES[finding_id], MMKG.quotation, Literal(sentence, lang="en"))
+                         for finding_id, sentence in sorted(quoted.items())]  # for pages; never in the repository
+    assembled: list[tuple[URIRef, list[tuple[Node, Node, Node]], bytes | None]] = [
+        (ONTOLOGY_GRAPH, list(ontology), None), (IMPORTS_GRAPH, list(imports), None),
+        *((name, part.triples, part.nquads) for name, part in graphs.items()),
+        (QUOTATIONS_GRAPH, quotation_triples, None), (INFERRED_GRAPH, list(inferred), None)]
+    data = b"".join(lines if lines is not None else nquads(triples, name) for name, triples, lines in assembled)
+    report.graphs = {str(name): len(triples) for name, triples, _lines in assembled if triples}
     step = _timed(report, "assemble", step)
 
     announce(BUILD_STEPS[5])
-    report.qc_checked = check_quality(ds)
+    report.qc_checked = check_quality_nquads(data)
     step = _timed(report, "qc", step)
 
-    report.graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     report.triples = sum(report.graphs.values())
     report.findings_by_source = {s.source.id: len(s.findings) for s in base.sources}
     report.findings = sum(report.findings_by_source.values())
     report.timings["total"] = round(time.perf_counter() - start, 3)
-    return BuiltGraph(ds, base, report)
+    return BuiltGraph(data, base, report, cache)
 
 

@@ -22,10 +22,11 @@ from kg.evidence.grid import EvidenceMap, Filters, apply_filters, build_map
 from kg.evidence.meta import ARM_COLUMNS, META_COLUMNS, arm_rows, duplicate_reports, meta_rows, to_csv
 from kg.evidence.sof import SOF_COLUMNS, SofTable, sof_csv_rows, summary_of_findings
 from kg.query.catalogue import expand_iri
+from web.blueprints.entities import MAX_PLOTTED
 from web.context import ctx
 from web.errors import HttpError
 from web.forest import forest_svg
-from web.forest_rows import forest_rows
+from web.forest_rows import forest_rows, outcome_of
 from web.views import EvidenceView, View, reader_aids, render
 
 __all__ = ["bp"]
@@ -71,8 +72,11 @@ def evidence_map() -> Response:
     evidence = _map(filters)
     ratios = [f for f in apply_filters(ctx().findings, filters) if f.is_ratio]
     aids = reader_aids()
-    plot = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text),
-                      "Ratio estimates in the evidence map")
+    title = "Ratio estimates in the evidence map"
+    if len(ratios) > MAX_PLOTTED:  # a grown graph: plot a readable first page, as entity pages do (issue 30)
+        title += f" (the first {MAX_PLOTTED} of {len(ratios):,}, by outcome; filter to see the others)"
+        ratios = sorted(ratios, key=lambda f: (outcome_of(f), f.estimate or 0.0))[:MAX_PLOTTED]
+    plot = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text), title)
     query = _query_string(filters)
     view = EvidenceView(evidence=evidence, plot=plot, source_names=ctx().source_names, query_string=query,
                         downloads=[("Evidence map (JSON)", url_for("evidence.evidence_json") + query),
