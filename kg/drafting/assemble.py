@@ -36,6 +36,10 @@ _COUNT_NOUNS = {"patients": "patients", "subjects": "patients", "participants": 
 _RATIO_KINDS = {"hazard ratio": "hazard_ratio", "hr": "hazard_ratio", "ahr": "hazard_ratio", "risk ratio": "risk_ratio",
                 "relative risk": "risk_ratio", "rr": "risk_ratio"}
 _SIGNIFICANCE = Decimal("0.05")
+_SAFETY = re.compile(r"safety (?:population|set|analysis)", re.IGNORECASE)
+_RESPECTIVELY = re.compile(r"\brespectively\b")
+_BEFORE_RANDOMISATION = re.compile(r"\s+(?:were\s+|was\s+)?(?:enrolled|included|recruited|screened|registered)\b", re.I)
+_AFTER_TO = re.compile(r"\s*(?:receive\s+)?(?:the\s+)?")
 _TIMEPOINT = re.compile(r"\b(?:(?P<n>\d+(?:\.\d+)?)[- ](?P<u>year|month)(?!s)\b|at (?P<n2>\d+) (?P<u2>years|months))",
                         re.IGNORECASE)
 
@@ -64,6 +68,13 @@ class _Builder:
         self.at = locator
         self.terms = terms
         self.out: list[Drafted] = []
+        # what the whole sentence says, read once (not once per figure: a sentence can hold thousands)
+        self.harm = _HARM.search(sentence) is not None
+        self.benefit = _BENEFIT.search(sentence) is not None
+        self.randomised = _RANDOMISED.search(sentence) is not None
+        self.safety = _SAFETY.search(sentence) is not None
+        self.timepoint = _timepoint(sentence)
+        self.respectively_at = max((m.start() for m in _RESPECTIVELY.finditer(sentence)), default=-1)
 
     def add(self, figure: Figure, fields: dict[str, Any], terms: list[Found | None], *, end: int | None = None) -> None:
         confidence = Decimal("0.9")
@@ -115,9 +126,9 @@ def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | No
     significant = _p_significant(p) if p else None
     if _NO_DIFFERENCE.search(b.s[max(0, figure.start - 90):figure.start]) or significant is False:
         direction = "no_difference"
-    elif _HARM.search(b.s) and (ae is not None or grades):
+    elif b.harm and (ae is not None or grades):
         direction = "harm"
-    elif _BENEFIT.search(b.s) or significant:
+    elif b.benefit or significant:
         direction = "benefit"
     else:
         return
@@ -134,7 +145,7 @@ def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | No
 
 def _respectively(b: _Builder, figure: Figure) -> list[Term] | None:
     """For "27% and 20% with X and Y, respectively": the regimens in the order the sentence names them."""
-    if not re.search(r"\brespectively\b", b.s[figure.end:]):
+    if b.respectively_at < figure.end:
         return None
     named = list(dict.fromkeys(m.term for m in b.terms.regimens))
     return named if len(named) >= 2 else b.terms.arms_in_order(figure.start)
@@ -330,7 +341,7 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         regimen = Found(ordered[index], bool(b.terms.regimens)) if index < len(ordered) else None
     else:
         regimen = b.terms.nearest("regimen", figure.start)
-    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": _timepoint(b.s),
+    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": b.timepoint,
                    "endpoint": endpoint.term.id if endpoint else None, "adverse_event": ae.term.id if ae else None,
                    "main_adverse_event": main_ae, "value": figure.data["value"], **_regimen_fields(study, regimen)},
           [endpoint, regimen, study])
@@ -354,17 +365,16 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
     elif figure.kind == "assigned":  # "307 were assigned to lenalidomide": the regimen right after "to"
         counts = "patients_randomised"
         regimen = next((m.term for m in b.terms.regimens if figure.end <= m.start <= figure.end + 20
-                        and re.fullmatch(r"\s*(?:receive\s+)?(?:the\s+)?", b.s[figure.end:m.start])), None)
+                        and _AFTER_TO.fullmatch(b.s, figure.end, m.start)), None)
     elif "stage" in noun:
         counts = "randomisation_stages"
     elif _COUNT_NOUNS.get(noun, "patients") != "patients":
         counts = _COUNT_NOUNS[noun]
-    elif re.match(r"\s+(?:were\s+|was\s+)?(?:enrolled|included|recruited|screened|registered)\b", b.s[figure.end:],
-                  re.IGNORECASE):
+    elif _BEFORE_RANDOMISATION.match(b.s, figure.end):
         counts = "patients"  # "of the 614 patients enrolled": before randomisation
-    elif re.search(r"safety (?:population|set|analysis)", b.s, re.IGNORECASE):
+    elif b.safety:
         counts = "patients_in_safety_population"
-    elif _RANDOMISED.search(b.s):
+    elif b.randomised:
         counts = "patients_randomised"
     else:
         counts = "patients"

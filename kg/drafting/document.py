@@ -88,20 +88,22 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     """
     check_article(text, file_name)
     doc = SourceText.from_text(text)
-    lexicon = _with_abbreviations(lexicon or Lexicon.from_facts(base), doc)
+    lexicon = _with_abbreviations((lexicon or Lexicon.from_facts(base)).for_article(), doc)
     citations, reference_texts = _references(text)
+    in_references = _ReferenceText(reference_texts)
     references: list[str] = []
     prose: list[tuple[int, int, str]] = []
     for p_index, paragraph in enumerate(doc.paragraphs, 1):
         joined = " ".join(paragraph)
-        if is_reference(joined) and joined not in reference_texts:
+        if joined not in in_references and is_reference(joined):
             citations.append(parse_reference(joined))
             reference_texts.append(joined)
-        if any(joined in r for r in reference_texts):
+            in_references.add(joined)
+        if joined in in_references:
             references.append(f"p{p_index}")
             continue
         prose.extend((p_index, s_index, sentence) for s_index, sentence in enumerate(paragraph, 1)
-                     if not any(sentence in r for r in reference_texts))
+                     if sentence not in in_references)
     publications = [publication_entry(c, base) for c in citations]
     study = main_study(doc, lexicon, source_id, [p["id"] for p in publications])
     context = Context(main_study=study.term if study else None)
@@ -114,10 +116,14 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
         if p_index != last_paragraph or _key(sentence) in starts:
             context.new_paragraph()
             last_paragraph = p_index
-        terms = SentenceTerms(sentence, lexicon.find(sentence), lexicon, context)
-        figures = recognise(sentence)
-        found = draft_sentence(sentence, f"p{p_index}.s{s_index}", figures, terms) if figures else []
-        terms.remember()
+        found = []
+        for offset, window in windows(sentence):
+            terms = SentenceTerms(window, lexicon.find(window), lexicon, context)
+            figures = recognise(window)
+            for item in (draft_sentence(window, f"p{p_index}.s{s_index}", figures, terms) if figures else []):
+                item.start, item.end = item.start + offset, item.end + offset
+                found.append(item)
+            terms.remember()
         kept = []
         for item in found:
             signature = _signature(item.fields)
@@ -175,6 +181,54 @@ def _with_abbreviations(lexicon: Lexicon, doc: SourceText) -> Lexicon:
             terms = SentenceTerms(sentence, lexicon.find(sentence), lexicon, Context())
             named.append((sentence, [*terms.regimens, *(m for m in terms.mentions if m.term.kind != "drug")]))
     return lexicon.learn_abbreviations(named)
+
+
+MAX_WINDOW = 1500
+"""The longest stretch of one sentence drafted at once (real sentences are under 600 characters): a
+longer one is read in windows cut at white space, so no sentence costs more than its length allows."""
+
+
+def windows(sentence: str, size: int = MAX_WINDOW) -> list[tuple[int, str]]:
+    """``(offset, text)`` windows of at most ``size`` characters covering the sentence, cut at white space
+    where there is some in the window's last third.
+
+    >>> [(o, w) for o, w in windows("aa bb cc dd", 6)]
+    [(0, 'aa bb '), (6, 'cc dd')]
+    """
+    out: list[tuple[int, str]] = []
+    at = 0
+    while len(sentence) - at > size:
+        cut = sentence.rfind(" ", at + size * 2 // 3, at + size)
+        cut = cut + 1 if cut > at else at + size
+        out.append((at, sentence[at:cut]))
+        at = cut
+    out.append((at, sentence[at:]))
+    return out
+
+
+class _ReferenceText:
+    """The printed references' lines, asked whether a paragraph or sentence is one (or part of one).
+
+    A set lookup, then (for an article with a normal number of references) a substring search, so a
+    text made of thousands of reference-like lines costs no more than its length.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines: set[str] = set()
+        self.parts: set[str] = set()
+        for line in lines:
+            self.add(line)
+
+    def add(self, line: str) -> None:
+        self.lines.add(line)
+        self.parts.update(s for p in SourceText.from_text(line).paragraphs for s in p)
+
+    def __contains__(self, text: object) -> bool:
+        if not isinstance(text, str):
+            return False
+        if text in self.lines or text in self.parts:
+            return True
+        return len(self.lines) <= 200 and any(text in line for line in self.lines)
 
 
 def _key(text: str) -> str:

@@ -172,13 +172,25 @@ def draft_populations(studies: list[dict[str, Any]], findings: list[dict[str, An
     """A population for each study the draft defines, with the characteristics (newly diagnosed,
     transplant-eligible, after ASCT ...) the sentences about it name; its findings get it too."""
     populations = []
+    # each sentence read once: which studies and which characteristics it names
+    traits: dict[str, set[str]] = {}
+    by_study: dict[str, set[str]] = {}
+    for sentence in {s for p in doc.paragraphs for s in p}:
+        found = lexicon.find(sentence)
+        traits[sentence] = {m.term.id for m in found if m.term.kind == "characteristic"}
+        for m in found:
+            if m.term.kind == "study":
+                by_study.setdefault(m.term.id, set()).add(sentence)
+    at_of: dict[str, set[str]] = {}
+    for f in findings:
+        if isinstance(f.get("study"), str):
+            at_of.setdefault(f["study"], set()).add(f["at"])
     for study in studies:
-        locators = {f["at"] for f in findings if f.get("study") == study["id"]} | {study.get("at")}
-        sentences = [doc.at(parse_locator(at)) for at in locators if at]
-        sentences += [s for p in doc.paragraphs for s in p
-                      if any(m.term.kind == "study" and m.term.id == study["id"] for m in lexicon.find(s))]
-        characteristics = sorted({m.term.id for s in sentences for m in lexicon.find(s)
-                                  if m.term.kind == "characteristic"})
+        locators = at_of.get(study["id"], set()) | {study.get("at")}
+        sentences = {doc.at(parse_locator(at)) for at in locators if at} | by_study.get(study["id"], set())
+        for sentence in sentences - traits.keys():  # a locator over several sentences
+            traits[sentence] = {m.term.id for m in lexicon.find(sentence) if m.term.kind == "characteristic"}
+        characteristics = sorted({t for s in sentences for t in traits[s]})
         if not characteristics:
             continue
         population = {"id": f"{study['id']}-population"[:80], "label": f"patients of {study['label']}",
