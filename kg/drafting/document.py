@@ -28,6 +28,7 @@ from kg.drafting.attach import Context, SentenceTerms
 from kg.drafting.citation import Citation, is_reference, parse_reference
 from kg.drafting.entries import (
     MainStudy,
+    authors_line,
     draft_arms,
     draft_populations,
     main_study,
@@ -64,6 +65,8 @@ class Draft:
     """Locators of the paragraphs read as printed references."""
     skipped: list[str] = field(default_factory=list)
     """Figures read but not drafted because the finding would break the schema (with the reason)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the drafter read but could not use (a malformed author line, a reference printed twice)."""
 
     @property
     def findings(self) -> list[dict[str, Any]]:
@@ -95,16 +98,30 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     prose: list[tuple[int, int, str]] = []
     for p_index, paragraph in enumerate(doc.paragraphs, 1):
         joined = " ".join(paragraph)
-        if joined not in in_references and is_reference(joined):
-            citations.append(parse_reference(joined))
-            reference_texts.append(joined)
+        body = _HEADING.sub("", joined)
+        if all(sentence in in_references for sentence in paragraph) or in_references.holds_a_line(body):
+            in_references.add(joined)  # a run of reference lines, each read already: no second citation
+        elif is_reference(body):
+            citations.append(parse_reference(body))
+            reference_texts.append(body)
             in_references.add(joined)
         if joined in in_references:
             references.append(f"p{p_index}")
             continue
         prose.extend((p_index, s_index, sentence) for s_index, sentence in enumerate(paragraph, 1)
                      if sentence not in in_references)
-    publications = [publication_entry(c, base) for c in citations]
+    warnings: list[str] = []
+    publications: list[dict[str, Any]] = []
+    printed: dict[str, int] = {}
+    for number, citation in enumerate(citations, 1):
+        key = (citation.doi or citation.text()).lower()
+        if key in printed:
+            warnings.append(f"reference {number} repeats reference {printed[key]}; drafted once")
+            continue
+        printed[key] = number
+        publications.append(publication_entry(citation, base, {p["id"] for p in publications}))
+    if (authors_warning := authors_line(text)[1]) is not None:
+        warnings.append(authors_warning)
     study = main_study(doc, lexicon, source_id, [p["id"] for p in publications])
     context = Context(main_study=study.term if study else None)
     drafted: list[Drafted] = []
@@ -146,7 +163,7 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     kept_ids = {d.fields["id"] for d in drafted}
     marks = [Mark(m.locator, m.start, m.end, ids) for m in marks
              if (ids := tuple(i for i in m.findings if i in kept_ids))]
-    return Draft(data, doc, marks, references, skipped)
+    return Draft(data, doc, marks, references, skipped, warnings)
 
 
 _FINDING = TypeAdapter(FindingEntry)
@@ -223,6 +240,12 @@ class _ReferenceText:
         self.lines.add(line)
         self.parts.update(s for p in SourceText.from_text(line).paragraphs for s in p)
 
+    def holds_a_line(self, paragraph: str) -> bool:
+        """Whether a paragraph is mostly reference lines read already (for a normal number of them)."""
+        if len(self.lines) > 200:
+            return False
+        return sum(len(line) + 1 for line in self.lines if line in paragraph) >= 0.8 * len(paragraph)
+
     def __contains__(self, text: object) -> bool:
         if not isinstance(text, str):
             return False
@@ -247,12 +270,18 @@ def _block_starts(text: str) -> set[str]:
             if re.search(r"[.!?:)\"”\d\]]$", previous)}
 
 
+_HEADING = re.compile(r"^(?:references?|bibliography|literature cited|sources?|works cited)\s*:?\s+(?=\S)",
+                      re.IGNORECASE)
+
+
 def _references(text: str) -> tuple[list[Citation], list[str]]:
-    """Printed references written one per line (however the text's paragraphs are counted)."""
+    """Printed references written one per line (however the text's paragraphs are counted); a
+    "References" heading on the same line is not part of the first one (never an author)."""
     citations: list[Citation] = []
     texts: list[str] = []
-    for line in text.splitlines():
-        line = " ".join(line.split())
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        line = _HEADING.sub("", line)
         if line and is_reference(line):
             citations.append(parse_reference(line))
             texts.append(line)

@@ -11,9 +11,10 @@ from kg.curation.texts import SourceText, parse_locator
 from kg.drafting.citation import Citation
 from kg.drafting.figures import MONTHS, iso_date
 from kg.drafting.lexicon import Lexicon, Term
+from kg.drafting.statements import clean_text
 
-__all__ = ["MainStudy", "draft_arms", "draft_populations", "main_study", "new_entries", "publication_entry",
-           "source_meta", "trial_ids"]
+__all__ = ["MainStudy", "authors_line", "draft_arms", "draft_populations", "main_study", "new_entries",
+           "publication_entry", "source_meta", "trial_ids"]
 
 _DESIGNS = (
     (re.compile(r"network meta-?analys[ie]s", re.IGNORECASE), ["NetworkMetaAnalysis", "MetaAnalysis"],
@@ -25,7 +26,8 @@ _DESIGNS = (
 _PHASE = re.compile(r"\bphase\s+(3|III|2|II)\b", re.IGNORECASE)
 _UPDATED = re.compile(r"\b(?:Updated|Published|Posted)\s*:?\s*(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s*"
                       r"(?P<year>\d{4})")
-_AUTHOR = re.compile(r"\bAuthors?:\s*(?P<names>[^;\n]+)")
+_AUTHOR = re.compile(r"\bAuthors?:[ \t]*(?P<names>[^\n]{0,2000})")
+_DEGREES = re.compile(r",?\s*\b(?:MD|PhD|MBBS|DO|MPH|PharmD|MSc|BSc|FRCP|FRCPath)\b\.?")
 _DRAFT = "draft"
 
 
@@ -66,8 +68,32 @@ def main_study(doc: SourceText, lexicon: Lexicon, source_id: str, publications: 
     return None
 
 
-def publication_entry(citation: Citation, base: FactBase) -> dict[str, Any]:
-    """The publication a printed reference names: the graph's own when DOI or first author and year match."""
+def authors_line(text: str) -> tuple[list[str], str | None]:
+    """The names an ``Authors:`` line prints, and a warning when it has one but names nobody.
+
+    >>> authors_line("Authors: Jane Smith, MD; Li Wei, PhD")
+    (['Jane Smith', 'Li Wei'], None)
+    >>> authors_line("Authors: ;")
+    ([], "an 'Authors:' line at line 1 names no author; the draft leaves the authors out")
+    """
+    match = _AUTHOR.search(text)
+    if match is None:
+        return [], None
+    segments = [seg for seg in match["names"].split(";") if ":" not in seg]  # not "Chief Editor: ..."
+    names = [clean_text(_DEGREES.sub("", n), 120) for seg in segments
+             for n in re.split(r"\band\b|,(?=\s*[A-Z][a-z])", _DEGREES.sub("", seg))]
+    names = [n.strip(" ,.") for n in names if sum(c.isalpha() for c in n) >= 2]
+    if names:
+        return names, None
+    line = text.count("\n", 0, match.start()) + 1
+    return [], f"an 'Authors:' line at line {line} names no author; the draft leaves the authors out"
+
+
+def publication_entry(citation: Citation, base: FactBase, taken_here: set[str] | None = None) -> dict[str, Any]:
+    """The publication a printed reference names: the graph's own when DOI or first author and year match.
+
+    A new one gets an id neither the graph nor ``taken_here`` (the draft's other publications) uses.
+    """
     surname = citation.authors[0].split()[0] if citation.authors else "anonymous"
     for pub in base.publications():
         same_doi = citation.doi is not None and pub.doi is not None and citation.doi.lower() == pub.doi.lower()
@@ -75,16 +101,18 @@ def publication_entry(citation: Citation, base: FactBase) -> dict[str, Any]:
         if same_doi or same_author:
             return {"id": pub.id, "_new": False}
     pub_id = f"{re.sub(r'[^a-z0-9]+', '-', surname.lower())}-{citation.year or 'nd'}"
-    taken = {p.id for p in base.publications()}
+    taken = {p.id for p in base.publications()} | (taken_here or set())
     suffix = 2
     base_id = pub_id
     while pub_id in taken:
         pub_id, suffix = f"{base_id}-{suffix}", suffix + 1
     entry: dict[str, Any] = {
-        "id": pub_id, "label": f"{surname} et al. {citation.year or ''}, {citation.journal or 'journal not printed'}",
-        "status": _DRAFT, "authors": citation.authors, "journal": citation.journal, "year": citation.year,
-        "date": citation.date, "citation": citation.text(), "doi": citation.doi, "pmid": citation.pmid,
-        "pmcid": citation.pmcid, "_new": True}
+        "id": pub_id, "status": _DRAFT,
+        "label": clean_text(f"{surname} et al. {citation.year or ''}, {citation.journal or 'journal not printed'}"),
+        "authors": [clean_text(a, 120) for a in citation.authors if clean_text(a, 120)],
+        "journal": clean_text(citation.journal) or None if citation.journal else None, "year": citation.year,
+        "date": citation.date, "citation": clean_text(citation.text(), 1000), "doi": citation.doi,
+        "pmid": citation.pmid, "pmcid": citation.pmcid, "_new": True}
     return {k: v for k, v in entry.items() if v not in (None, [])}
 
 
@@ -223,8 +251,9 @@ def source_meta(doc: SourceText, text: str, source_id: str, file_name: str, lexi
     first = doc.paragraphs[0] if doc.paragraphs else ()
     lines = text.strip().splitlines()
     heading = lines[0].strip() if lines else ""
-    if len(lines) > 1 and not lines[1].strip() and 0 < len(heading) <= 150 and heading[-1] not in ".:;,":
-        title = heading
+    if len(lines) > 1 and not lines[1].strip() and 0 < len(heading) <= 150 and heading[-1] not in ".:;," \
+            and clean_text(heading):
+        title = clean_text(heading)
     elif study is not None:
         title = f"Article reporting the {study.term.label}"
     elif citations and citations[0].authors:
@@ -237,12 +266,12 @@ def source_meta(doc: SourceText, text: str, source_id: str, file_name: str, lexi
     meta: dict[str, Any] = {"id": source_id, "file": file_name, "title": title, "kind": kind}
     if (date := _date(_UPDATED.search(text))) is not None:
         meta["date"] = date
-    if (authors := _AUTHOR.search(text)) is not None:
-        meta["authors"] = [re.sub(r",\s*(?:MD|PhD|MBBS|DO|MPH|PharmD)\b.*$", "", authors["names"]).strip()]
+    if names := authors_line(text)[0]:
+        meta["authors"] = names
     if study is not None:
         meta["reports"] = [study.term.id]
     if publications:
-        meta["cites"] = [p["id"] for p in publications]
+        meta["cites"] = list(dict.fromkeys(p["id"] for p in publications))
     meta["note"] = ("Drafted by `mmkg draft`: every finding is status draft with the drafter's confidence; confirm "
                     "each (set status: curated, or delete it), check the new entries, then `mmkg draft --accept`.")
     return meta

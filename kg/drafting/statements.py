@@ -8,7 +8,22 @@ from typing import Any
 
 from kg.drafting.lexicon import Lexicon
 
-__all__ = ["describe"]
+__all__ = ["clean_text", "describe"]
+
+_FORMULA_LEADS = "=+-@\t\r"
+
+
+def clean_text(text: str, limit: int = 300) -> str:
+    """Text as a draft writes it (statements, titles, labels, names): control characters dropped, white
+    space collapsed, no formula-leading character (``=``, ``+``, ``-``, ``@``) first, at most ``limit``
+    characters.
+
+    >>> clean_text('=HYPERLINK("x")\x07  title')
+    'HYPERLINK("x") title'
+    """
+    text = "".join(c if c.isprintable() else " " for c in text)
+    text = " ".join(text.split()).lstrip(_FORMULA_LEADS + " ")
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _num(value: Any) -> str:
@@ -28,7 +43,7 @@ def describe(fields: dict[str, Any], lexicon: Lexicon, arms: dict[str, str]) -> 
         term = lexicon.term(kind, str(value))
         return (term.short_label or term.label) if term else str(value).replace("-", " ")
 
-    text = _describe(fields, name)
+    text = clean_text(_describe(fields, name))
     return text[:1].upper() + text[1:]
 
 

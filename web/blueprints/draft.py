@@ -1,25 +1,35 @@
 """``/draft``: paste an article, see its numbered sentences with the recognised figures marked and
-linked to the drafted findings, and download the draft fact file. The same code as ``mmkg draft``
-(:mod:`kg.drafting`); nothing leaves the server, and the text is bounded by the request size cap.
+linked to the drafted findings, review each finding (confirm, reject, or correct its endpoint, arm or
+direction from the graph's own terms), and download the draft fact file with those decisions. The
+same code as ``mmkg draft`` (:mod:`kg.drafting`); the server writes nothing, and the text is bounded
+by the request size cap. When served with query workers (``mmkg serve``), drafts run in their own
+worker processes (:class:`~kg.drafting.worker.DraftPool`: time limit, memory limit, a cap per client
+and overall, 429/503 with ``Retry-After``), never in a request thread.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from markupsafe import Markup, escape
+from pydantic import ValidationError
 
 from kg import paths
 from kg.curation.factbase import FactBase, load_facts
+from kg.curation.schema import SourceFile
 from kg.drafting.document import Draft, draft_article
 from kg.drafting.lexicon import Lexicon
+from kg.drafting.review import Choices, ReviewError, apply_review, choices_for, parse_review
+from kg.drafting.worker import DraftBusy, DraftPool, DraftTimeout
 from kg.drafting.writing import draft_yaml, next_source_id
 from kg.errors import ArticleError
-from web.errors import HttpError
+from web.context import client_id, ctx
+from web.errors import HttpError, error_response
 from web.views import View, render
 
 __all__ = ["bp"]
@@ -45,6 +55,8 @@ class DraftView(View):
     yaml_text: str = ""
     references: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    choices: Choices = field(default_factory=Choices)
+    warnings: list[str] = field(default_factory=list)
 
 
 @cache
@@ -54,18 +66,47 @@ def _facts() -> tuple[FactBase, Lexicon]:
     return base, Lexicon.from_facts(base)
 
 
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> DraftPool | None:
+    """The app's draft workers, started on the first draft, when the app is served with query workers."""
+    if ctx().pool is None:
+        return None  # tests and embedded use: drafts inline (the app's own process is the sandbox)
+    with _POOL_LOCK:
+        pool = current_app.extensions.get("mmkg-draft")
+        if pool is None:
+            settings = ctx().settings
+            pool = DraftPool(paths.facts_dir(), settings.draft_workers, settings.draft_timeout,
+                             settings.draft_memory_mb * 2**20, settings.client_drafts)
+            current_app.extensions["mmkg-draft"] = pool
+        return pool
+
+
+@bp.errorhandler(DraftBusy)
+@bp.errorhandler(DraftTimeout)
+def _over_limit(exc: DraftBusy | DraftTimeout) -> Response:
+    response = error_response(exc.http_status, exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _draft() -> tuple[str, str, Draft]:
     for key in request.form:
-        if key not in ("text", "name"):
+        if key not in ("text", "name") and not key.startswith("review."):
             raise HttpError(400, f"unknown field {key!r} (the draft form takes text and name)")
     text = request.form.get("text", "")
     name = (request.form.get("name") or "article.txt").strip()
     if not re.fullmatch(r"[\w.-]+\.txt", name):
         raise HttpError(400, f"field 'name': {name!r} must be a file name ending in .txt (letters, digits, . _ -)")
-    base, lexicon = _facts()
+    source_id = next_source_id(paths.facts_dir())
+    pool = _pool()
     try:
-        drafted = draft_article(text, source_id=next_source_id(paths.facts_dir()), file_name=name, base=base,
-                                lexicon=lexicon)
+        if pool is not None:
+            drafted = pool.draft(client_id(), text, source_id, name)
+        else:
+            base, lexicon = _facts()
+            drafted = draft_article(text, source_id=source_id, file_name=name, base=base, lexicon=lexicon)
     except ArticleError as exc:
         raise HttpError(exc.http_status, f"field 'text': {exc.message}") from exc
     return text, name, drafted
@@ -103,12 +144,26 @@ def draft_page() -> str:
     entries = {k: v for k, v in drafted.data.items() if k in ("drugs", "regimens", "endpoints", "adverse_events",
                                                               "studies", "populations", "arms", "publications")}
     return render(DraftView(text, name, sentences, drafted.findings, entries, draft_yaml(drafted.data),
-                            drafted.references, drafted.skipped))
+                            drafted.references, drafted.skipped, choices_for(drafted.data, _facts()[1]),
+                            drafted.warnings))
 
 
 @bp.route("/draft.yaml", methods=["POST"])
 def draft_download() -> Response:
+    """The draft as YAML, with the review's decisions (``review.<id>.<field>`` fields) applied."""
     drafted = _draft()[2]
-    filename = f"{drafted.data['source']['id']}-draft.yaml"
-    return Response(draft_yaml(drafted.data), mimetype="application/yaml",
+    data = drafted.data
+    form = {k: v for k, v in request.form.items() if k.startswith("review.")}
+    if form:
+        try:
+            data = apply_review(data, parse_review(form, data, choices_for(data, _facts()[1])))
+            SourceFile.model_validate(data)
+        except ReviewError as exc:
+            raise HttpError(400, str(exc)) from exc
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise HttpError(400, "the reviewed draft does not load: " + ".".join(str(x) for x in first["loc"])
+                            + ": " + first["msg"]) from exc
+    filename = f"{data['source']['id']}-draft.yaml"
+    return Response(draft_yaml(data), mimetype="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
