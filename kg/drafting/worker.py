@@ -11,8 +11,10 @@ uses :func:`run_limited`: the same limits around one draft in a forked child.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
+import os
 import queue
 import threading
 from collections import Counter
@@ -52,6 +54,9 @@ class DraftBusy(MmkgError):
 
 
 def _limit_memory(memory_limit: int | None) -> None:
+    """Cap the child's address space, and lower its priority so the server's own threads come first."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
     if memory_limit:
         import resource
 
@@ -125,6 +130,7 @@ def _serve(conn: Connection, facts_dir: Path, memory_limit: int | None) -> None:
     from kg.curation.factbase import load_facts
     from kg.drafting.document import draft_article
     from kg.drafting.lexicon import Lexicon
+    from kg.drafting.writing import draft_yaml
 
     base = load_facts(facts_dir / "reference.yaml", sorted((facts_dir / "sources").glob("*.yaml")))
     lexicon = Lexicon.from_facts(base)
@@ -135,8 +141,8 @@ def _serve(conn: Connection, facts_dir: Path, memory_limit: int | None) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", draft_article(text, source_id=source_id, file_name=file_name, base=base,
-                                           lexicon=lexicon)))
+            drafted = draft_article(text, source_id=source_id, file_name=file_name, base=base, lexicon=lexicon)
+            conn.send(("ok", (drafted, draft_yaml(drafted.data))))  # the YAML too: dumping it is slow Python
         except MemoryError:
             conn.send(("memory", None))
         except MmkgError as exc:
@@ -195,7 +201,7 @@ class DraftPool:
             self._add()
 
     def draft(self, client: str, text: str, source_id: str, file_name: str) -> Any:
-        """The :class:`~kg.drafting.document.Draft` of ``text``, drafted in a worker.
+        """The :class:`~kg.drafting.document.Draft` of ``text`` and its YAML, drafted in a worker.
 
         :raises DraftBusy: 429 if ``client`` already runs ``per_client`` drafts, 503 if no worker is free.
         :raises DraftTimeout: past the time or memory limit (the worker is replaced).

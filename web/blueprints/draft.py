@@ -91,7 +91,11 @@ def _over_limit(exc: DraftBusy | DraftTimeout) -> Response:
     return response
 
 
-def _draft() -> tuple[str, str, Draft]:
+MAX_REVIEW_ROWS = 300
+"""Findings the page lists for review (a hostile text can draft thousands; the download has them all)."""
+
+
+def _draft() -> tuple[str, str, Draft, str]:
     for key in request.form:
         if key not in ("text", "name") and not key.startswith("review."):
             raise HttpError(400, f"unknown field {key!r} (the draft form takes text and name)")
@@ -103,13 +107,14 @@ def _draft() -> tuple[str, str, Draft]:
     pool = _pool()
     try:
         if pool is not None:
-            drafted = pool.draft(client_id(), text, source_id, name)
+            drafted, yaml_text = pool.draft(client_id(), text, source_id, name)
         else:
             base, lexicon = _facts()
             drafted = draft_article(text, source_id=source_id, file_name=name, base=base, lexicon=lexicon)
+            yaml_text = draft_yaml(drafted.data)
     except ArticleError as exc:
         raise HttpError(exc.http_status, f"field 'text': {exc.message}") from exc
-    return text, name, drafted
+    return text, name, drafted, yaml_text
 
 
 def _marked(sentence: str, marks: list[tuple[int, int, tuple[str, ...]]]) -> Markup:
@@ -131,7 +136,7 @@ def _marked(sentence: str, marks: list[tuple[int, int, tuple[str, ...]]]) -> Mar
 def draft_page() -> str:
     if request.method == "GET":
         return render(DraftView())
-    text, name, drafted = _draft()
+    text, name, drafted, yaml_text = _draft()
     by_sentence: dict[str, list[tuple[int, int, tuple[str, ...]]]] = {}
     for mark in drafted.marks:
         by_sentence.setdefault(mark.locator, []).append((mark.start, mark.end, mark.findings))
@@ -143,7 +148,7 @@ def draft_page() -> str:
             sentences.append(DraftSentence(locator, _marked(sentence, marks), [i for m in marks for i in m[2]]))
     entries = {k: v for k, v in drafted.data.items() if k in ("drugs", "regimens", "endpoints", "adverse_events",
                                                               "studies", "populations", "arms", "publications")}
-    return render(DraftView(text, name, sentences, drafted.findings, entries, draft_yaml(drafted.data),
+    return render(DraftView(text, name, sentences, drafted.findings[:MAX_REVIEW_ROWS], entries, yaml_text,
                             drafted.references, drafted.skipped, choices_for(drafted.data, _facts()[1]),
                             drafted.warnings))
 
@@ -151,7 +156,7 @@ def draft_page() -> str:
 @bp.route("/draft.yaml", methods=["POST"])
 def draft_download() -> Response:
     """The draft as YAML, with the review's decisions (``review.<id>.<field>`` fields) applied."""
-    drafted = _draft()[2]
+    _, _, drafted, yaml_text = _draft()
     data = drafted.data
     form = {k: v for k, v in request.form.items() if k.startswith("review.")}
     if form:
@@ -164,6 +169,7 @@ def draft_download() -> Response:
             first = exc.errors()[0]
             raise HttpError(400, "the reviewed draft does not load: " + ".".join(str(x) for x in first["loc"])
                             + ": " + first["msg"]) from exc
+        yaml_text = draft_yaml(data)
     filename = f"{data['source']['id']}-draft.yaml"
-    return Response(draft_yaml(data), mimetype="application/yaml",
+    return Response(yaml_text, mimetype="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
