@@ -87,8 +87,9 @@ def test_run_limited_stops_at_the_time_limit() -> None:
 def test_the_pool_caps_clients_and_times_out(seeds: Path) -> None:
     pool = DraftPool(paths.facts_dir(), workers=1, timeout=60, per_client=1, max_wait=0.2)
     try:
-        drafted = pool.draft("a", (seeds / "001_4e6393b2a2e8cbee.txt").read_text(encoding="utf-8"), "s099", "x.txt")
-        assert drafted.findings
+        drafted, text = pool.draft("a", (seeds / "001_4e6393b2a2e8cbee.txt").read_text(encoding="utf-8"), "s099",
+                                   "x.txt")
+        assert drafted.findings and text.startswith("# Draft source fact file")
         pool.per_client = 0
         with pytest.raises(DraftBusy) as busy:
             pool.draft("a", "HR 0.5.", "s099", "x.txt")
@@ -97,7 +98,7 @@ def test_the_pool_caps_clients_and_times_out(seeds: Path) -> None:
         with pytest.raises(DraftTimeout):
             pool.draft("b", "Median PFS was 26 vs 21 months. " * 3000, "s099", "x.txt")
         pool.timeout = 60
-        assert pool.draft("b", "Median PFS was 26 vs 21 months.", "s099", "x.txt").findings  # a fresh worker
+        assert pool.draft("b", "Median PFS was 26 vs 21 months.", "s099", "x.txt")[0].findings  # a fresh worker
     finally:
         pool.close()
 
