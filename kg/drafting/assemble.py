@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from kg.drafting.attach import Found, SentenceTerms, arm_of
-from kg.drafting.figures import Figure
+from kg.drafting.figures import Figure, timepoint
 from kg.drafting.lexicon import Term
 
 __all__ = ["Drafted", "draft_sentence"]
@@ -36,12 +36,11 @@ _COUNT_NOUNS = {"patients": "patients", "subjects": "patients", "participants": 
 _RATIO_KINDS = {"hazard ratio": "hazard_ratio", "hr": "hazard_ratio", "ahr": "hazard_ratio", "risk ratio": "risk_ratio",
                 "relative risk": "risk_ratio", "rr": "risk_ratio"}
 _SIGNIFICANCE = Decimal("0.05")
+_PLACES = frozenset({"centres", "centers", "sites", "countries", "hospitals", "institutions"})
 _SAFETY = re.compile(r"safety (?:population|set|analysis)", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b")
 _BEFORE_RANDOMISATION = re.compile(r"\s+(?:were\s+|was\s+)?(?:enrolled|included|recruited|screened|registered)\b", re.I)
 _AFTER_TO = re.compile(r"\s*(?:receive\s+)?(?:the\s+)?")
-_TIMEPOINT = re.compile(r"\b(?:(?P<n>\d+(?:\.\d+)?)[- ](?P<u>year|month)(?!s)\b|at (?P<n2>\d+) (?P<u2>years|months))",
-                        re.IGNORECASE)
 
 
 @dataclass
@@ -73,7 +72,7 @@ class _Builder:
         self.benefit = _BENEFIT.search(sentence) is not None
         self.randomised = _RANDOMISED.search(sentence) is not None
         self.safety = _SAFETY.search(sentence) is not None
-        self.timepoint = _timepoint(sentence)
+        self.timepoint = timepoint(sentence)
         self.respectively_at = max((m.start() for m in _RESPECTIVELY.finditer(sentence)), default=-1)
 
     def add(self, figure: Figure, fields: dict[str, Any], terms: list[Found | None], *, end: int | None = None) -> None:
@@ -347,18 +346,11 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
           [endpoint, regimen, study])
 
 
-def _timepoint(sentence: str) -> str | None:
-    """``5 years`` for "the 5-year OS rate" or "at 5 years"."""
-    when = _TIMEPOINT.search(sentence)
-    if when is None:
-        return None
-    number, unit = when["n"] or when["n2"], (when["u"] or when["u2"]).lower().rstrip("s")
-    return f"{number} {unit}{'' if number == '1' else 's'}"
-
-
 def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
     data = figure.data
     noun = str(data.get("noun", "patients")).lower()
+    if noun in _PLACES:
+        return  # "in 152 centres in 23 countries": never a count of patients
     regimen = None
     if figure.kind == "received":
         counts, regimen = "patients_received_allocated", b.terms.following("regimen", figure.end - 9, reach=30)

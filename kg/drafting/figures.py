@@ -29,7 +29,7 @@ from typing import Any
 from kg.curation.numerals import DASH, DEC, INT, WORD, normalise
 from kg.curation.numerals import number as _read_number
 
-__all__ = ["MONTHS", "Figure", "iso_date", "number", "recognise"]
+__all__ = ["MONTHS", "Figure", "iso_date", "number", "recognise", "timepoint"]
 
 _INT = INT
 _DEC = DEC
@@ -55,7 +55,7 @@ _P = re.compile(
     r"(?P<val>0?\.\d{1,9}+|1(?:\.0{1,9}+)?|0)(?![\d.])")
 _TIME_PAIR = re.compile(
     rf"(?P<a1>{_DEC})(?:\s*+{_DASH}\s*+(?P<a2>{_DEC}))?\s*+(?:(?P<unit_a>months?|years?|weeks?|days?)\s*+)?"
-    rf"(?P<sep>vs\.?|versus|v\.|and|compared (?:with|to)|or)\s*+"
+    rf"(?P<sep>vs\.?|versus|v\.|v\b|and|compared (?:with|to)|or)\s*+"
     rf"(?P<b1>{_DEC})(?:\s*+{_DASH}\s*+(?P<b2>{_DEC}))?\s*+{_UNIT}(?P<resp>,?\s*+respectively)?", re.IGNORECASE)
 _TIME = re.compile(rf"(?<![\w.,/])(?P<v>{_DEC})(?:\s*+{_DASH}\s*+(?P<v2>{_DEC}))?[\s-]{{0,3}}+{_UNIT}(?![\w-])",
                    re.IGNORECASE)
@@ -195,7 +195,7 @@ def _percents(s: str) -> list[Figure]:
             continue  # heterogeneity, not a share of an arm
         if _INTERVAL_BOUND.search(s[max(0, m.start() - 30):m.start()]):
             continue  # a bound of an interval ("55% (95% CI, 48%-62%)"), not a result of its own
-        effect = re.match(r"\s*(?:reduction|relative|lower risk|decrease|increase)", after)
+        effect = re.match(r"\s*(?:reduction|relative|lower\b|higher\b|decrease|increase)", after)
         if (re.search(r"\bby\s*$", before) and not re.match(r"\s*of\b", after)) or effect:
             continue  # an effect size written as a percentage, not a share of an arm
         if Decimal(m["v"]) <= 100:
@@ -354,3 +354,16 @@ def recognise(sentence: str) -> list[Figure]:
     if doses:
         chosen = [c for c in chosen if c.kind not in ("time", "time_pair")]
     return sorted(chosen, key=lambda f: f.start)
+
+
+_TIMEPOINT = re.compile(r"\b(?:(?P<n>\d+(?:\.\d+)?)[- ](?P<u>year|month)(?!s)\b|at (?P<n2>\d+) (?P<u2>years|months))",
+                        re.IGNORECASE)
+
+
+def timepoint(sentence: str) -> str | None:
+    """``5 years`` for "the 5-year OS rate" or "at 5 years"."""
+    when = _TIMEPOINT.search(sentence)
+    if when is None:
+        return None
+    number, unit = when["n"] or when["n2"], (when["u"] or when["u2"]).lower().rstrip("s")
+    return f"{number} {unit}{'' if number == '1' else 's'}"
