@@ -9,10 +9,22 @@ from typing import Any
 import pytest
 import yaml
 
+from kg import paths
+from kg.curation.factbase import FactBase, load_facts
 from kg.drafting import figures
+from kg.drafting.constructions import priorities
+from kg.drafting.document import draft_article
 from kg.drafting.figures import recognise
 
-CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "data" / "phrasings.yaml").read_text("utf-8"))
+ALL: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "data" / "phrasings.yaml").read_text("utf-8"))
+CASES = [c for c in ALL if "figures" in c]
+MEANINGS = [c for c in ALL if "findings" in c]
+
+
+@pytest.fixture(scope="module")
+def base() -> FactBase:
+    facts = paths.facts_dir()
+    return load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
 
 
 def _same(found: Any, wanted: Any) -> bool:
@@ -36,4 +48,13 @@ def test_phrasing(case: dict[str, Any]) -> None:
 
 def test_every_kind_has_a_case() -> None:
     covered = {w["kind"] for c in CASES for w in c["figures"]}
-    assert set(figures._PRIORITY) - covered == set()
+    assert set(priorities(figures._PRIORITY)) - covered == set()
+
+
+@pytest.mark.parametrize("case", MEANINGS, ids=[c["id"] for c in MEANINGS])
+def test_meaning(case: dict[str, Any], base: FactBase) -> None:
+    findings = draft_article(case["sentence"], source_id="s099", file_name="x.txt", base=base).findings
+    assert [f["kind"] for f in findings] == [w["kind"] for w in case["findings"]], [f["statement"] for f in findings]
+    for finding, wanted in zip(findings, case["findings"], strict=True):
+        for key, value in wanted.items():
+            assert _same(finding.get(key), value), (case["id"], key, finding)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from kg.drafting import outcomes
 from kg.drafting.attach import Found, SentenceTerms, arm_of
 from kg.drafting.figures import Figure, timepoint
 from kg.drafting.lexicon import Term
@@ -36,6 +37,8 @@ _COUNT_NOUNS = {"patients": "patients", "subjects": "patients", "participants": 
 _RATIO_KINDS = {"hazard ratio": "hazard_ratio", "hr": "hazard_ratio", "ahr": "hazard_ratio", "risk ratio": "risk_ratio",
                 "relative risk": "risk_ratio", "rr": "risk_ratio"}
 _SIGNIFICANCE = Decimal("0.05")
+_FEWER = re.compile(r"\b(?:lower|fewer|less|reduc|decreas)", re.IGNORECASE)
+_ADVERSE = frozenset({"ae-incidence", "discontinuation"})
 _PLACES = frozenset({"centres", "centers", "sites", "countries", "hospitals", "institutions"})
 _SAFETY = re.compile(r"safety (?:population|set|analysis)", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b")
@@ -70,6 +73,7 @@ class _Builder:
         # what the whole sentence says, read once (not once per figure: a sentence can hold thousands)
         self.harm = _HARM.search(sentence) is not None
         self.benefit = _BENEFIT.search(sentence) is not None
+        self.fewer = _FEWER.search(sentence) is not None
         self.randomised = _RANDOMISED.search(sentence) is not None
         self.safety = _SAFETY.search(sentence) is not None
         self.timepoint = timepoint(sentence)
@@ -109,7 +113,9 @@ class _Builder:
         return max((m.end for m in self.terms.of_kind(kind) if m.end <= position), default=-1)
 
 
-def _value_fields(value: Decimal | tuple[Decimal, Decimal]) -> dict[str, Any]:
+def _value_fields(value: Decimal | tuple[Decimal, Decimal] | None) -> dict[str, Any]:
+    if value is None:
+        return {"not_reached": True}
     return {"range": list(value)} if isinstance(value, tuple) else {"value": value}
 
 
@@ -121,12 +127,23 @@ def _regimen_fields(study: Found | None, regimen: Found | None) -> dict[str, Any
 
 
 def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | None, arms: list[Term],
-                study: Found | None, ae: Found | None = None, grades: list[int] | None = None) -> None:
+                study: Found | None, ae: Found | None = None, grades: list[int] | None = None,
+                higher_first: bool | None = None, note: str | None = None) -> None:
+    """A comparison; its direction from what is measured: more of an adverse outcome with the intervention
+    (more events, a higher rate) is harm, fewer is benefit; a significant difference in an adverse outcome
+    that the sentence does not call lower is harm, never a benefit."""
     significant = _p_significant(p) if p else None
+    adverse = ae is not None or bool(grades) or (endpoint is not None and endpoint.term.id in _ADVERSE)
     if _NO_DIFFERENCE.search(b.s[max(0, figure.start - 90):figure.start]) or significant is False:
         direction = "no_difference"
-    elif b.harm and (ae is not None or grades):
+    elif adverse and higher_first is not None:
+        direction = "harm" if higher_first else "benefit"
+    elif adverse and b.fewer and not b.harm:
+        direction = "benefit"
+    elif adverse and (b.harm or significant):
         direction = "harm"
+    elif higher_first is not None and significant:
+        direction = "benefit" if higher_first else "harm"
     elif b.benefit or significant:
         direction = "benefit"
     else:
@@ -138,7 +155,7 @@ def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | No
                    "adverse_event": ae.term.id if ae else None, "grades": grades,
                    "intervention": intervention.term.id if intervention else None,
                    "comparator": comparator.term.id if comparator else None, "p": p, "direction": direction,
-                   "significant": significant},
+                   "significant": significant, "note": note},
           [endpoint, intervention, study])
 
 
@@ -171,12 +188,6 @@ def _pair_regimens(b: _Builder, figure: Figure, count: int, values_at: list[int]
     return [Found(ordered[k], from_sentence) if k < len(ordered) else None for k in range(count)]
 
 
-def _ends_of_values(sentence: str, figure: Figure, count: int) -> list[int]:
-    ends = [m.end() for m in re.finditer(r"\d(?:[\d.,]*\d)?\s*(?:%|months?|years?|weeks?|days?)?",
-                                         sentence[figure.start:figure.end])]
-    return [figure.start + e for e in ends[-count:]] if len(ends) >= count else [figure.end] * count
-
-
 def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: SentenceTerms) -> list[Drafted]:
     """The draft findings of one sentence (none for a sentence without figures)."""
     b = _Builder(sentence, locator, terms)
@@ -189,7 +200,7 @@ def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: Se
             if figures[j].kind == "p" and j not in used:
                 used.add(j)
                 return str(figures[j].data["p"]), figures[j].end
-            if figures[j].kind in ("ratio", "time_pair", "percent"):
+            if figures[j].kind in ("ratio", "time_pair", "percent", "rate"):
                 return None, None
         return None, None
 
@@ -197,7 +208,7 @@ def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: Se
     # a lone time is a result only next to the endpoint it measures ("median PFS was 26 months"), never
     # "the median time to response was 2 months" of an outcome the lexicon does not know
     time_as_values = bool(times) and bool(terms.of_kind("endpoint"))
-    percents = [i for i, f in enumerate(figures) if f.kind == "percent"]
+    percents = [i for i, f in enumerate(figures) if f.kind in ("percent", "events")]
     for i, figure in enumerate(figures):
         study = terms.study(figure.start, figure.end)
         if figure.kind == "ratio":
@@ -207,8 +218,13 @@ def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: Se
             _time_pair(b, figure, p_after(i)[0], study)
         elif figure.kind == "time" and time_as_values:
             _time(b, figure, study, times)
-        elif figure.kind == "percent":
+        elif figure.kind in ("percent", "events"):
             _percent(b, figure, study, [figures[k] for k in percents])
+        elif figure.kind == "rate":
+            outcomes.rate(b, figure, p_after(i)[0], study)
+        elif figure.kind == "not_reached" and terms.of_kind("endpoint"):
+            if not outcomes.not_reached_in_every_arm(b, figure, study):
+                _time(b, figure, study, [figure])
         elif figure.kind in ("count", "n", "received", "assigned"):
             _count(b, figure, study)
         elif figure.kind == "dose":
@@ -235,21 +251,8 @@ def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: Se
             endpoint, ae = b.endpoint(figure.start)
             _comparison(b, figure, str(figure.data["p"]), endpoint, terms.arms_in_order(figure.start),
                         terms.study(figure.start, figure.end), ae)
-    _grades_onto(figures, b.out)
+    outcomes.grades_onto(figures, b.out)
     return b.out
-
-
-def _grades_onto(figures: list[Figure], drafted: list[Drafted]) -> None:
-    """A ratio or proportion about a graded adverse event carries its grades."""
-    for figure in figures:
-        if figure.kind != "grades":
-            continue
-        for d in drafted:
-            if d.fields["kind"] in ("hazard_ratio", "risk_ratio", "proportion") and "adverse_event" in d.fields \
-                    and figure.end <= d.start:
-                d.fields.setdefault("grades", figure.data["grades"])
-                if figure.data.get("note"):
-                    d.fields.setdefault("note", figure.data["note"])
 
 
 def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_end: int | None) -> None:
@@ -280,6 +283,7 @@ def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_en
         "ci_level": level if ci and level else None, "p": p,
         "significant": _p_significant(p) if p else None,
         "note": f"interval {ci[0]}-{ci[1]} stated without its level" if ci and not level else None,
+        "direction": outcomes.ratio_direction(figure.data["estimate"], ci, _p_significant(p) if p else None),
     }
     b.add(figure, fields, [endpoint, regimen, study], end=p_end)
 
@@ -287,7 +291,7 @@ def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_en
 def _time_pair(b: _Builder, figure: Figure, p: str | None, study: Found | None) -> None:
     endpoint = b.terms.nearest("endpoint", figure.start)
     values = figure.data["values"]
-    regimens = _pair_regimens(b, figure, 2, _ends_of_values(b.s, figure, 2))
+    regimens = _pair_regimens(b, figure, 2, outcomes.ends_of_values(b.s, figure, 2))
     for value, regimen in zip(values, regimens, strict=True):
         b.add(figure, {"kind": "median", "study": study.term.id if study else None,
                        "endpoint": endpoint.term.id if endpoint else None, **_value_fields(value),
@@ -311,7 +315,8 @@ def _time(b: _Builder, figure: Figure, study: Found | None, times: list[Figure])
     else:
         regimen = b.terms.nearest("regimen", figure.start)
     b.add(figure, {"kind": "median", "study": study.term.id if study else None,
-                   "endpoint": endpoint.term.id if endpoint else None, **_value_fields(figure.data["value"]),
+                   "endpoint": endpoint.term.id if endpoint else None,
+                   **_value_fields(figure.data["values"][0] if figure.kind == "not_reached" else figure.data["value"]),
                    "unit": figure.data["unit"], **_regimen_fields(study, regimen)}, [endpoint, regimen, study])
 
 
@@ -342,7 +347,9 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         regimen = b.terms.nearest("regimen", figure.start)
     b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": b.timepoint,
                    "endpoint": endpoint.term.id if endpoint else None, "adverse_event": ae.term.id if ae else None,
-                   "main_adverse_event": main_ae, "value": figure.data["value"], **_regimen_fields(study, regimen)},
+                   "main_adverse_event": main_ae, "value": figure.data["value"], **_regimen_fields(study, regimen),
+                   "note": (f"{figure.data['events']} of {figure.data['of_total']} patients"
+                            if figure.kind == "events" else None)},
           [endpoint, regimen, study])
 
 

@@ -341,11 +341,17 @@ def recognise(sentence: str) -> list[Figure]:
     A decimal written with a raised dot, as The Lancet prints it (``0·72``), reads as ``0.72``
     (the same length, so spans still point into the sentence as written).
     """
+    from kg.drafting.constructions import priorities, recognise_more  # its records build on this module
+
     sentence = normalise(sentence)
     candidates = [f for recogniser in _RECOGNISERS for f in recogniser(sentence) if f.end - f.start <= MAX_SPAN]
+    candidates += [f for f in recognise_more(sentence) if f.end - f.start <= MAX_SPAN]
+    order = priorities(_PRIORITY)
+    # the declared pair constructions ("not reached vs 34.5 months") go before the plain pair of the same kind
+    declared = {(f.start, f.end) for f in candidates[len(candidates) - len(recognise_more(sentence)):]}
     chosen: list[Figure] = []
     taken = _Spans()
-    for figure in sorted(candidates, key=lambda f: (_PRIORITY.index(f.kind), f.start)):
+    for figure in sorted(candidates, key=lambda f: (order.index(f.kind), (f.start, f.end) not in declared, f.start)):
         if figure.kind == "dose" or not taken.overlaps(figure.start, figure.end):
             chosen.append(figure)
             taken.add(figure.start, figure.end)

@@ -61,6 +61,8 @@ def _describe(fields: dict[str, Any], name: Callable[[str, str], str | None]) ->
               if fields.get("ci") else (f" ({p[2:]})" if p else ""))
         about = f" for {what or 'an unnamed endpoint'}"
         return f"{label} {_num(fields['estimate'])}{ci}{about}" + (f": {vs}." if vs else ".")
+    if kind == "median" and fields.get("not_reached"):
+        return f"Median {what or 'time'} not reached" + (f" with {who}." if who else ".")
     if kind == "median":
         value = (f"{_num(fields['range'][0])}-{_num(fields['range'][1])}" if "range" in fields
                  else _num(fields["value"]))
