@@ -157,6 +157,7 @@ class MMKG(DefinedNamespace):
     mappingPredicate: URIRef
     mappingSubject: URIRef
     mechanismOfAction: URIRef
+    medianNotReached: URIRef
     ofTotal: URIRef
     pValue: URIRef
     pValueComparator: URIRef

@@ -36,7 +36,6 @@ _COUNT_NOUNS = {"patients": "patients", "subjects": "patients", "participants": 
                 "rcts": "studies", "regimens": "regimens", "arms": "regimens"}
 _RATIO_KINDS = {"hazard ratio": "hazard_ratio", "hr": "hazard_ratio", "ahr": "hazard_ratio", "risk ratio": "risk_ratio",
                 "relative risk": "risk_ratio", "rr": "risk_ratio"}
-_SIGNIFICANCE = Decimal("0.05")
 _FEWER = re.compile(r"\b(?:lower|fewer|less|reduc|decreas)", re.IGNORECASE)
 _ADVERSE = frozenset({"ae-incidence", "discontinuation"})
 _PLACES = frozenset({"centres", "centers", "sites", "countries", "hospitals", "institutions"})
@@ -55,13 +54,6 @@ class Drafted:
     end: int
     terms: list[Term] = field(default_factory=list)
     """Every term the finding names, so new ones can be defined in the draft."""
-
-
-def _p_significant(p: str) -> bool | None:
-    comparator, value = p[:-len(p.lstrip("<>="))] or "=", Decimal(p.lstrip("<>="))
-    if comparator.startswith("<"):
-        return value <= _SIGNIFICANCE
-    return value < _SIGNIFICANCE if comparator == "=" else None
 
 
 class _Builder:
@@ -92,6 +84,9 @@ class _Builder:
             if not found.term.known:
                 confidence -= Decimal("0.1")
         fields = {k: v for k, v in fields.items() if v is not None and v != []}
+        for key in ("adverse_event", "main_adverse_event"):  # new adverse events are defined in the draft too
+            if (term := self.terms.lexicon.term("adverse_event", str(fields.get(key)))) and term not in named:
+                named.append(term)
         fields.update(status="draft", confidence=max(Decimal("0.1"), confidence).quantize(Decimal("0.01")))
         self.out.append(Drafted({"kind": fields.pop("kind"), "at": self.at, **fields},
                                 figure.start, figure.end if end is None else end, named))
@@ -132,7 +127,7 @@ def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | No
     """A comparison; its direction from what is measured: more of an adverse outcome with the intervention
     (more events, a higher rate) is harm, fewer is benefit; a significant difference in an adverse outcome
     that the sentence does not call lower is harm, never a benefit."""
-    significant = _p_significant(p) if p else None
+    significant = outcomes.p_significant(p) if p else None
     adverse = ae is not None or bool(grades) or (endpoint is not None and endpoint.term.id in _ADVERSE)
     if _NO_DIFFERENCE.search(b.s[max(0, figure.start - 90):figure.start]) or significant is False:
         direction = "no_difference"
@@ -281,9 +276,9 @@ def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_en
         "comparator": comparator.id if comparator else None,
         "estimate": figure.data["estimate"], "ci": list(ci) if ci and level else None,
         "ci_level": level if ci and level else None, "p": p,
-        "significant": _p_significant(p) if p else None,
+        "significant": outcomes.p_significant(p) if p else None,
         "note": f"interval {ci[0]}-{ci[1]} stated without its level" if ci and not level else None,
-        "direction": outcomes.ratio_direction(figure.data["estimate"], ci, _p_significant(p) if p else None),
+        "direction": outcomes.ratio_direction(figure.data["estimate"], ci, outcomes.p_significant(p) if p else None),
     }
     b.add(figure, fields, [endpoint, regimen, study], end=p_end)
 

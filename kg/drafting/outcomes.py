@@ -19,7 +19,8 @@ from kg.drafting.lexicon import Term
 if TYPE_CHECKING:
     from kg.drafting.assemble import Drafted, _Builder
 
-__all__ = ["ends_of_values", "grades_onto", "not_reached_in_every_arm", "rate", "ratio_direction"]
+__all__ = ["SIGNIFICANCE", "ends_of_values", "grades_onto", "not_reached_in_every_arm", "p_significant", "rate",
+           "ratio_direction"]
 
 
 def ratio_direction(estimate: Decimal, ci: tuple[Decimal, Decimal] | None, significant: bool | None) -> str | None:
@@ -44,6 +45,17 @@ def ratio_direction(estimate: Decimal, ci: tuple[Decimal, Decimal] | None, signi
     if not significant:
         return "no_difference"
     return "benefit" if estimate < 1 else "harm" if estimate > 1 else None
+
+
+SIGNIFICANCE = Decimal("0.05")
+
+
+def p_significant(p: str) -> bool | None:
+    """Whether a p-value as stated (``<0.001``, ``=0.082``, ``>0.05``) is below 0.05 (None: cannot tell)."""
+    comparator, value = p[:-len(p.lstrip("<>="))] or "=", Decimal(p.lstrip("<>="))
+    if comparator.startswith("<"):
+        return value <= SIGNIFICANCE
+    return value < SIGNIFICANCE if comparator == "=" else None
 
 
 _EVERY_ARM = re.compile(r"\b(?:either|both|neither|all|any)\s+(?:of\s+the\s+)?(?:arms?|groups?|cohorts?)\b",
