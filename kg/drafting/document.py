@@ -40,6 +40,7 @@ from kg.drafting.entries import (
 from kg.drafting.figures import recognise
 from kg.drafting.lexicon import Lexicon
 from kg.drafting.statements import describe
+from kg.drafting.trials import learn_trials
 
 __all__ = ["Draft", "Mark", "draft_article"]
 
@@ -91,7 +92,9 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     """
     check_article(text, file_name)
     doc = SourceText.from_text(text)
-    lexicon = _with_abbreviations((lexicon or Lexicon.from_facts(base)).for_article(), doc)
+    article_lexicon = (lexicon or Lexicon.from_facts(base)).for_article()
+    learn_trials(article_lexicon, text)  # "(FALCON-2): a randomised ...", "FALCON-2 (NCT01234567)"
+    lexicon = _with_abbreviations(article_lexicon, doc)
     citations, reference_texts = _references(text)
     in_references = _ReferenceText(reference_texts)
     references: list[str] = []
@@ -291,7 +294,7 @@ def _references(text: str) -> tuple[list[Citation], list[str]]:
 def _assemble(doc: SourceText, text: str, source_id: str, file_name: str, lexicon: Lexicon,
               study: MainStudy | None, publications: list[dict[str, Any]], citations: list[Citation],
               drafted: list[Drafted], base: FactBase) -> dict[str, Any]:
-    entries = new_entries([t for d in drafted for t in d.terms], lexicon)
+    entries = new_entries([t for d in drafted for t in d.terms], lexicon, text)
     studies = ([study.entry] if study is not None and study.entry is not None else []) + entries.pop("studies")
     regimens = {t.id: t for t in lexicon.by_kind("regimen")} | {t.id: t for d in drafted for t in d.terms
                                                                  if t.kind == "regimen"}

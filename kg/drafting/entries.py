@@ -8,6 +8,7 @@ from typing import Any
 
 from kg.curation.factbase import FactBase
 from kg.curation.texts import SourceText, parse_locator
+from kg.drafting.candidates import drug_candidates, term_candidates, vocabularies
 from kg.drafting.citation import Citation
 from kg.drafting.figures import MONTHS, iso_date
 from kg.drafting.lexicon import Lexicon, Term
@@ -116,11 +117,15 @@ def publication_entry(citation: Citation, base: FactBase, taken_here: set[str] |
     return {k: v for k, v in entry.items() if v not in (None, [])}
 
 
-def new_entries(terms: list[Term], lexicon: Lexicon) -> dict[str, list[dict[str, Any]]]:
-    """Entries for the terms the graph does not hold yet, each marked draft, by fact-file section."""
+def new_entries(terms: list[Term], lexicon: Lexicon, text: str = "") -> dict[str, list[dict[str, Any]]]:
+    """Entries for the terms the graph does not hold yet, each marked draft, by fact-file section; new
+    drugs, endpoints and adverse events with candidate identifiers (and a drug's mechanism class) from
+    the pinned vocabularies (:mod:`kg.drafting.candidates`)."""
     sections: dict[str, list[dict[str, Any]]] = {"drugs": [], "endpoints": [], "adverse_events": [], "regimens": [],
                                                  "studies": []}
     done: set[tuple[str, str]] = set()
+    new = [t for t in terms if not t.known and t.kind in ("drug", "endpoint", "adverse_event", "regimen")]
+    vocab = vocabularies() if new else None
 
     def add(term: Term) -> None:
         if term.known or (term.kind, term.id) in done:
@@ -132,16 +137,22 @@ def new_entries(terms: list[Term], lexicon: Lexicon) -> dict[str, list[dict[str,
         if term.synonyms:
             entry["synonyms"] = list(term.synonyms)
         if term.kind == "drug":
-            sections["drugs"].append({**entry, **({"classes": list(term.classes)} if term.classes else {})})
+            xrefs, classes, note = drug_candidates(term.label, text, vocab)
+            classes = sorted(set(term.classes) | set(classes))
+            sections["drugs"].append({**entry, **({"classes": classes} if classes else {}),
+                                      **({"xrefs": xrefs} if xrefs else {}), **({"note": note} if note else {})})
         elif term.kind == "regimen":
             for component in term.components:
                 add(lexicon.term("drug", component) or Term("drug", component, component, known=False))
             sections["regimens"].append({**entry, "components": list(term.components)})
         elif term.kind == "endpoint":
-            sections["endpoints"].append(entry)
+            xrefs = term_candidates(term.label, vocab)
+            sections["endpoints"].append({**entry, **({"xrefs": xrefs} if xrefs else {})})
         elif term.kind == "adverse_event":
             broader = [b for b in term.broader if (known := lexicon.term("adverse_event", b)) and known.known]
-            sections["adverse_events"].append({**entry, **({"broader": broader} if broader else {})})
+            xrefs = term_candidates(term.label, vocab)
+            sections["adverse_events"].append({**entry, **({"broader": broader} if broader else {}),
+                                               **({"xrefs": xrefs} if xrefs else {})})
         elif term.kind == "study":
             xrefs = [{"curie": f"{'clinicaltrials' if r.startswith('NCT') else 'isrctn'}:{r}", "confidence": "likely",
                       "checked_in": "printed in the article (draft: verify in the registry)"} for r in term.registry]
