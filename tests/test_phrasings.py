@@ -11,10 +11,12 @@ import yaml
 
 from kg import paths
 from kg.curation.factbase import FactBase, load_facts
-from kg.drafting import figures
-from kg.drafting.constructions import priorities
+from kg.drafting.constructions import CONSTRUCTIONS
 from kg.drafting.document import draft_article
+from kg.drafting.figuredata import DATA, PRIORITY
 from kg.drafting.figures import recognise
+from kg.drafting.sentence import HANDLERS
+from kg.drafting.statements import FINDING_KINDS
 
 ALL: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "data" / "phrasings.yaml").read_text("utf-8"))
 CASES = [c for c in ALL if "figures" in c]
@@ -48,7 +50,16 @@ def test_phrasing(case: dict[str, Any]) -> None:
 
 def test_every_kind_has_a_case() -> None:
     covered = {w["kind"] for c in CASES for w in c["figures"]}
-    assert set(priorities(figures._PRIORITY)) - covered == set()
+    assert set(PRIORITY) - covered == set()
+
+
+def test_every_kind_is_one_record() -> None:
+    """Each figure kind has its data, its place in the priority order and its handler; each finding kind
+    its short id name and its statement."""
+    assert list(DATA) == list(PRIORITY) and set(HANDLERS) == set(PRIORITY)
+    assert {c.kind for c in CONSTRUCTIONS} <= set(PRIORITY)
+    drafted = {w["kind"] for c in MEANINGS for w in c["findings"]}
+    assert drafted <= set(FINDING_KINDS)
 
 
 @pytest.mark.parametrize("case", MEANINGS, ids=[c["id"] for c in MEANINGS])

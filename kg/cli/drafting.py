@@ -19,7 +19,7 @@ from kg.drafting.workflow import accept_draft
 from kg.drafting.writing import draft_yaml, next_source_id
 
 DRAFT_MEMORY = 4 * 2**30
-"""Address space a draft's child process may use (a 512 KB article needs a few hundred MB)."""
+"""Address space a draft's child process may add to what it holds (a 512 KB article needs a few hundred MB)."""
 
 
 def _draft(text: str, source_id: str, file_name: str, base: FactBase) -> Draft:

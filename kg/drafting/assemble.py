@@ -14,10 +14,11 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from kg.drafting import outcomes
 from kg.drafting.attach import Found, SentenceTerms, arm_of
+from kg.drafting.figuredata import CountData, DoseData, EventsData, PercentData, RatioData, TimeData, TimePairData
 from kg.drafting.figures import Figure, timepoint
 from kg.drafting.lexicon import Term
 
@@ -184,74 +185,16 @@ def _pair_regimens(b: _Builder, figure: Figure, count: int, values_at: list[int]
 
 
 def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: SentenceTerms) -> list[Drafted]:
-    """The draft findings of one sentence (none for a sentence without figures)."""
-    b = _Builder(sentence, locator, terms)
-    used: set[int] = set()
-    ps = [i for i, f in enumerate(figures) if f.kind == "p"]
+    """The draft findings of one sentence (none for a sentence without figures): each figure drafted by
+    its kind's handler (:data:`kg.drafting.sentence.HANDLERS`)."""
+    from kg.drafting.sentence import draft
 
-    def p_after(i: int) -> tuple[str | None, int | None]:
-        """The p-value stated after figure i and before any other estimate, and where it ends."""
-        for j in range(i + 1, len(figures)):
-            if figures[j].kind == "p" and j not in used:
-                used.add(j)
-                return str(figures[j].data["p"]), figures[j].end
-            if figures[j].kind in ("ratio", "time_pair", "percent", "rate"):
-                return None, None
-        return None, None
-
-    times = [f for f in figures if f.kind == "time"]
-    # a lone time is a result only next to the endpoint it measures ("median PFS was 26 months"), never
-    # "the median time to response was 2 months" of an outcome the lexicon does not know
-    time_as_values = bool(times) and bool(terms.of_kind("endpoint"))
-    percents = [i for i, f in enumerate(figures) if f.kind in ("percent", "events")]
-    for i, figure in enumerate(figures):
-        study = terms.study(figure.start, figure.end)
-        if figure.kind == "ratio":
-            p, p_end = p_after(i)
-            _ratio(b, figure, p, study, p_end)
-        elif figure.kind == "time_pair":
-            _time_pair(b, figure, p_after(i)[0], study)
-        elif figure.kind == "time" and time_as_values:
-            _time(b, figure, study, times)
-        elif figure.kind in ("percent", "events"):
-            _percent(b, figure, study, [figures[k] for k in percents])
-        elif figure.kind == "rate":
-            outcomes.rate(b, figure, p_after(i)[0], study)
-        elif figure.kind == "not_reached" and terms.of_kind("endpoint"):
-            if not outcomes.not_reached_in_every_arm(b, figure, study):
-                _time(b, figure, study, [figure])
-        elif figure.kind in ("count", "n", "received", "assigned"):
-            _count(b, figure, study)
-        elif figure.kind == "dose":
-            _dose(b, figure, study)
-        elif figure.kind == "duration":
-            drug = terms.nearest("drug", figure.end)
-            b.add(figure, {"kind": "duration", "study": study.term.id if study else None, "value": figure.data["value"],
-                           "unit": figure.data["unit"], "activity": figure.data["activity"],
-                           "drug": drug.term.id if drug and drug.in_sentence else None}, [study])
-        elif figure.kind == "cutoff":
-            b.add(figure, {"kind": "statement", "role": "design", "study": study.term.id if study else None,
-                           "date": figure.data["date"]}, [study])
-        elif figure.kind == "grades" and not any(f.kind in ("ratio", "percent") for f in figures):
-            ae = terms.nearest("adverse_event", figure.end)
-            if ae is not None and ae.in_sentence:
-                _comparison(b, figure, None, Found(Term("endpoint", "ae-incidence", "adverse events"), True),
-                            b.terms.arms_in_order(figure.start), study, ae, figure.data["grades"])
-        elif figure.kind == "allocation":
-            b.add(figure, {"kind": "statement", "role": "design", "study": study.term.id if study else None,
-                           "note": f"allocation ratio {figure.data['ratio']}"}, [study])
-    for i in ps:
-        if i not in used:
-            figure = figures[i]
-            endpoint, ae = b.endpoint(figure.start)
-            _comparison(b, figure, str(figure.data["p"]), endpoint, terms.arms_in_order(figure.start),
-                        terms.study(figure.start, figure.end), ae)
-    outcomes.grades_onto(figures, b.out)
-    return b.out
+    return draft(_Builder(sentence, locator, terms), figures)
 
 
 def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_end: int | None) -> None:
-    kind = _RATIO_KINDS.get(figure.data["type"])
+    data = cast(RatioData, figure.data)
+    kind = _RATIO_KINDS.get(data["type"])
     if kind is None:
         return  # an odds ratio: the schema has no kind for it
     endpoint, ae = b.endpoint(figure.start)
@@ -267,30 +210,31 @@ def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_en
         regimen, comparator = Found(pairs[-1][0].term, True), pairs[-1][1].term
     elif len(named) == 2 and not any(t.no_active for t in named):  # "75% with KR and 65% with R (HR …)"
         regimen, comparator = Found(named[0], True), named[1]
-    ci = figure.data.get("ci")
-    level = figure.data.get("level")
+    ci = data.get("ci")
+    level = data.get("level")
     fields: dict[str, Any] = {
         "kind": kind, "study": study.term.id if study else None, "endpoint": endpoint.term.id if endpoint else None,
         "adverse_event": ae.term.id if ae else None,
         "intervention": regimen.term.id if regimen and not regimen.term.no_active else None,
         "comparator": comparator.id if comparator else None,
-        "estimate": figure.data["estimate"], "ci": list(ci) if ci and level else None,
+        "estimate": data["estimate"], "ci": list(ci) if ci and level else None,
         "ci_level": level if ci and level else None, "p": p,
         "significant": outcomes.p_significant(p) if p else None,
         "note": f"interval {ci[0]}-{ci[1]} stated without its level" if ci and not level else None,
-        "direction": outcomes.ratio_direction(figure.data["estimate"], ci, outcomes.p_significant(p) if p else None),
+        "direction": outcomes.ratio_direction(data["estimate"], ci, outcomes.p_significant(p) if p else None),
     }
     b.add(figure, fields, [endpoint, regimen, study], end=p_end)
 
 
 def _time_pair(b: _Builder, figure: Figure, p: str | None, study: Found | None) -> None:
     endpoint = b.terms.nearest("endpoint", figure.start)
-    values = figure.data["values"]
+    data = cast(TimePairData, figure.data)
+    values = data["values"]
     regimens = _pair_regimens(b, figure, 2, outcomes.ends_of_values(b.s, figure, 2))
     for value, regimen in zip(values, regimens, strict=True):
         b.add(figure, {"kind": "median", "study": study.term.id if study else None,
                        "endpoint": endpoint.term.id if endpoint else None, **_value_fields(value),
-                       "unit": figure.data["unit"], **_regimen_fields(study, regimen)},
+                       "unit": data["unit"], **_regimen_fields(study, regimen)},
               [endpoint, regimen, study])
     if p is not None:
         arms = [r.term for r in regimens if r is not None]
@@ -311,8 +255,9 @@ def _time(b: _Builder, figure: Figure, study: Found | None, times: list[Figure])
         regimen = b.terms.nearest("regimen", figure.start)
     b.add(figure, {"kind": "median", "study": study.term.id if study else None,
                    "endpoint": endpoint.term.id if endpoint else None,
-                   **_value_fields(figure.data["values"][0] if figure.kind == "not_reached" else figure.data["value"]),
-                   "unit": figure.data["unit"], **_regimen_fields(study, regimen)}, [endpoint, regimen, study])
+                   **_value_fields(None if figure.kind == "not_reached" else cast(TimeData, figure.data)["value"]),
+                   "unit": cast(TimeData, figure.data)["unit"], **_regimen_fields(study, regimen)},
+          [endpoint, regimen, study])
 
 
 def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Figure]) -> None:
@@ -342,14 +287,15 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         regimen = b.terms.nearest("regimen", figure.start)
     b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": b.timepoint,
                    "endpoint": endpoint.term.id if endpoint else None, "adverse_event": ae.term.id if ae else None,
-                   "main_adverse_event": main_ae, "value": figure.data["value"], **_regimen_fields(study, regimen),
-                   "note": (f"{figure.data['events']} of {figure.data['of_total']} patients"
-                            if figure.kind == "events" else None)},
+                   "main_adverse_event": main_ae, "value": cast(PercentData, figure.data)["value"],
+                   **_regimen_fields(study, regimen),
+                   "note": (f"{events['events']} of {events['of_total']} patients"
+                            if figure.kind == "events" and (events := cast(EventsData, figure.data)) else None)},
           [endpoint, regimen, study])
 
 
 def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
-    data = figure.data
+    data = cast(CountData, figure.data)
     noun = str(data.get("noun", "patients")).lower()
     if noun in _PLACES:
         return  # "in 152 centres in 23 countries": never a count of patients
@@ -385,7 +331,7 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
 
 def _dose(b: _Builder, figure: Figure, study: Found | None) -> None:
     drug = b.terms.nearest("drug", figure.start)
-    data = figure.data
+    data = cast(DoseData, figure.data)
     regimen = next((m.term for m in b.terms.regimens if drug and drug.term.id in m.term.components), None)
     arm = arm_of(study.term if study else None, regimen)
     b.add(figure, {"kind": "dose", "study": None if arm else (study.term.id if study else None), "arm": arm,

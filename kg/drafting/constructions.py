@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kg.curation.numerals import DEC, INT, number
+from kg.drafting.figuredata import FigureData
 from kg.drafting.figures import Figure
 
-__all__ = ["CONSTRUCTIONS", "Construction", "recognise_more"]
+__all__ = ["CONSTRUCTIONS", "Construction", "first_value", "recognise_more"]
 
 _NR = r"(?:not\s+(?:yet\s+)?(?:been\s+)?reached|not\s+estimable|(?-i:NR|NE))"
 _SEP = r"\s*+(?:vs\.?|versus|v\.?|compared\s+with|and)\s*+"
@@ -38,34 +39,33 @@ class Construction:
 
     kind: str
     pattern: re.Pattern[str]
-    read: Callable[[re.Match[str]], dict[str, object] | None]
-    """The figure's data (None: the guard refuses the match)."""
-    priority_before: str
-    """The kind in :data:`kg.drafting.figures._PRIORITY` this construction goes before."""
+    read: Callable[[re.Match[str]], FigureData | None]
+    """The figure's data (None: the guard refuses the match); its kind's place among the others is in
+    :data:`kg.drafting.figuredata.PRIORITY`."""
 
 
 def _unit(text: str | None) -> str:
     return (text or "month").lower().rstrip("s")
 
 
-def _nr_first(m: re.Match[str]) -> dict[str, object] | None:
+def _nr_first(m: re.Match[str]) -> FigureData | None:
     return {"values": [None, number(m["b"])], "unit": _unit(m["unit"]), "respectively": False}
 
 
-def _nr_second(m: re.Match[str]) -> dict[str, object] | None:
+def _nr_second(m: re.Match[str]) -> FigureData | None:
     return {"values": [number(m["a"]), None], "unit": _unit(m["unit"]), "respectively": False}
 
 
-def _nr_alone(m: re.Match[str]) -> dict[str, object] | None:
+def _nr_alone(m: re.Match[str]) -> FigureData | None:
     return {"values": [None], "unit": "month"}
 
 
-def _rate(m: re.Match[str]) -> dict[str, object] | None:
+def _rate(m: re.Match[str]) -> FigureData | None:
     values = [number(m["a"])] + ([number(m["b"])] if m["b"] else [])
     return {"values": values, "per": f"{number(m['per'])} {m['base'].lower().replace('-', ' ')}"}
 
 
-def _events(m: re.Match[str]) -> dict[str, object] | None:
+def _events(m: re.Match[str]) -> FigureData | None:
     events, total, share = int(number(m["n"])), int(number(m["total"])), number(m["pct"])
     if events > total or share > 100:
         return None
@@ -74,21 +74,21 @@ def _events(m: re.Match[str]) -> dict[str, object] | None:
 
 CONSTRUCTIONS: tuple[Construction, ...] = (
     Construction("time_pair", re.compile(rf"{_NR}(?:\s*+\([^()]{{0,40}}\))?{_GAP}{_SEP}(?P<b>{DEC})\s*+{_UNIT}",
-                                         re.IGNORECASE), _nr_first, "time_pair"),
+                                         re.IGNORECASE), _nr_first),
     Construction("time_pair", re.compile(
         rf"(?P<a>{DEC})\s*+{_UNIT}?(?:\s*+\([^()]{{0,40}}\))?{_GAP}{_SEP}{_NR}(?![\w-])", re.IGNORECASE),
-        _nr_second, "time_pair"),
+        _nr_second),
     Construction("not_reached", re.compile(rf"\bmedian\b[^.;]{{0,60}}?\b(?:was|were|is|are|has|have|had)\s++{_NR}",
-                                           re.IGNORECASE), _nr_alone, "time"),
+                                           re.IGNORECASE), _nr_alone),
     Construction("rate", re.compile(
         rf"(?P<a>{DEC})(?:{_SEP}(?P<b>{DEC}))?\s*+(?:events?\s++)?(?:per|/)\s*+(?P<per>100|1,000|1000)\s*+"
-        rf"(?P<base>patient[- ]years?|person[- ]years?|patient[- ]months?|py\b)", re.IGNORECASE), _rate, "time_pair"),
+        rf"(?P<base>patient[- ]years?|person[- ]years?|patient[- ]months?|py\b)", re.IGNORECASE), _rate),
     Construction("events", re.compile(
         rf"(?P<n>{INT})\s*+[\[(]\s*+(?P<pct>{DEC})\s*+%\s*+[\])]\s*+(?:of|/)\s*+(?P<total>{INT})", re.IGNORECASE),
-        _events, "received"),
+        _events),
     Construction("events", re.compile(
         rf"(?P<n>{INT})\s*+(?:of|/)\s*+(?P<total>{INT})\s*+(?:patients\s*+)?[\[(]\s*+(?P<pct>{DEC})\s*+%\s*+[\])]",
-        re.IGNORECASE), _events, "received"),
+        re.IGNORECASE), _events),
 )
 
 
@@ -101,15 +101,6 @@ def recognise_more(sentence: str) -> list[Figure]:
             if data is not None:
                 found.append(Figure(construction.kind, m.start(), m.end(), data))
     return found
-
-
-def priorities(base: tuple[str, ...]) -> tuple[str, ...]:
-    """The priority order with each declared kind before the kind its record names."""
-    order = list(base)
-    for construction in CONSTRUCTIONS:
-        if construction.kind not in order:
-            order.insert(order.index(construction.priority_before), construction.kind)
-    return tuple(order)
 
 
 def first_value(values: list[Decimal | None]) -> Decimal | None:

@@ -39,7 +39,7 @@ from kg.drafting.entries import (
 )
 from kg.drafting.figures import recognise
 from kg.drafting.lexicon import Lexicon
-from kg.drafting.statements import describe
+from kg.drafting.statements import describe, short_name
 from kg.drafting.trials import learn_trials
 
 __all__ = ["Draft", "Mark", "draft_article"]
@@ -152,7 +152,7 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
                 kept.append(item)
         per_kind: dict[str, int] = {}
         for item in kept:
-            short = {"hazard_ratio": "hr", "risk_ratio": "rr"}.get(item.fields["kind"], item.fields["kind"])
+            short = short_name(item.fields["kind"])
             per_kind[short] = per_kind.get(short, 0) + 1
             item.fields = {"id": f"{source_id}-p{p_index}s{s_index}-{short}-{per_kind[short]}", **item.fields}
         drafted.extend(kept)

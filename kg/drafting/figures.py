@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from kg.curation.numerals import DASH, DEC, INT, WORD, normalise
 from kg.curation.numerals import number as _read_number
+from kg.drafting.figuredata import PRIORITY, DoseData, FigureData, RatioData
 
 __all__ = ["MONTHS", "Figure", "iso_date", "number", "recognise", "timepoint"]
 
@@ -107,12 +107,13 @@ _ALLOCATION = re.compile(r"(?<![\d:])(?P<r>[1-4]:[1-4](?::[1-4])?)(?![\d:])")
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure (or group of figures) stated at ``start:end`` of a sentence."""
+    """One figure (or group of figures) stated at ``start:end`` of a sentence, its data typed by its kind
+    (:mod:`kg.drafting.figuredata`)."""
 
     kind: str
     start: int
     end: int
-    data: dict[str, Any] = field(default_factory=dict)
+    data: FigureData
 
 
 def number(text: str) -> Decimal:
@@ -142,7 +143,7 @@ def _ratios(s: str) -> list[Figure]:
     found = []
     for m in _RATIO.finditer(s):
         ci = _CI.match(s, m.end())
-        data: dict[str, Any] = {"type": m["type"].lower(), "estimate": number(m["est"])}
+        data: RatioData = {"type": m["type"].lower(), "estimate": number(m["est"])}
         if m["gap"] and "." not in m["est"]:
             continue  # "HR data were immature at 24 months": words and then a count, not an estimate
         if data["estimate"] <= 0:
@@ -256,8 +257,8 @@ def _doses(s: str) -> list[Figure]:
         unit = m["unit"].lower().replace("²", "2")
         if m["per"] and unit == "mg":
             unit = "mg/day"
-        data = {"value": number(m["v"]), "unit": unit, "schedule_figures": list(schedule),
-                "schedule": described or ("daily" if m["per"] else "as stated"), "route": route_name}
+        data: DoseData = {"value": number(m["v"]), "unit": unit, "schedule_figures": list(schedule),
+                          "schedule": described or ("daily" if m["per"] else "as stated"), "route": route_name}
         found.append(Figure("dose", m.start(), m.end(), data))
     return found
 
@@ -327,11 +328,7 @@ class _Spans:
         self._ends.insert(at, end)
 
 
-# Earlier kinds win where spans overlap: "95% CI" is part of a ratio, "23 vs 15 months" is a pair
-# (not two times), "25 mg" a dose, "2 months of consolidation" a duration, "n = 395" not a count.
-_PRIORITY = ("ratio", "p", "cutoff", "dose", "duration", "received", "time_pair", "grades", "count", "assigned", "n",
-             "time",
-             "percent", "allocation")
+_PRIORITY = PRIORITY
 _RECOGNISERS = (_ratios, _p_values, _dates, _doses, _durations, _counts, _times, _grades, _percents, _allocations)
 
 
@@ -341,12 +338,12 @@ def recognise(sentence: str) -> list[Figure]:
     A decimal written with a raised dot, as The Lancet prints it (``0·72``), reads as ``0.72``
     (the same length, so spans still point into the sentence as written).
     """
-    from kg.drafting.constructions import priorities, recognise_more  # its records build on this module
+    from kg.drafting.constructions import recognise_more  # its records build on this module
 
     sentence = normalise(sentence)
     candidates = [f for recogniser in _RECOGNISERS for f in recogniser(sentence) if f.end - f.start <= MAX_SPAN]
     candidates += [f for f in recognise_more(sentence) if f.end - f.start <= MAX_SPAN]
-    order = priorities(_PRIORITY)
+    order = PRIORITY
     # the declared pair constructions ("not reached vs 34.5 months") go before the plain pair of the same kind
     declared = {(f.start, f.end) for f in candidates[len(candidates) - len(recognise_more(sentence)):]}
     chosen: list[Figure] = []

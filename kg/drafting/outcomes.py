@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from kg.drafting.attach import Found
+from kg.drafting.figuredata import GradesData, RateData
 from kg.drafting.figures import Figure
 from kg.drafting.lexicon import Term
 
@@ -82,12 +83,13 @@ def rate(b: _Builder, figure: Figure, p: str | None, study: Found | None) -> Non
     """A comparison of two incidence rates (one rate alone is kept only as a note on nothing: not drafted)."""
     from kg.drafting.assemble import _comparison
 
-    values = figure.data["values"]
+    data = cast(RateData, figure.data)
+    values = data["values"]
     if len(values) != 2:
         return
     endpoint, ae = b.endpoint(figure.start)
     arms = b.terms.arms_in_order(figure.start)
-    note = f"incidence {values[0]} vs {values[1]} per {figure.data['per']}"
+    note = f"incidence {values[0]} vs {values[1]} per {data['per']}"
     _comparison(b, figure, p, endpoint, arms, study, ae, higher_first=values[0] > values[1], note=note)
 
 
@@ -105,6 +107,7 @@ def grades_onto(figures: list[Figure], drafted: list[Drafted]) -> None:
         for d in drafted:
             if d.fields["kind"] in ("hazard_ratio", "risk_ratio", "proportion") and "adverse_event" in d.fields \
                     and figure.end <= d.start:
-                d.fields.setdefault("grades", figure.data["grades"])
-                if figure.data.get("note"):
-                    d.fields.setdefault("note", figure.data["note"])
+                grades = cast(GradesData, figure.data)
+                d.fields.setdefault("grades", grades["grades"])
+                if grades["note"]:
+                    d.fields.setdefault("note", grades["note"])

@@ -54,13 +54,23 @@ class DraftBusy(MmkgError):
 
 
 def _limit_memory(memory_limit: int | None) -> None:
-    """Cap the child's address space, and lower its priority so the server's own threads come first."""
+    """Cap the child's address space growth to ``memory_limit`` bytes, and lower its priority so the
+    server's own threads come first."""
     with contextlib.suppress(OSError):
         os.nice(10)
     if memory_limit:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+        # on top of what the process holds already (a forked child shares its parent's address space)
+        try:
+            held = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+        except (OSError, ValueError, IndexError):
+            held = 0
+        limit = held + memory_limit
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], memory_limit: int | None) -> None:
