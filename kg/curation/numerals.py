@@ -45,7 +45,8 @@ DEC = rf"(?<![\d.])(?>{_D}(?:\.{_D})?(?![\d])|\.{_D}(?![\d]))"
 """A decimal: ``26.5``, ``.001``, ``12`` (after :func:`normalise`, so ``0·72`` too)."""
 _TEEN_WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("zero", "one", "hundred")), key=len,
                               reverse=True))
-WORD = rf"(?:(?:{'|'.join(_TENS)})[-\s](?:one|two|three|four|five|six|seven|eight|nine)|{_TEEN_WORDS})\b"
+_SIMPLE = rf"(?:(?:{'|'.join(_TENS)})[-\s](?:one|two|three|four|five|six|seven|eight|nine)\b|(?:{_TEEN_WORDS})\b)"
+WORD = rf"(?:(?:one|{_TEEN_WORDS})\s+hundred(?:\s+(?:and\s+)?{_SIMPLE})?|{_SIMPLE})"
 """A number word from two upwards (``one`` is an article more often than a count)."""
 DASH = r"(?:-|–|—|‑|−|to)"
 """A range's dash (or ``to``)."""
@@ -59,15 +60,23 @@ def normalise(text: str) -> str:
     return _THIN.sub(",", text)
 
 
+def _words_value(words: list[str]) -> int:
+    """``four hundred and twelve`` -> 412, ``twenty one`` -> 21."""
+    total = 0
+    for word in words:
+        total = total * 100 if word == "hundred" else total + NUMBER_WORDS[word]
+    return total
+
+
 def number(text: str) -> Decimal:
     """One numeral or number word as a Decimal.
 
     :raises ValueError: if the text is not a numeral.
     """
     raw = text.strip().translate(_MARKS)
-    word = raw.lower().replace("-", " ").split()
-    if word and all(w in NUMBER_WORDS for w in word):
-        return Decimal(sum(NUMBER_WORDS[w] for w in word))
+    words = [w for w in raw.lower().replace("-", " ").split() if w != "and"]
+    if words and all(w in NUMBER_WORDS for w in words):
+        return Decimal(_words_value(words))
     try:
         return Decimal(raw.replace(",", "").replace(" ", ""))
     except InvalidOperation as exc:
@@ -75,8 +84,7 @@ def number(text: str) -> Decimal:
 
 
 _TOKEN = re.compile(r"-?(?>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)")
-_WORD_TOKEN = re.compile(rf"\b(?:(?:{'|'.join(_TENS)})[-\s](?:one|two|three|four|five|six|seven|eight|nine)\b"
-                         rf"|[A-Za-z]+)", re.IGNORECASE)
+_WORD_TOKEN = re.compile(rf"\b(?:{WORD}|[A-Za-z]+)", re.IGNORECASE)
 _ROMAN_PHASE = re.compile(r"\bphase\s+(IV|III|II|I)\b", re.IGNORECASE)
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -89,9 +97,9 @@ def numbers_in(text: str) -> set[Decimal]:
         value = Decimal(token.replace(",", "")).normalize()
         found.update({value, abs(value)})
     for word in _WORD_TOKEN.findall(text):
-        key = word.lower().replace("-", " ").split()
-        if all(w in NUMBER_WORDS for w in key):
-            found.add(Decimal(sum(NUMBER_WORDS[w] for w in key)))
+        key = [w for w in word.lower().replace("-", " ").split() if w != "and"]
+        if key and all(w in NUMBER_WORDS for w in key):
+            found.add(Decimal(_words_value(key)))
     for numeral in _ROMAN_PHASE.findall(text):
         found.add(Decimal(_ROMAN[numeral.upper()]))
     return found

@@ -52,7 +52,7 @@ _CI = re.compile(
     rf"\s*+[,:=]?\s*+(?P<lo>{_DEC})\s*+(?:{_DASH}|,)\s*+(?P<hi>{_DEC})", re.IGNORECASE)
 _P = re.compile(
     r"(?<![\w])[Pp]\s*+(?:[-‐ ]?\s*+values?)?\s*+(?:(?P<cmp><=|>=|≤|≥|<|>|=)|\b(?:of|was)\b)\s*+"
-    r"(?P<val>0?\.\d{1,9}+|1(?:\.0{1,9}+)?|0)(?![\d.])")
+    r"(?P<val>0?\.\d{1,9}+|1(?:\.0{1,9}+)?|0)(?!\d|\.\d)")
 _TIME_PAIR = re.compile(
     rf"(?P<a1>{_DEC})(?:\s*+{_DASH}\s*+(?P<a2>{_DEC}))?\s*+(?:(?P<unit_a>months?|years?|weeks?|days?)\s*+)?"
     rf"(?P<sep>vs\.?|versus|v\.|v\b|and|compared (?:with|to)|or)\s*+"
