@@ -99,6 +99,10 @@ def test_the_pool_caps_clients_and_times_out(seeds: Path) -> None:
             pool.draft("b", "Median PFS was 26 vs 21 months. " * 3000, "s099", "x.txt")
         pool.timeout = 60
         assert pool.draft("b", "Median PFS was 26 vs 21 months.", "s099", "x.txt")[0].findings  # a fresh worker
+        started = time.perf_counter()
+        with pytest.raises(DraftTimeout, match="client disconnected"):  # the client left: stopped at once
+            pool.draft("c", "Median PFS was 26 vs 21 months. " * 3000, "s099", "x.txt", lambda: True)
+        assert time.perf_counter() - started < 5
     finally:
         pool.close()
 

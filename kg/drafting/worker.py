@@ -17,6 +17,7 @@ import multiprocessing as mp
 import os
 import queue
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -92,12 +93,20 @@ def _refusal(exc: MmkgError) -> tuple[str, Any]:
     return "error", str(exc)
 
 
-def _wait(process: BaseProcess, conn: Connection, timeout: float, what: str) -> Any:
-    """The child's answer, or the child killed at the time limit."""
-    if not conn.poll(timeout):
-        process.kill()
-        process.join(5)
-        raise DraftTimeout(f"{what} took longer than {timeout:g} s and was stopped")
+def _wait(process: BaseProcess, conn: Connection, timeout: float, what: str,
+          cancelled: Callable[[], bool] | None = None) -> Any:
+    """The child's answer, or the child killed at the time limit (or as soon as ``cancelled()``: the
+    client went away)."""
+    deadline = time.monotonic() + timeout
+    while not conn.poll(min(0.2, max(0.0, deadline - time.monotonic()))):
+        if cancelled is not None and cancelled():
+            process.kill()
+            process.join(5)
+            raise DraftTimeout(f"{what} was stopped: the client disconnected", retry_after=1)
+        if time.monotonic() >= deadline:
+            process.kill()
+            process.join(5)
+            raise DraftTimeout(f"{what} took longer than {timeout:g} s and was stopped")
     try:
         status, payload = conn.recv()
     except (EOFError, OSError):
@@ -210,12 +219,16 @@ class DraftPool:
         if not closed:
             self._add()
 
-    def draft(self, client: str, text: str, source_id: str, file_name: str) -> Any:
+    def draft(self, client: str, text: str, source_id: str, file_name: str,
+              cancelled: Callable[[], bool] | None = None) -> Any:
         """The :class:`~kg.drafting.document.Draft` of ``text`` and its YAML, drafted in a worker.
 
         :raises DraftBusy: 429 if ``client`` already runs ``per_client`` drafts, 503 if no worker is free.
         :raises DraftTimeout: past the time or memory limit (the worker is replaced).
         :raises ArticleError: for a text the drafter refuses.
+
+        ``cancelled`` is asked while the draft runs (waitress's ``waitress.client_disconnected``): when
+        it answers True the worker is killed and replaced.
         """
         with self._lock:
             if self._running[client] >= self.per_client:
@@ -234,7 +247,7 @@ class DraftPool:
                     worker.conn.recv()
                     worker.ready = True
                 worker.conn.send((text, source_id, file_name))
-                result = _wait(worker.process, worker.conn, self.timeout, "the draft")
+                result = _wait(worker.process, worker.conn, self.timeout, "the draft", cancelled)
             except DraftTimeout:
                 _log.warning("draft worker replaced after a timeout or crash (client %s)", client)
                 self._replace(worker)

@@ -107,7 +107,8 @@ def _draft() -> tuple[str, str, Draft, str]:
     pool = _pool()
     try:
         if pool is not None:
-            drafted, yaml_text = pool.draft(client_id(), text, source_id, name)
+            gone = request.environ.get("waitress.client_disconnected")  # stop the draft if the client leaves
+            drafted, yaml_text = pool.draft(client_id(), text, source_id, name, gone if callable(gone) else None)
         else:
             base, lexicon = _facts()
             drafted = draft_article(text, source_id=source_id, file_name=name, base=base, lexicon=lexicon)
