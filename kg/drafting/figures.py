@@ -342,10 +342,11 @@ def recognise(sentence: str) -> list[Figure]:
 
     sentence = normalise(sentence)
     candidates = [f for recogniser in _RECOGNISERS for f in recogniser(sentence) if f.end - f.start <= MAX_SPAN]
-    candidates += [f for f in recognise_more(sentence) if f.end - f.start <= MAX_SPAN]
+    more = [f for f in recognise_more(sentence) if f.end - f.start <= MAX_SPAN]
+    candidates += more
     order = PRIORITY
     # the declared pair constructions ("not reached vs 34.5 months") go before the plain pair of the same kind
-    declared = {(f.start, f.end) for f in candidates[len(candidates) - len(recognise_more(sentence)):]}
+    declared = {(f.start, f.end) for f in more}
     chosen: list[Figure] = []
     taken = _Spans()
     for figure in sorted(candidates, key=lambda f: (order.index(f.kind), (f.start, f.end) not in declared, f.start)):
