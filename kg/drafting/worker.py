@@ -58,7 +58,8 @@ def _limit_memory(memory_limit: int | None) -> None:
     """Cap the child's address space growth to ``memory_limit`` bytes, and lower its priority so the
     server's own threads come first."""
     with contextlib.suppress(OSError):
-        os.nice(10)
+        if os.getpriority(os.PRIO_PROCESS, 0) < 10:
+            os.nice(10 - os.getpriority(os.PRIO_PROCESS, 0))
     if memory_limit:
         import resource
 
@@ -72,6 +73,12 @@ def _limit_memory(memory_limit: int | None) -> None:
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _lower_priority(process: BaseProcess) -> None:
+    if process.pid is not None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, process.pid, 10)
 
 
 def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], memory_limit: int | None) -> None:
@@ -174,6 +181,7 @@ class _Worker:
         self.process: BaseProcess = context.Process(target=_serve, args=(child, facts_dir, memory_limit),
                                                     daemon=True, name="mmkg-draft")
         self.process.start()
+        _lower_priority(self.process)  # its start-up (imports, the facts) already yields to the server
         child.close()
         self.ready = False
 

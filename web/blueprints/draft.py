@@ -13,9 +13,11 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
+from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
@@ -28,7 +30,7 @@ from kg.drafting.review import Choices, ReviewError, apply_review, choices_for, 
 from kg.drafting.worker import DraftBusy, DraftPool, DraftTimeout
 from kg.drafting.writing import draft_yaml, next_source_id
 from kg.errors import ArticleError
-from web.context import client_id, ctx
+from web.context import AppContext, client_id, ctx
 from web.errors import HttpError, error_response
 from web.views import View, render
 
@@ -67,20 +69,34 @@ def _facts() -> tuple[FactBase, Lexicon]:
 
 
 _POOL_LOCK = threading.Lock()
+_POOLS: dict[Path, DraftPool] = {}
+"""One draft pool per fact folder for the whole process (an app reloaded on SIGHUP keeps it)."""
+
+
+def _start_pool(context: AppContext) -> DraftPool:
+    with _POOL_LOCK:
+        facts = paths.facts_dir()
+        pool = _POOLS.get(facts)
+        if pool is None:
+            settings = context.settings
+            pool = _POOLS[facts] = DraftPool(facts, settings.draft_workers, settings.draft_timeout,
+                                             settings.draft_memory_mb * 2**20, settings.client_drafts)
+        return pool
+
+
+@bp.record_once
+def _start_with_the_app(state: BlueprintSetupState) -> None:
+    """Served with query workers, the draft workers start with the app (at low priority), not on the first draft."""
+    context = state.app.extensions.get("mmkg")
+    if isinstance(context, AppContext) and context.pool is not None:
+        _start_pool(context)
 
 
 def _pool() -> DraftPool | None:
-    """The app's draft workers, started on the first draft, when the app is served with query workers."""
+    """The draft workers, when the app is served with query workers (else drafts run inline: tests, embedding)."""
     if ctx().pool is None:
-        return None  # tests and embedded use: drafts inline (the app's own process is the sandbox)
-    with _POOL_LOCK:
-        pool = current_app.extensions.get("mmkg-draft")
-        if pool is None:
-            settings = ctx().settings
-            pool = DraftPool(paths.facts_dir(), settings.draft_workers, settings.draft_timeout,
-                             settings.draft_memory_mb * 2**20, settings.client_drafts)
-            current_app.extensions["mmkg-draft"] = pool
-        return pool
+        return None
+    return _start_pool(ctx())
 
 
 @bp.errorhandler(DraftBusy)
