@@ -152,3 +152,13 @@ def test_review_confirms_rejects_and_corrects(client: FlaskClient, seeds: Path) 
     bad = client.post("/draft.yaml", data={"text": text, "name": "001.txt",
                                            "review.s005-p1s7-hr-1.endpoint": "not-an-endpoint"})
     assert bad.status_code == 400 and "review.s005-p1s7-hr-1.endpoint" in html.unescape(bad.get_data(as_text=True))
+
+
+def test_the_shared_lexicon_keeps_nothing_per_draft(base: FactBase, lexicon: Lexicon) -> None:
+    surfaces, terms = dict(lexicon.surfaces), dict(lexicon.terms)
+    for k in range(30):
+        text = (f"The TRIAL{k}-X trial (NCT{k:08d}) of drug{k}zomib versus placebo (DZ{k}). Median PFS was {k + 10} vs "
+                f"{k + 5} months with drug{k}zomib (DZ{k}) and placebo (HR 0.{k + 10}; P<0.001).")
+        draft_article(text, source_id="s099", file_name="x.txt", base=base, lexicon=lexicon)
+    assert lexicon.surfaces == surfaces and lexicon.terms == terms  # no article's abbreviation or trial stays
+    assert lexicon._found is None  # and no sentence is remembered
