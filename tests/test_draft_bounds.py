@@ -162,3 +162,17 @@ def test_the_shared_lexicon_keeps_nothing_per_draft(base: FactBase, lexicon: Lex
         draft_article(text, source_id="s099", file_name="x.txt", base=base, lexicon=lexicon)
     assert lexicon.surfaces == surfaces and lexicon.terms == terms  # no article's abbreviation or trial stays
     assert lexicon._found is None  # and no sentence is remembered
+
+
+def test_the_cli_warns_of_a_malformed_author_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("A trial\n\nAuthors: ;\n\nMedian PFS was 46 vs 27 months with lenalidomide and placebo.\n",
+                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["draft", str(article), "-o", str(tmp_path / "d.yaml")])
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert "warning: an 'Authors:' line at line 3 names no author" in result.output
+    SourceFile.model_validate(yaml.safe_load((tmp_path / "d.yaml").read_text(encoding="utf-8")))

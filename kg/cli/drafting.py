@@ -75,6 +75,8 @@ def draft(article: Path | None, output: Path | None, source_id: str | None, cura
         write_atomically(output, lambda tmp: Path(tmp).write_text(document, encoding="utf-8"))
     for problem in drafted.skipped:
         click.echo(f"{article}: not drafted: {problem}", err=True)
+    for warning in drafted.warnings:
+        click.echo(f"{article}: warning: {warning}", err=True)
     findings = drafted.findings
     click.echo(f"Drafted {len(findings)} findings ({sum(1 for f in findings if f['confidence'] >= 0.75)} with "
                f"confidence >= 0.75) from {article} in {time.perf_counter() - started:.2f} s"
