@@ -33,7 +33,7 @@ _STEM_CLASSES = (("zomib", "ProteasomeInhibitor"), ("domide", "ImmunomodulatoryI
 _TRIAL_NAME = re.compile(  # a name of at most five parts, each atomic: linear however long a run of capitals
     r"\b(?P<name>(?=[A-Z][a-z]{0,20}+[A-Z])(?>[A-Z][A-Za-z]{1,24}+)(?:[-/ ](?>[A-Z0-9][A-Za-z0-9]{0,24}+)){0,4}?)"
     r"\s+(?:study|trial)\b")
-_BARE_TRIAL = re.compile(r"\b(?:in|from|of|the)\s+(?P<name>(?>[A-Z][A-Z0-9]{3,24}+)(?:-(?>[A-Z0-9]{1,24}+)){0,4}+)"
+_BARE_TRIAL = re.compile(r"\b(?i:in|from|of|the)\s+(?P<name>(?>[A-Z][A-Z0-9]{3,24}+)(?:-(?>[A-Z0-9]{1,24}+)){0,4}+)"
                          r"(?![\w-])")
 _REGISTRY = re.compile(r"\b(?P<id>NCT\d{8}|ISRCTN\d{8})\b")
 _NOT_TRIALS = frozenset({"RCT", "RCTS", "MA", "NMA", "IMID", "IMIDS", "IMWG", "FDA", "EMA", "OS", "PFS", "MM", "NDMM",

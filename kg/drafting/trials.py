@@ -24,7 +24,8 @@ _NAME = r"(?P<name>(?>[A-Z][A-Za-z0-9]{1,15}+)(?:-(?>[A-Za-z0-9]{1,10}+)){0,3}+)
 _HEADINGS = frozenset({"BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS", "CONCLUSION", "INTERPRETATION", "FINDINGS",
                        "FUNDING", "PURPOSE", "OBJECTIVE", "OBJECTIVES", "DESIGN", "SETTING", "PARTICIPANTS",
                        "INTERVENTIONS", "IMPORTANCE", "INTRODUCTION", "ABSTRACT", "SUMMARY", "AIMS", "CONTEXT",
-                       "DISCUSSION", "REFERENCES", "PATIENTS", "KEY", "NOTE", "UPDATE", "NEWS"})
+                       "DISCUSSION", "REFERENCES", "PATIENTS", "KEY", "NOTE", "UPDATE", "NEWS", "CLINICALTRIALS",
+                       "ISRCTN", "EUDRACT"})
 _ID = r"(?P<id>NCT\d{8}|ISRCTN\d{8})"
 _REGISTRY_WORDS = r"(?:(?:ClinicalTrials\.gov|ISRCTN)\s+(?:number|identifier|registration|ID)?[,:]?\s*)?"
 _PATTERNS = (
