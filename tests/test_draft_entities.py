@@ -4,6 +4,7 @@ the graph attached to, references and their headings, candidate identifiers from
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,28 @@ def test_a_sentence_about_a_subgroup_is_that_population(base: FactBase) -> None:
     by_estimate = {f["estimate"]: f["population"] for f in data["findings"] if f["kind"] == "hazard_ratio"}
     assert {str(k): v for k, v in by_estimate.items()} == {"0.72": "falcon-2-population",
                                                            "0.66": "falcon-2-transplant-eligible"}
+
+
+def test_a_structured_abstract_drafts_with_its_meaning(base: FactBase) -> None:
+    """An abstract written for this test in the structured style of a trial report (BACKGROUND ... CONCLUSIONS)."""
+    text = (Path(__file__).parent / "data" / "drafting" / "unseen-structured-abstract.txt").read_text(encoding="utf-8")
+    data = draft_article(text, source_id="s099", file_name="x.txt", base=base).data
+    assert data["source"]["reports"] == ["orion-4"]
+    assert [x["curie"] for x in data["studies"][0]["xrefs"]] == ["clinicaltrials:NCT09876543"]
+    findings = data["findings"]
+    assert [f["value"] for f in findings if f["kind"] == "count"] == [886]  # never the 112 sites or 14 countries
+    medians = [f for f in findings if f["kind"] == "median"]
+    assert [(f.get("not_reached"), f.get("value"), f["endpoint"]) for f in medians] == [
+        (True, None, "pfs"), (None, Decimal("46.7"), "pfs")]
+    arms = {a["id"]: a["regimen"] for a in data["arms"]}
+    assert [arms[f["arm"]] for f in medians] == ["daratumumab-alone", "observation"]
+    landmark = [f for f in findings if f["kind"] == "proportion" and f.get("timepoint") == "3 years"]
+    assert {f["endpoint"] for f in landmark} == {"pfs"}  # "alive without progression" is PFS, not OS
+    infections = [f for f in findings if f.get("adverse_event") == "infection"]
+    assert [(str(f["value"]), f["grades"], f["note"]) for f in infections] == [
+        ("9", [3, 4], "41 of 440 patients"), ("5", [3, 4], "21 of 442 patients")]
+    spm = next(f for f in findings if f.get("adverse_event") == "second-primary-malignancy")
+    assert spm["direction"] == "harm" and "per 100 patient years" in spm["note"]
+    subgroup = next(f for f in findings if f["kind"] == "hazard_ratio" and str(f["estimate"]) == "0.49")
+    assert subgroup["population"] == "orion-4-transplant-eligible"
+    assert all(f["direction"] == "benefit" for f in findings if f["kind"] == "hazard_ratio")

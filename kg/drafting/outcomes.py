@@ -89,12 +89,13 @@ def rate(b: _Builder, figure: Figure, p: str | None, study: Found | None) -> Non
         return
     endpoint, ae = b.endpoint(figure.start)
     arms = b.terms.arms_in_order(figure.start)
-    note = f"incidence {values[0]} vs {values[1]} per {data['per']}"
+    note = f"incidence {values[0]} vs {values[1]} per {data['per']}" + ("" if p else "; no p-value stated")
     _comparison(b, figure, p, endpoint, arms, study, ae, higher_first=values[0] > values[1], note=note)
 
 
 def ends_of_values(sentence: str, figure: Figure, count: int) -> list[int]:
-    ends = [m.end() for m in re.finditer(r"\d(?:[\d.,]*\d)?\s*(?:%|months?|years?|weeks?|days?)?",
+    ends = [m.end() for m in re.finditer(r"\d(?:[\d.,]*\d)?\s*(?:%|months?|years?|weeks?|days?)?|"
+                                         r"not\s+(?:yet\s+)?(?:been\s+)?reached|not\s+estimable|\bN[RE]\b",
                                          sentence[figure.start:figure.end])]
     return [figure.start + e for e in ends[-count:]] if len(ends) >= count else [figure.end] * count
 

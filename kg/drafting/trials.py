@@ -57,6 +57,12 @@ def trial_names(text: str) -> list[tuple[str, tuple[str, ...]]]:
             registry = match.groupdict().get("id")
             if registry and registry not in ids:
                 ids.append(registry)
+    # an article that names one trial and prints one registry number elsewhere ("In this phase 3 trial
+    # (ClinicalTrials.gov number, NCT…)") reports that trial under that number
+    printed = list(dict.fromkeys(re.findall(r"\b(?:NCT\d{8}|ISRCTN\d{8})\b", text[:200_000])))
+    unattached = [r for r in printed if not any(r in ids for ids in found.values())]
+    if len(found) == 1 and len(unattached) == 1 and not next(iter(found.values())):
+        next(iter(found.values())).append(unattached[0])
     return [(name, tuple(ids)) for name, ids in found.items()]
 
 
