@@ -43,20 +43,33 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 MAX_SPAN = 400
 """No figure spans more than this many characters (a construction is a phrase, not a paragraph)."""
 
-_RATIO = re.compile(
-    rf"(?P<type>hazard ratio|risk ratio|relative risk|odds ratio|(?-i:\b(?:a?HR|RR|OR)\b))(?:\s*+\[(?:a?HR|RR|OR)\])?"
-    rf"(?:(?P<gap>(?:\s++(?!(?:and|but|while|whereas)\b){_W}){{1,10}}?)\s*+(?:[,:=]|\bwas\b|\bwere\b|\bis\b|\bof\b|(?=\())"
-    rf"|\s*+(?:[,:=]|\bwas\b|\bof\b)?)\s*+\(?\s*+(?P<est>{_DEC})(?!\s*+%)", re.IGNORECASE)
-_CI = re.compile(
-    rf"[\s,;(\[]{{0,6}}+(?:(?P<level>\d{{2}}(?:\.\d{{1,3}})?)\s*+%\s*+(?:CI|confidence interval)(?:\s*+\[CI\])?|CI)?"
-    rf"\s*+[,:=]?\s*+(?P<lo>{_DEC})\s*+(?:{_DASH}|,)\s*+(?P<hi>{_DEC})", re.IGNORECASE)
-_P = re.compile(
-    r"(?<![\w])[Pp]\s*+(?:[-‐ ]?\s*+values?)?\s*+(?:(?P<cmp><=|>=|≤|≥|<|>|=)|\b(?:of|was)\b)\s*+"
-    r"(?P<val>0?\.\d{1,9}+|1(?:\.0{1,9}+)?|0)(?!\d|\.\d)")
-_TIME_PAIR = re.compile(
-    rf"(?P<a1>{_DEC})(?:\s*+{_DASH}\s*+(?P<a2>{_DEC}))?\s*+(?:(?P<unit_a>months?|years?|weeks?|days?)\s*+)?"
-    rf"(?P<sep>vs\.?|versus|v\.|v\b|and|compared (?:with|to)|or)\s*+"
-    rf"(?P<b1>{_DEC})(?:\s*+{_DASH}\s*+(?P<b2>{_DEC}))?\s*+{_UNIT}(?P<resp>,?\s*+respectively)?", re.IGNORECASE)
+_RATIO = re.compile(rf"""
+    (?P<type>hazard\ ratio|risk\ ratio|relative\ risk|odds\ ratio|(?-i:\b(?:a?HR|RR|OR)\b))
+    (?:\s*+\[(?:a?HR|RR|OR)\])?                            # "hazard ratio [HR]"
+    (?:
+        (?P<gap>(?:\s++(?!(?:and|but|while|whereas)\b){_W}){{1,10}}?)   # "for progression or death with X"
+        \s*+(?:[,:=]|\bwas\b|\bwere\b|\bis\b|\bof\b|(?=\())
+      | \s*+(?:[,:=]|\bwas\b|\bof\b)?
+    )
+    \s*+\(?\s*+(?P<est>{_DEC})(?!\s*+%)                    # the estimate, never a percentage
+    """, re.IGNORECASE | re.VERBOSE)
+_CI = re.compile(rf"""
+    [\s,;(\[]{{0,6}}+
+    (?:(?P<level>\d{{2}}(?:\.\d{{1,3}})?)\s*+%\s*+(?:CI|confidence\ interval)(?:\s*+\[CI\])? | CI)?
+    \s*+[,:=]?\s*+(?P<lo>{_DEC})\s*+(?:{_DASH}|,)\s*+(?P<hi>{_DEC})
+    """, re.IGNORECASE | re.VERBOSE)
+_P = re.compile(r"""
+    (?<![\w])[Pp]\s*+(?:[-‐\ ]?\s*+values?)?\s*+
+    (?:(?P<cmp><=|>=|≤|≥|<|>|=)|\b(?:of|was)\b)\s*+
+    (?P<val>0?\.\d{1,9}+|1(?:\.0{1,9}+)?|0)(?!\d|\.\d)      # a full stop after it may end the sentence
+    """, re.VERBOSE)
+_TIME_PAIR = re.compile(rf"""
+    (?P<a1>{_DEC})(?:\s*+{_DASH}\s*+(?P<a2>{_DEC}))?\s*+     # 23, or a range 41-46
+    (?:(?P<unit_a>months?|years?|weeks?|days?)\s*+)?
+    (?P<sep>vs\.?|versus|v\.|v\b|and|compared\ (?:with|to)|or)\s*+
+    (?P<b1>{_DEC})(?:\s*+{_DASH}\s*+(?P<b2>{_DEC}))?\s*+{_UNIT}
+    (?P<resp>,?\s*+respectively)?
+    """, re.IGNORECASE | re.VERBOSE)
 _TIME = re.compile(rf"(?<![\w.,/])(?P<v>{_DEC})(?:\s*+{_DASH}\s*+(?P<v2>{_DEC}))?[\s-]{{0,3}}+{_UNIT}(?![\w-])",
                    re.IGNORECASE)
 _PERCENT = re.compile(rf"(?<![\w.])(?P<v>{_DEC})\s*+%(?!\s*+(?:CI\b|confidence|credible|PI\b))")
