@@ -1,7 +1,7 @@
 """While hostile drafts run against a real ``mmkg serve`` on loopback, other clients are answered within a second.
 
-Bounded in count and time: eight attacker threads post hostile drafts (8 KB of digits, 100 KB of
-repeated figures) for at most 12 seconds while a bystander asks for ``/`` and ``ASK {}``.
+Bounded in count and time: eight attacker threads post hostile drafts (8 KB of digits, 90 KB of
+repeated figures) for at most 20 seconds while a bystander asks 100 times for ``/`` and ``ASK {}``.
 """
 
 from __future__ import annotations
@@ -53,10 +53,10 @@ def test_bystanders_are_answered_while_hostile_drafts_run(tmp_path: Path) -> Non
     try:
         with mmkg_serve("--graph", str(graph)) as port:
             statuses: list[int] = []
-            stop = time.monotonic() + 12
+            stop = time.monotonic() + 20
 
             def attack(k: int) -> None:
-                while time.monotonic() < stop and len(statuses) < 200:
+                while time.monotonic() < stop and len(statuses) < 400:
                     statuses.append(_post(port, HOSTILE[k % 2], f"10.0.0.{k}"))
 
             attackers = [threading.Thread(target=attack, args=(k,)) for k in range(8)]
@@ -64,14 +64,16 @@ def test_bystanders_are_answered_while_hostile_drafts_run(tmp_path: Path) -> Non
                 thread.start()
             time.sleep(1)
             waits: list[float] = []
-            for n in range(40):
+            for n in range(100):
                 url = f"http://127.0.0.1:{port}/" if n % 2 else \
                     f"http://127.0.0.1:{port}/sparql?{urlencode({'query': 'ASK {}'})}"
                 started = time.perf_counter()
                 with urllib.request.urlopen(url, timeout=10) as response:
                     assert response.status == 200
                 waits.append(time.perf_counter() - started)
-                time.sleep(0.1)
+                time.sleep(0.05)
+                if time.monotonic() > stop:
+                    break
             for thread in attackers:
                 thread.join(60)
     finally:
@@ -83,7 +85,7 @@ def test_bystanders_are_answered_while_hostile_drafts_run(tmp_path: Path) -> Non
     print("bystander seconds in order:", [round(w, 3) for w in waits])
     waits.sort()
     p99 = waits[min(len(waits) - 1, round(0.99 * (len(waits) - 1)))]
-    assert p99 < 1.0, waits
+    assert len(waits) >= 50 and p99 < 1.0, waits
     assert statuses and set(statuses) <= {200, 413, 429, 503}
     assert 200 in statuses or 503 in statuses  # the drafts ran (or were stopped at the time limit)
 
