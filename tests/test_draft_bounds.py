@@ -21,8 +21,6 @@ from kg.drafting.figures import recognise
 from kg.drafting.lexicon import Lexicon
 from kg.drafting.worker import DraftBusy, DraftPool, DraftTimeout, run_limited
 
-pytestmark = pytest.mark.slow
-
 UNITS = st.sampled_from(["1", "1 ", "0.5 ", "HR 0.5 ", "AB ", "Ab-", "(1 ", "[1, ", "1, 1-1/", "1 vs ", "1 mg ",
                          "1 months ", "HR ", "patients ", "days 1, ", "P<.001 ", "12% ", "AB trial "])
 
@@ -44,6 +42,7 @@ def _seconds(text: str, base: FactBase, lexicon: Lexicon) -> float:
     return time.perf_counter() - started
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(unit=UNITS, mix=st.sampled_from(["", "Median PFS was 26.5 vs 21.3 months. "]))
 def test_drafting_time_grows_linearly(unit: str, mix: str, base: FactBase, lexicon: Lexicon) -> None:
@@ -84,6 +83,7 @@ def test_run_limited_stops_at_the_time_limit() -> None:
     assert time.perf_counter() - started < 10
 
 
+@pytest.mark.slow
 def test_the_pool_caps_clients_and_times_out(seeds: Path) -> None:
     pool = DraftPool(paths.facts_dir(), workers=1, timeout=60, per_client=1, max_wait=0.2)
     try:
