@@ -173,6 +173,7 @@ class MMKG(DefinedNamespace):
     mappingPredicate: URIRef
     mappingSubject: URIRef
     mechanismOfAction: URIRef
+    medianNotReached: URIRef
     ofTotal: URIRef
     pValue: URIRef
     pValueComparator: URIRef

@@ -216,7 +216,10 @@ def server_limits(settings: Settings) -> dict[str, object]:
         # an article uploaded to /draft may be larger than a query; every other route keeps the query cap (Flask)
         "max_request_body_size": max(settings.max_query_bytes, MAX_UPLOAD_BYTES), "max_request_header_size": 64 * 1024,
         "connection_limit": settings.connection_limit, "channel_timeout": settings.channel_timeout,
-        "clear_untrusted_proxy_headers": True, "cleanup_interval": max(1, min(30, int(min(checks))))}
+        "clear_untrusted_proxy_headers": True, "cleanup_interval": max(1, min(30, int(min(checks)))),
+        # read one request ahead, so a request learns that its client left (waitress.client_disconnected):
+        # /draft stops a draft whose client has gone
+        "channel_request_lookahead": 1}
     if settings.trusted_proxy:
         limits.update(trusted_proxy=settings.trusted_proxy, trusted_proxy_headers={"x-forwarded-for"},
                       trusted_proxy_count=1)

@@ -70,6 +70,14 @@ class Settings:
     ETag and get 304 while the release is the same."""
     warm_pages: int = 40
     """Most-linked entity pages rendered into the cache when the server starts (0: none)."""
+    draft_workers: int = 2
+    """Worker processes for ``/draft`` when served with query workers (drafts never run in a request thread)."""
+    draft_timeout: float = 20.0
+    """Seconds a ``/draft`` may take before its worker is killed (503 with ``Retry-After``)."""
+    draft_memory_mb: int = 2048
+    """Address space each draft worker may use, MiB (RLIMIT_AS)."""
+    client_drafts: int = 1
+    """Drafts one client may run at once (one more: 429 with ``Retry-After``)."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

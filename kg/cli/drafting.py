@@ -9,13 +9,21 @@ import click
 
 from kg import paths
 from kg.cli.common import main, sources_option, write_atomically
-from kg.curation.factbase import load_facts
+from kg.curation.factbase import FactBase, load_facts
 from kg.curation.schema import SourceFile
-from kg.drafting.document import draft_article
+from kg.drafting.document import Draft, draft_article
 from kg.drafting.inputs import derived_name, read_input_file
 from kg.drafting.scoring import score
+from kg.drafting.worker import run_limited
 from kg.drafting.workflow import accept_draft
 from kg.drafting.writing import draft_yaml, next_source_id
+
+DRAFT_MEMORY = 4 * 2**30
+"""Address space a draft's child process may add to what it holds (a 512 KB article needs a few hundred MB)."""
+
+
+def _draft(text: str, source_id: str, file_name: str, base: FactBase) -> Draft:
+    return draft_article(text, source_id=source_id, file_name=file_name, base=base)
 
 
 @main.command()
@@ -33,8 +41,11 @@ from kg.drafting.writing import draft_yaml, next_source_id
               help="Source-text folder the article is copied into on --accept (default ../shared/seeds when present).")
 @click.option("--facts", type=click.Path(path_type=Path, exists=True, file_okay=False), envvar="MMKG_FACTS",
               help="Fact folder (default: the package's curated facts).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds the draft may take (it runs in a child process, stopped past this; exit status 3).")
 def draft(article: Path | None, output: Path | None, source_id: str | None, curated: Path | None,
-          accept: Path | None, article_for_accept: Path | None, sources: Path | None, facts: Path | None) -> None:
+          accept: Path | None, article_for_accept: Path | None, sources: Path | None, facts: Path | None,
+          timeout: float) -> None:
     """Draft a source fact file from ARTICLE: findings with figures, locators and grounded entities.
 
     ARTICLE may be plain UTF-8 text, a PDF, JATS / PMC XML, PubMed MEDLINE XML or a saved web page
@@ -60,8 +71,9 @@ def draft(article: Path | None, output: Path | None, source_id: str | None, cura
     started = time.perf_counter()
     document = read_input_file(article)
     base = load_facts(facts_dir / "reference.yaml", sorted((facts_dir / "sources").glob("*.yaml")))
-    drafted = draft_article(document.text, source_id=source_id or next_source_id(facts_dir),
-                            file_name=derived_name(article.name, document), base=base)
+    drafted = run_limited(_draft, (document.text, source_id or next_source_id(facts_dir),
+                                   derived_name(article.name, document), base),
+                          timeout=timeout, memory_limit=DRAFT_MEMORY, what=f"drafting {article}")
     yaml_text = draft_yaml(drafted.data)
     if output is None:
         click.echo(yaml_text, nl=False)
@@ -69,6 +81,8 @@ def draft(article: Path | None, output: Path | None, source_id: str | None, cura
         write_atomically(output, lambda tmp: Path(tmp).write_text(yaml_text, encoding="utf-8"))
     for problem in drafted.skipped:
         click.echo(f"{article}: not drafted: {problem}", err=True)
+    for warning in drafted.warnings:
+        click.echo(f"{article}: warning: {warning}", err=True)
     findings = drafted.findings
     click.echo(f"Drafted {len(findings)} findings ({sum(1 for f in findings if f['confidence'] >= 0.75)} with "
                f"confidence >= 0.75) from {article} in {time.perf_counter() - started:.2f} s"

@@ -185,9 +185,14 @@ class MedianFinding(FindingBase):
     value: Decimal | None = None
     range: tuple[Decimal, Decimal] | None = None
     unit: Literal["month", "day", "year"]
+    not_reached: bool = Field(False, description="The source states the median was not reached (NR): no value.")
 
     @model_validator(mode="after")
     def _one_value(self) -> MedianFinding:
+        if self.not_reached:
+            if self.value is not None or self.range is not None:
+                raise ValueError("a median not reached has no value or range")
+            return self
         if (self.value is None) == (self.range is None):
             raise ValueError("a median needs exactly one of value or range")
         if self.range is not None and self.range[0] > self.range[1]:

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from kg.curation.factbase import FactBase
-from kg.curation.texts import SourceText, numbers_in, parse_locator
+from kg.curation.numerals import numbers_in
+from kg.curation.texts import SourceText, parse_locator
 from kg.errors import FactError
 
 __all__ = ["check_provenance", "default_sources_dir", "quotations"]

@@ -14,10 +14,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from kg.drafting import outcomes
 from kg.drafting.attach import Found, SentenceTerms, arm_of
-from kg.drafting.figures import Figure
+from kg.drafting.figuredata import CountData, DoseData, EventsData, PercentData, RatioData, TimeData, TimePairData
+from kg.drafting.figures import Figure, timepoint
 from kg.drafting.lexicon import Term
 
 __all__ = ["Drafted", "draft_sentence"]
@@ -35,9 +37,13 @@ _COUNT_NOUNS = {"patients": "patients", "subjects": "patients", "participants": 
                 "rcts": "studies", "regimens": "regimens", "arms": "regimens"}
 _RATIO_KINDS = {"hazard ratio": "hazard_ratio", "hr": "hazard_ratio", "ahr": "hazard_ratio", "risk ratio": "risk_ratio",
                 "relative risk": "risk_ratio", "rr": "risk_ratio"}
-_SIGNIFICANCE = Decimal("0.05")
-_TIMEPOINT = re.compile(r"\b(?:(?P<n>\d+(?:\.\d+)?)[- ](?P<u>year|month)(?!s)\b|at (?P<n2>\d+) (?P<u2>years|months))",
-                        re.IGNORECASE)
+_FEWER = re.compile(r"\b(?:lower|fewer|less|reduc|decreas)", re.IGNORECASE)
+_ADVERSE = frozenset({"ae-incidence", "discontinuation"})
+_PLACES = frozenset({"centres", "centers", "sites", "countries", "hospitals", "institutions"})
+_SAFETY = re.compile(r"safety (?:population|set|analysis)", re.IGNORECASE)
+_RESPECTIVELY = re.compile(r"\brespectively\b")
+_BEFORE_RANDOMISATION = re.compile(r"\s+(?:were\s+|was\s+)?(?:enrolled|included|recruited|screened|registered)\b", re.I)
+_AFTER_TO = re.compile(r"\s*(?:receive\s+)?(?:the\s+)?")
 
 
 @dataclass
@@ -51,19 +57,20 @@ class Drafted:
     """Every term the finding names, so new ones can be defined in the draft."""
 
 
-def _p_significant(p: str) -> bool | None:
-    comparator, value = p[:-len(p.lstrip("<>="))] or "=", Decimal(p.lstrip("<>="))
-    if comparator.startswith("<"):
-        return value <= _SIGNIFICANCE
-    return value < _SIGNIFICANCE if comparator == "=" else None
-
-
 class _Builder:
     def __init__(self, sentence: str, locator: str, terms: SentenceTerms) -> None:
         self.s = sentence
         self.at = locator
         self.terms = terms
         self.out: list[Drafted] = []
+        # what the whole sentence says, read once (not once per figure: a sentence can hold thousands)
+        self.harm = _HARM.search(sentence) is not None
+        self.benefit = _BENEFIT.search(sentence) is not None
+        self.fewer = _FEWER.search(sentence) is not None
+        self.randomised = _RANDOMISED.search(sentence) is not None
+        self.safety = _SAFETY.search(sentence) is not None
+        self.timepoint = timepoint(sentence)
+        self.respectively_at = max((m.start() for m in _RESPECTIVELY.finditer(sentence)), default=-1)
 
     def add(self, figure: Figure, fields: dict[str, Any], terms: list[Found | None], *, end: int | None = None) -> None:
         confidence = Decimal("0.9")
@@ -78,6 +85,9 @@ class _Builder:
             if not found.term.known:
                 confidence -= Decimal("0.1")
         fields = {k: v for k, v in fields.items() if v is not None and v != []}
+        for key in ("adverse_event", "main_adverse_event"):  # new adverse events are defined in the draft too
+            if (term := self.terms.lexicon.term("adverse_event", str(fields.get(key)))) and term not in named:
+                named.append(term)
         fields.update(status="draft", confidence=max(Decimal("0.1"), confidence).quantize(Decimal("0.01")))
         self.out.append(Drafted({"kind": fields.pop("kind"), "at": self.at, **fields},
                                 figure.start, figure.end if end is None else end, named))
@@ -99,7 +109,9 @@ class _Builder:
         return max((m.end for m in self.terms.of_kind(kind) if m.end <= position), default=-1)
 
 
-def _value_fields(value: Decimal | tuple[Decimal, Decimal]) -> dict[str, Any]:
+def _value_fields(value: Decimal | tuple[Decimal, Decimal] | None) -> dict[str, Any]:
+    if value is None:
+        return {"not_reached": True}
     return {"range": list(value)} if isinstance(value, tuple) else {"value": value}
 
 
@@ -111,13 +123,24 @@ def _regimen_fields(study: Found | None, regimen: Found | None) -> dict[str, Any
 
 
 def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | None, arms: list[Term],
-                study: Found | None, ae: Found | None = None, grades: list[int] | None = None) -> None:
-    significant = _p_significant(p) if p else None
+                study: Found | None, ae: Found | None = None, grades: list[int] | None = None,
+                higher_first: bool | None = None, note: str | None = None) -> None:
+    """A comparison; its direction from what is measured: more of an adverse outcome with the intervention
+    (more events, a higher rate) is harm, fewer is benefit; a significant difference in an adverse outcome
+    that the sentence does not call lower is harm, never a benefit."""
+    significant = outcomes.p_significant(p) if p else None
+    adverse = ae is not None or bool(grades) or (endpoint is not None and endpoint.term.id in _ADVERSE)
     if _NO_DIFFERENCE.search(b.s[max(0, figure.start - 90):figure.start]) or significant is False:
         direction = "no_difference"
-    elif _HARM.search(b.s) and (ae is not None or grades):
+    elif adverse and higher_first is not None:
+        direction = "harm" if higher_first else "benefit"
+    elif adverse and b.fewer and not b.harm:
+        direction = "benefit"
+    elif adverse and (b.harm or significant):
         direction = "harm"
-    elif _BENEFIT.search(b.s) or significant:
+    elif higher_first is not None and significant:
+        direction = "benefit" if higher_first else "harm"
+    elif b.benefit or significant:
         direction = "benefit"
     else:
         return
@@ -128,13 +151,13 @@ def _comparison(b: _Builder, figure: Figure, p: str | None, endpoint: Found | No
                    "adverse_event": ae.term.id if ae else None, "grades": grades,
                    "intervention": intervention.term.id if intervention else None,
                    "comparator": comparator.term.id if comparator else None, "p": p, "direction": direction,
-                   "significant": significant},
+                   "significant": significant, "note": note},
           [endpoint, intervention, study])
 
 
 def _respectively(b: _Builder, figure: Figure) -> list[Term] | None:
     """For "27% and 20% with X and Y, respectively": the regimens in the order the sentence names them."""
-    if not re.search(r"\brespectively\b", b.s[figure.end:]):
+    if b.respectively_at < figure.end:
         return None
     named = list(dict.fromkeys(m.term for m in b.terms.regimens))
     return named if len(named) >= 2 else b.terms.arms_in_order(figure.start)
@@ -161,89 +184,17 @@ def _pair_regimens(b: _Builder, figure: Figure, count: int, values_at: list[int]
     return [Found(ordered[k], from_sentence) if k < len(ordered) else None for k in range(count)]
 
 
-def _ends_of_values(sentence: str, figure: Figure, count: int) -> list[int]:
-    ends = [m.end() for m in re.finditer(r"\d(?:[\d.,]*\d)?\s*(?:%|months?|years?|weeks?|days?)?",
-                                         sentence[figure.start:figure.end])]
-    return [figure.start + e for e in ends[-count:]] if len(ends) >= count else [figure.end] * count
-
-
 def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: SentenceTerms) -> list[Drafted]:
-    """The draft findings of one sentence (none for a sentence without figures)."""
-    b = _Builder(sentence, locator, terms)
-    used: set[int] = set()
-    ps = [i for i, f in enumerate(figures) if f.kind == "p"]
+    """The draft findings of one sentence (none for a sentence without figures): each figure drafted by
+    its kind's handler (:data:`kg.drafting.sentence.HANDLERS`)."""
+    from kg.drafting.sentence import draft
 
-    def p_after(i: int) -> tuple[str | None, int | None]:
-        """The p-value stated after figure i and before any other estimate, and where it ends."""
-        for j in range(i + 1, len(figures)):
-            if figures[j].kind == "p" and j not in used:
-                used.add(j)
-                return str(figures[j].data["p"]), figures[j].end
-            if figures[j].kind in ("ratio", "time_pair", "percent"):
-                return None, None
-        return None, None
-
-    times = [f for f in figures if f.kind == "time"]
-    # a lone time is a result only next to the endpoint it measures ("median PFS was 26 months"), never
-    # "the median time to response was 2 months" of an outcome the lexicon does not know
-    time_as_values = bool(times) and bool(terms.of_kind("endpoint"))
-    percents = [i for i, f in enumerate(figures) if f.kind == "percent"]
-    for i, figure in enumerate(figures):
-        study = terms.study(figure.start, figure.end)
-        if figure.kind == "ratio":
-            p, p_end = p_after(i)
-            _ratio(b, figure, p, study, p_end)
-        elif figure.kind == "time_pair":
-            _time_pair(b, figure, p_after(i)[0], study)
-        elif figure.kind == "time" and time_as_values:
-            _time(b, figure, study, times)
-        elif figure.kind == "percent":
-            _percent(b, figure, study, [figures[k] for k in percents])
-        elif figure.kind in ("count", "n", "received", "assigned"):
-            _count(b, figure, study)
-        elif figure.kind == "dose":
-            _dose(b, figure, study)
-        elif figure.kind == "duration":
-            drug = terms.nearest("drug", figure.end)
-            b.add(figure, {"kind": "duration", "study": study.term.id if study else None, "value": figure.data["value"],
-                           "unit": figure.data["unit"], "activity": figure.data["activity"],
-                           "drug": drug.term.id if drug and drug.in_sentence else None}, [study])
-        elif figure.kind == "cutoff":
-            b.add(figure, {"kind": "statement", "role": "design", "study": study.term.id if study else None,
-                           "date": figure.data["date"]}, [study])
-        elif figure.kind == "grades" and not any(f.kind in ("ratio", "percent") for f in figures):
-            ae = terms.nearest("adverse_event", figure.end)
-            if ae is not None and ae.in_sentence:
-                _comparison(b, figure, None, Found(Term("endpoint", "ae-incidence", "adverse events"), True),
-                            b.terms.arms_in_order(figure.start), study, ae, figure.data["grades"])
-        elif figure.kind == "allocation":
-            b.add(figure, {"kind": "statement", "role": "design", "study": study.term.id if study else None,
-                           "note": f"allocation ratio {figure.data['ratio']}"}, [study])
-    for i in ps:
-        if i not in used:
-            figure = figures[i]
-            endpoint, ae = b.endpoint(figure.start)
-            _comparison(b, figure, str(figure.data["p"]), endpoint, terms.arms_in_order(figure.start),
-                        terms.study(figure.start, figure.end), ae)
-    _grades_onto(figures, b.out)
-    return b.out
-
-
-def _grades_onto(figures: list[Figure], drafted: list[Drafted]) -> None:
-    """A ratio or proportion about a graded adverse event carries its grades."""
-    for figure in figures:
-        if figure.kind != "grades":
-            continue
-        for d in drafted:
-            if d.fields["kind"] in ("hazard_ratio", "risk_ratio", "proportion") and "adverse_event" in d.fields \
-                    and figure.end <= d.start:
-                d.fields.setdefault("grades", figure.data["grades"])
-                if figure.data.get("note"):
-                    d.fields.setdefault("note", figure.data["note"])
+    return draft(_Builder(sentence, locator, terms), figures)
 
 
 def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_end: int | None) -> None:
-    kind = _RATIO_KINDS.get(figure.data["type"])
+    data = cast(RatioData, figure.data)
+    kind = _RATIO_KINDS.get(data["type"])
     if kind is None:
         return  # an odds ratio: the schema has no kind for it
     endpoint, ae = b.endpoint(figure.start)
@@ -259,29 +210,31 @@ def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_en
         regimen, comparator = Found(pairs[-1][0].term, True), pairs[-1][1].term
     elif len(named) == 2 and not any(t.no_active for t in named):  # "75% with KR and 65% with R (HR …)"
         regimen, comparator = Found(named[0], True), named[1]
-    ci = figure.data.get("ci")
-    level = figure.data.get("level")
+    ci = data.get("ci")
+    level = data.get("level")
     fields: dict[str, Any] = {
         "kind": kind, "study": study.term.id if study else None, "endpoint": endpoint.term.id if endpoint else None,
         "adverse_event": ae.term.id if ae else None,
         "intervention": regimen.term.id if regimen and not regimen.term.no_active else None,
         "comparator": comparator.id if comparator else None,
-        "estimate": figure.data["estimate"], "ci": list(ci) if ci and level else None,
+        "estimate": data["estimate"], "ci": list(ci) if ci and level else None,
         "ci_level": level if ci and level else None, "p": p,
-        "significant": _p_significant(p) if p else None,
+        "significant": outcomes.p_significant(p) if p else None,
         "note": f"interval {ci[0]}-{ci[1]} stated without its level" if ci and not level else None,
+        "direction": outcomes.ratio_direction(data["estimate"], ci, outcomes.p_significant(p) if p else None),
     }
     b.add(figure, fields, [endpoint, regimen, study], end=p_end)
 
 
 def _time_pair(b: _Builder, figure: Figure, p: str | None, study: Found | None) -> None:
     endpoint = b.terms.nearest("endpoint", figure.start)
-    values = figure.data["values"]
-    regimens = _pair_regimens(b, figure, 2, _ends_of_values(b.s, figure, 2))
+    data = cast(TimePairData, figure.data)
+    values = data["values"]
+    regimens = _pair_regimens(b, figure, 2, outcomes.ends_of_values(b.s, figure, 2))
     for value, regimen in zip(values, regimens, strict=True):
         b.add(figure, {"kind": "median", "study": study.term.id if study else None,
                        "endpoint": endpoint.term.id if endpoint else None, **_value_fields(value),
-                       "unit": figure.data["unit"], **_regimen_fields(study, regimen)},
+                       "unit": data["unit"], **_regimen_fields(study, regimen)},
               [endpoint, regimen, study])
     if p is not None:
         arms = [r.term for r in regimens if r is not None]
@@ -301,8 +254,10 @@ def _time(b: _Builder, figure: Figure, study: Found | None, times: list[Figure])
     else:
         regimen = b.terms.nearest("regimen", figure.start)
     b.add(figure, {"kind": "median", "study": study.term.id if study else None,
-                   "endpoint": endpoint.term.id if endpoint else None, **_value_fields(figure.data["value"]),
-                   "unit": figure.data["unit"], **_regimen_fields(study, regimen)}, [endpoint, regimen, study])
+                   "endpoint": endpoint.term.id if endpoint else None,
+                   **_value_fields(None if figure.kind == "not_reached" else cast(TimeData, figure.data)["value"]),
+                   "unit": cast(TimeData, figure.data)["unit"], **_regimen_fields(study, regimen)},
+          [endpoint, regimen, study])
 
 
 def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Figure]) -> None:
@@ -330,41 +285,36 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         regimen = Found(ordered[index], bool(b.terms.regimens)) if index < len(ordered) else None
     else:
         regimen = b.terms.nearest("regimen", figure.start)
-    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": _timepoint(b.s),
+    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": b.timepoint,
                    "endpoint": endpoint.term.id if endpoint else None, "adverse_event": ae.term.id if ae else None,
-                   "main_adverse_event": main_ae, "value": figure.data["value"], **_regimen_fields(study, regimen)},
+                   "main_adverse_event": main_ae, "value": cast(PercentData, figure.data)["value"],
+                   **_regimen_fields(study, regimen),
+                   "note": (f"{events['events']} of {events['of_total']} patients"
+                            if figure.kind == "events" and (events := cast(EventsData, figure.data)) else None)},
           [endpoint, regimen, study])
 
 
-def _timepoint(sentence: str) -> str | None:
-    """``5 years`` for "the 5-year OS rate" or "at 5 years"."""
-    when = _TIMEPOINT.search(sentence)
-    if when is None:
-        return None
-    number, unit = when["n"] or when["n2"], (when["u"] or when["u2"]).lower().rstrip("s")
-    return f"{number} {unit}{'' if number == '1' else 's'}"
-
-
 def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
-    data = figure.data
+    data = cast(CountData, figure.data)
     noun = str(data.get("noun", "patients")).lower()
+    if noun in _PLACES:
+        return  # "in 152 centres in 23 countries": never a count of patients
     regimen = None
     if figure.kind == "received":
         counts, regimen = "patients_received_allocated", b.terms.following("regimen", figure.end - 9, reach=30)
     elif figure.kind == "assigned":  # "307 were assigned to lenalidomide": the regimen right after "to"
         counts = "patients_randomised"
         regimen = next((m.term for m in b.terms.regimens if figure.end <= m.start <= figure.end + 20
-                        and re.fullmatch(r"\s*(?:receive\s+)?(?:the\s+)?", b.s[figure.end:m.start])), None)
+                        and _AFTER_TO.fullmatch(b.s, figure.end, m.start)), None)
     elif "stage" in noun:
         counts = "randomisation_stages"
     elif _COUNT_NOUNS.get(noun, "patients") != "patients":
         counts = _COUNT_NOUNS[noun]
-    elif re.match(r"\s+(?:were\s+|was\s+)?(?:enrolled|included|recruited|screened|registered)\b", b.s[figure.end:],
-                  re.IGNORECASE):
+    elif _BEFORE_RANDOMISATION.match(b.s, figure.end):
         counts = "patients"  # "of the 614 patients enrolled": before randomisation
-    elif re.search(r"safety (?:population|set|analysis)", b.s, re.IGNORECASE):
+    elif b.safety:
         counts = "patients_in_safety_population"
-    elif _RANDOMISED.search(b.s):
+    elif b.randomised:
         counts = "patients_randomised"
     else:
         counts = "patients"
@@ -381,7 +331,7 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
 
 def _dose(b: _Builder, figure: Figure, study: Found | None) -> None:
     drug = b.terms.nearest("drug", figure.start)
-    data = figure.data
+    data = cast(DoseData, figure.data)
     regimen = next((m.term for m in b.terms.regimens if drug and drug.term.id in m.term.components), None)
     arm = arm_of(study.term if study else None, regimen)
     b.add(figure, {"kind": "dose", "study": None if arm else (study.term.id if study else None), "arm": arm,

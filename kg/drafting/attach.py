@@ -72,6 +72,7 @@ class SentenceTerms:
     def __init__(self, sentence: str, mentions: list[Mention], lexicon: Lexicon, context: Context) -> None:
         self.sentence = sentence
         self.context = context
+        self.lexicon = lexicon
         self.mentions = mentions
         self.regimens = self._regimens(mentions, lexicon)
 

@@ -28,6 +28,7 @@ from kg.drafting.attach import Context, SentenceTerms
 from kg.drafting.citation import Citation, is_reference, parse_reference
 from kg.drafting.entries import (
     MainStudy,
+    authors_line,
     draft_arms,
     draft_populations,
     main_study,
@@ -38,8 +39,9 @@ from kg.drafting.entries import (
 )
 from kg.drafting.figures import recognise
 from kg.drafting.lexicon import Lexicon
-from kg.drafting.statements import describe
+from kg.drafting.statements import describe, short_name
 from kg.drafting.tables import draft_tables
+from kg.drafting.trials import learn_trials
 
 __all__ = ["Draft", "Mark", "draft_article"]
 
@@ -65,6 +67,8 @@ class Draft:
     """Locators of the paragraphs read as printed references."""
     skipped: list[str] = field(default_factory=list)
     """Figures read but not drafted because the finding would break the schema (with the reason)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the drafter read but could not use (a malformed author line, a reference printed twice)."""
 
     @property
     def findings(self) -> list[dict[str, Any]]:
@@ -89,21 +93,39 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     """
     check_article(text, file_name)
     doc = SourceText.from_text(text)
-    lexicon = _with_abbreviations(lexicon or Lexicon.from_facts(base), doc)
+    article_lexicon = (lexicon or Lexicon.from_facts(base)).for_article()
+    learn_trials(article_lexicon, text)  # "(FALCON-2): a randomised ...", "FALCON-2 (NCT01234567)"
+    lexicon = _with_abbreviations(article_lexicon, doc)
     citations, reference_texts = _references(text)
+    in_references = _ReferenceText(reference_texts)
     references: list[str] = []
     prose: list[tuple[int, int, str]] = []
     for p_index, paragraph in enumerate(doc.paragraphs, 1):
         joined = " ".join(paragraph)
-        if is_reference(joined) and joined not in reference_texts:
-            citations.append(parse_reference(joined))
-            reference_texts.append(joined)
-        if any(joined in r for r in reference_texts):
+        body = _HEADING.sub("", joined)
+        if all(sentence in in_references for sentence in paragraph) or in_references.holds_a_line(body):
+            in_references.add(joined)  # a run of reference lines, each read already: no second citation
+        elif is_reference(body):
+            citations.append(parse_reference(body))
+            reference_texts.append(body)
+            in_references.add(joined)
+        if joined in in_references:
             references.append(f"p{p_index}")
             continue
         prose.extend((p_index, s_index, sentence) for s_index, sentence in enumerate(paragraph, 1)
-                     if not any(sentence in r for r in reference_texts))
-    publications = [publication_entry(c, base) for c in citations]
+                     if sentence not in in_references)
+    warnings: list[str] = []
+    publications: list[dict[str, Any]] = []
+    printed: dict[str, int] = {}
+    for number, citation in enumerate(citations, 1):
+        key = (citation.doi or citation.text()).lower()
+        if key in printed:
+            warnings.append(f"reference {number} repeats reference {printed[key]}; drafted once")
+            continue
+        printed[key] = number
+        publications.append(publication_entry(citation, base, {p["id"] for p in publications}))
+    if (authors_warning := authors_line(text)[1]) is not None:
+        warnings.append(authors_warning)
     study = main_study(doc, lexicon, source_id, [p["id"] for p in publications])
     context = Context(main_study=study.term if study else None)
     drafted: list[Drafted] = []
@@ -115,10 +137,14 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
         if p_index != last_paragraph or _key(sentence) in starts:
             context.new_paragraph()
             last_paragraph = p_index
-        terms = SentenceTerms(sentence, lexicon.find(sentence), lexicon, context)
-        figures = recognise(sentence)
-        found = draft_sentence(sentence, f"p{p_index}.s{s_index}", figures, terms) if figures else []
-        terms.remember()
+        found = []
+        for offset, window in windows(sentence):
+            terms = SentenceTerms(window, lexicon.find(window), lexicon, context)
+            figures = recognise(window)
+            for item in (draft_sentence(window, f"p{p_index}.s{s_index}", figures, terms) if figures else []):
+                item.start, item.end = item.start + offset, item.end + offset
+                found.append(item)
+            terms.remember()
         kept = []
         for item in found:
             signature = _signature(item.fields)
@@ -127,7 +153,7 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
                 kept.append(item)
         per_kind: dict[str, int] = {}
         for item in kept:
-            short = {"hazard_ratio": "hr", "risk_ratio": "rr"}.get(item.fields["kind"], item.fields["kind"])
+            short = short_name(item.fields["kind"])
             per_kind[short] = per_kind.get(short, 0) + 1
             item.fields = {"id": f"{source_id}-p{p_index}s{s_index}-{short}-{per_kind[short]}", **item.fields}
         drafted.extend(kept)
@@ -144,7 +170,7 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     kept_ids = {d.fields["id"] for d in drafted}
     marks = [Mark(m.locator, m.start, m.end, ids) for m in marks
              if (ids := tuple(i for i in m.findings if i in kept_ids))]
-    return Draft(data, doc, marks, references, skipped)
+    return Draft(data, doc, marks, references, skipped, warnings)
 
 
 _FINDING = TypeAdapter(FindingEntry)
@@ -181,6 +207,60 @@ def _with_abbreviations(lexicon: Lexicon, doc: SourceText) -> Lexicon:
     return lexicon.learn_abbreviations(named)
 
 
+MAX_WINDOW = 1500
+"""The longest stretch of one sentence drafted at once (real sentences are under 600 characters): a
+longer one is read in windows cut at white space, so no sentence costs more than its length allows."""
+
+
+def windows(sentence: str, size: int = MAX_WINDOW) -> list[tuple[int, str]]:
+    """``(offset, text)`` windows of at most ``size`` characters covering the sentence, cut at white space
+    where there is some in the window's last third.
+
+    >>> [(o, w) for o, w in windows("aa bb cc dd", 6)]
+    [(0, 'aa bb '), (6, 'cc dd')]
+    """
+    out: list[tuple[int, str]] = []
+    at = 0
+    while len(sentence) - at > size:
+        cut = sentence.rfind(" ", at + size * 2 // 3, at + size)
+        cut = cut + 1 if cut > at else at + size
+        out.append((at, sentence[at:cut]))
+        at = cut
+    out.append((at, sentence[at:]))
+    return out
+
+
+class _ReferenceText:
+    """The printed references' lines, asked whether a paragraph or sentence is one (or part of one).
+
+    A set lookup, then (for an article with a normal number of references) a substring search, so a
+    text made of thousands of reference-like lines costs no more than its length.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines: set[str] = set()
+        self.parts: set[str] = set()
+        for line in lines:
+            self.add(line)
+
+    def add(self, line: str) -> None:
+        self.lines.add(line)
+        self.parts.update(s for p in SourceText.from_text(line).paragraphs for s in p)
+
+    def holds_a_line(self, paragraph: str) -> bool:
+        """Whether a paragraph is mostly reference lines read already (for a normal number of them)."""
+        if len(self.lines) > 200:
+            return False
+        return sum(len(line) + 1 for line in self.lines if line in paragraph) >= 0.8 * len(paragraph)
+
+    def __contains__(self, text: object) -> bool:
+        if not isinstance(text, str):
+            return False
+        if text in self.lines or text in self.parts:
+            return True
+        return len(self.lines) <= 200 and any(text in line for line in self.lines)
+
+
 def _key(text: str) -> str:
     return " ".join(text.split())[:60]
 
@@ -197,12 +277,18 @@ def _block_starts(text: str) -> set[str]:
             if re.search(r"[.!?:)\"”\d\]]$", previous)}
 
 
+_HEADING = re.compile(r"^(?:references?|bibliography|literature cited|sources?|works cited)\s*:?\s+(?=\S)",
+                      re.IGNORECASE)
+
+
 def _references(text: str) -> tuple[list[Citation], list[str]]:
-    """Printed references written one per line (however the text's paragraphs are counted)."""
+    """Printed references written one per line (however the text's paragraphs are counted); a
+    "References" heading on the same line is not part of the first one (never an author)."""
     citations: list[Citation] = []
     texts: list[str] = []
-    for line in text.splitlines():
-        line = " ".join(line.split())
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        line = _HEADING.sub("", line)
         if line and is_reference(line):
             citations.append(parse_reference(line))
             texts.append(line)
@@ -212,7 +298,7 @@ def _references(text: str) -> tuple[list[Citation], list[str]]:
 def _assemble(doc: SourceText, text: str, source_id: str, file_name: str, lexicon: Lexicon,
               study: MainStudy | None, publications: list[dict[str, Any]], citations: list[Citation],
               drafted: list[Drafted], base: FactBase) -> dict[str, Any]:
-    entries = new_entries([t for d in drafted for t in d.terms], lexicon)
+    entries = new_entries([t for d in drafted for t in d.terms], lexicon, text)
     studies = ([study.entry] if study is not None and study.entry is not None else []) + entries.pop("studies")
     regimens = {t.id: t for t in lexicon.by_kind("regimen")} | {t.id: t for d in drafted for t in d.terms
                                                                  if t.kind == "regimen"}

@@ -8,12 +8,14 @@ from typing import Any
 
 from kg.curation.factbase import FactBase
 from kg.curation.texts import SourceText, parse_locator
+from kg.drafting.candidates import drug_candidates, term_candidates, vocabularies
 from kg.drafting.citation import Citation
 from kg.drafting.figures import MONTHS, iso_date
 from kg.drafting.lexicon import Lexicon, Term
+from kg.drafting.statements import clean_text
 
-__all__ = ["MainStudy", "draft_arms", "draft_populations", "main_study", "new_entries", "publication_entry",
-           "source_meta", "trial_ids"]
+__all__ = ["MainStudy", "authors_line", "draft_arms", "draft_populations", "main_study", "new_entries",
+           "publication_entry", "source_meta", "trial_ids"]
 
 _DESIGNS = (
     (re.compile(r"network meta-?analys[ie]s", re.IGNORECASE), ["NetworkMetaAnalysis", "MetaAnalysis"],
@@ -25,8 +27,11 @@ _DESIGNS = (
 _PHASE = re.compile(r"\bphase\s+(3|III|2|II)\b", re.IGNORECASE)
 _UPDATED = re.compile(r"\b(?:Updated|Published|Posted)\s*:?\s*(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s*"
                       r"(?P<year>\d{4})")
-_AUTHOR = re.compile(r"\bAuthors?:\s*(?P<names>[^;\n]+)")
+_AUTHOR = re.compile(r"\bAuthors?:[ \t]*(?P<names>[^\n]{0,2000})")
+_DEGREES = re.compile(r",?\s*\b(?:MD|PhD|MBBS|DO|MPH|PharmD|MSc|BSc|FRCP|FRCPath)\b\.?")
 _DRAFT = "draft"
+_SUBGROUP = re.compile(r"\b(?:subgroups?|subsets?|among)\b|\bin\s+(?:the\s+)?[A-Za-z][\w-]*(?:[- ][A-Za-z][\w-]*){0,3}?"
+                       r"\s+patients\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,32 @@ def main_study(doc: SourceText, lexicon: Lexicon, source_id: str, publications: 
     return None
 
 
-def publication_entry(citation: Citation, base: FactBase) -> dict[str, Any]:
-    """The publication a printed reference names: the graph's own when DOI or first author and year match."""
+def authors_line(text: str) -> tuple[list[str], str | None]:
+    """The names an ``Authors:`` line prints, and a warning when it has one but names nobody.
+
+    >>> authors_line("Authors: Jane Smith, MD; Li Wei, PhD")
+    (['Jane Smith', 'Li Wei'], None)
+    >>> authors_line("Authors: ;")
+    ([], "an 'Authors:' line at line 1 names no author; the draft leaves the authors out")
+    """
+    match = _AUTHOR.search(text)
+    if match is None:
+        return [], None
+    segments = [seg for seg in match["names"].split(";") if ":" not in seg]  # not "Chief Editor: ..."
+    names = [clean_text(_DEGREES.sub("", n), 120) for seg in segments
+             for n in re.split(r"\band\b|,(?=\s*[A-Z][a-z])", _DEGREES.sub("", seg))]
+    names = [n.strip(" ,.") for n in names if sum(c.isalpha() for c in n) >= 2]
+    if names:
+        return names, None
+    line = text.count("\n", 0, match.start()) + 1
+    return [], f"an 'Authors:' line at line {line} names no author; the draft leaves the authors out"
+
+
+def publication_entry(citation: Citation, base: FactBase, taken_here: set[str] | None = None) -> dict[str, Any]:
+    """The publication a printed reference names: the graph's own when DOI or first author and year match.
+
+    A new one gets an id neither the graph nor ``taken_here`` (the draft's other publications) uses.
+    """
     surname = citation.authors[0].split()[0] if citation.authors else "anonymous"
     for pub in base.publications():
         same_doi = citation.doi is not None and pub.doi is not None and citation.doi.lower() == pub.doi.lower()
@@ -75,24 +104,30 @@ def publication_entry(citation: Citation, base: FactBase) -> dict[str, Any]:
         if same_doi or same_author:
             return {"id": pub.id, "_new": False}
     pub_id = f"{re.sub(r'[^a-z0-9]+', '-', surname.lower())}-{citation.year or 'nd'}"
-    taken = {p.id for p in base.publications()}
+    taken = {p.id for p in base.publications()} | (taken_here or set())
     suffix = 2
     base_id = pub_id
     while pub_id in taken:
         pub_id, suffix = f"{base_id}-{suffix}", suffix + 1
     entry: dict[str, Any] = {
-        "id": pub_id, "label": f"{surname} et al. {citation.year or ''}, {citation.journal or 'journal not printed'}",
-        "status": _DRAFT, "authors": citation.authors, "journal": citation.journal, "year": citation.year,
-        "date": citation.date, "citation": citation.text(), "doi": citation.doi, "pmid": citation.pmid,
-        "pmcid": citation.pmcid, "_new": True}
+        "id": pub_id, "status": _DRAFT,
+        "label": clean_text(f"{surname} et al. {citation.year or ''}, {citation.journal or 'journal not printed'}"),
+        "authors": [clean_text(a, 120) for a in citation.authors if clean_text(a, 120)],
+        "journal": clean_text(citation.journal) or None if citation.journal else None, "year": citation.year,
+        "date": citation.date, "citation": clean_text(citation.text(), 1000), "doi": citation.doi,
+        "pmid": citation.pmid, "pmcid": citation.pmcid, "_new": True}
     return {k: v for k, v in entry.items() if v not in (None, [])}
 
 
-def new_entries(terms: list[Term], lexicon: Lexicon) -> dict[str, list[dict[str, Any]]]:
-    """Entries for the terms the graph does not hold yet, each marked draft, by fact-file section."""
+def new_entries(terms: list[Term], lexicon: Lexicon, text: str = "") -> dict[str, list[dict[str, Any]]]:
+    """Entries for the terms the graph does not hold yet, each marked draft, by fact-file section; new
+    drugs, endpoints and adverse events with candidate identifiers (and a drug's mechanism class) from
+    the pinned vocabularies (:mod:`kg.drafting.candidates`)."""
     sections: dict[str, list[dict[str, Any]]] = {"drugs": [], "endpoints": [], "adverse_events": [], "regimens": [],
                                                  "studies": []}
     done: set[tuple[str, str]] = set()
+    new = [t for t in terms if not t.known and t.kind in ("drug", "endpoint", "adverse_event", "regimen")]
+    vocab = vocabularies() if new else None
 
     def add(term: Term) -> None:
         if term.known or (term.kind, term.id) in done:
@@ -104,16 +139,22 @@ def new_entries(terms: list[Term], lexicon: Lexicon) -> dict[str, list[dict[str,
         if term.synonyms:
             entry["synonyms"] = list(term.synonyms)
         if term.kind == "drug":
-            sections["drugs"].append({**entry, **({"classes": list(term.classes)} if term.classes else {})})
+            xrefs, classes, note = drug_candidates(term.label, text, vocab)
+            classes = sorted(set(term.classes) | set(classes))
+            sections["drugs"].append({**entry, **({"classes": classes} if classes else {}),
+                                      **({"xrefs": xrefs} if xrefs else {}), **({"note": note} if note else {})})
         elif term.kind == "regimen":
             for component in term.components:
                 add(lexicon.term("drug", component) or Term("drug", component, component, known=False))
             sections["regimens"].append({**entry, "components": list(term.components)})
         elif term.kind == "endpoint":
-            sections["endpoints"].append(entry)
+            xrefs = term_candidates(term.label, vocab)
+            sections["endpoints"].append({**entry, **({"xrefs": xrefs} if xrefs else {})})
         elif term.kind == "adverse_event":
             broader = [b for b in term.broader if (known := lexicon.term("adverse_event", b)) and known.known]
-            sections["adverse_events"].append({**entry, **({"broader": broader} if broader else {})})
+            xrefs = term_candidates(term.label, vocab)
+            sections["adverse_events"].append({**entry, **({"broader": broader} if broader else {}),
+                                               **({"xrefs": xrefs} if xrefs else {})})
         elif term.kind == "study":
             xrefs = [{"curie": f"{'clinicaltrials' if r.startswith('NCT') else 'isrctn'}:{r}", "confidence": "likely",
                       "checked_in": "printed in the article (draft: verify in the registry)"} for r in term.registry]
@@ -172,23 +213,51 @@ def draft_populations(studies: list[dict[str, Any]], findings: list[dict[str, An
     """A population for each study the draft defines, with the characteristics (newly diagnosed,
     transplant-eligible, after ASCT ...) the sentences about it name; its findings get it too."""
     populations = []
+    # each sentence read once: which studies and which characteristics it names
+    traits: dict[str, set[str]] = {}
+    by_study: dict[str, set[str]] = {}
+    for sentence in {s for p in doc.paragraphs for s in p}:
+        found = lexicon.find(sentence)
+        traits[sentence] = {m.term.id for m in found if m.term.kind == "characteristic"}
+        for m in found:
+            if m.term.kind == "study":
+                by_study.setdefault(m.term.id, set()).add(sentence)
+    at_of: dict[str, set[str]] = {}
+    for f in findings:
+        if isinstance(f.get("study"), str):
+            at_of.setdefault(f["study"], set()).add(f["at"])
     for study in studies:
-        locators = {f["at"] for f in findings if f.get("study") == study["id"]} | {study.get("at")}
-        sentences = [doc.at(parse_locator(at)) for at in locators if at]
-        sentences += [s for p in doc.paragraphs for s in p
-                      if any(m.term.kind == "study" and m.term.id == study["id"] for m in lexicon.find(s))]
-        characteristics = sorted({m.term.id for s in sentences for m in lexicon.find(s)
-                                  if m.term.kind == "characteristic"})
-        if not characteristics:
-            continue
-        population = {"id": f"{study['id']}-population"[:80], "label": f"patients of {study['label']}",
-                      "status": _DRAFT, "disease": "multiple-myeloma", "characteristics": characteristics}
-        populations.append(population)
-        study["populations"] = [population["id"]]
+        locators = at_of.get(study["id"], set()) | {study.get("at")}
+        sentences = {doc.at(parse_locator(at)) for at in locators if at} | by_study.get(study["id"], set())
+        for sentence in sentences - traits.keys():  # a locator over several sentences
+            traits[sentence] = {m.term.id for m in lexicon.find(sentence) if m.term.kind == "characteristic"}
+        # "among transplantation-eligible patients, ...": a subgroup, not the trial's population
+        subgroup = {s for s in sentences if traits[s] and _SUBGROUP.search(s)}
+        characteristics = sorted({t for s in sentences - subgroup for t in traits[s]})
+        population: dict[str, Any] | None = None
+        if characteristics:
+            population = {"id": f"{study['id']}-population"[:80], "label": f"patients of {study['label']}",
+                          "status": _DRAFT, "disease": "multiple-myeloma", "characteristics": characteristics}
+            populations.append(population)
+            study["populations"] = [population["id"]]
+        subgroups: dict[str, dict[str, Any]] = {}
         for finding in findings:
-            if finding.get("study") == study["id"] and finding["kind"] not in ("count", "dose", "duration",
-                                                                               "statement"):
+            if finding.get("study") != study["id"] or finding["kind"] in ("count", "dose", "duration", "statement"):
+                continue
+            sentence = doc.at(parse_locator(finding["at"]))
+            extra = sorted(traits.get(sentence, set()) - set(characteristics)) if sentence in subgroup else []
+            if extra:
+                sub_id = f"{study['id']}-{'-'.join(extra)}"[:80].rstrip("-")
+                if sub_id not in subgroups:
+                    named = ", ".join(e.replace("-", " ") for e in extra)
+                    subgroups[sub_id] = {"id": sub_id, "label": f"{named} patients of {study['label']}",
+                                         "status": _DRAFT, "disease": "multiple-myeloma",
+                                         "characteristics": sorted({*characteristics, *extra}),
+                                         **({"subgroup_of": population["id"]} if population else {})}
+                finding["population"] = sub_id
+            elif population is not None:
                 finding.setdefault("population", population["id"])
+        populations.extend(subgroups.values())
     return populations
 
 
@@ -211,8 +280,9 @@ def source_meta(doc: SourceText, text: str, source_id: str, file_name: str, lexi
     first = doc.paragraphs[0] if doc.paragraphs else ()
     lines = text.strip().splitlines()
     heading = lines[0].strip() if lines else ""
-    if len(lines) > 1 and not lines[1].strip() and 0 < len(heading) <= 150 and heading[-1] not in ".:;,":
-        title = heading
+    if len(lines) > 1 and not lines[1].strip() and 0 < len(heading) <= 150 and heading[-1] not in ".:;," \
+            and clean_text(heading):
+        title = clean_text(heading)
     elif study is not None:
         title = f"Article reporting the {study.term.label}"
     elif citations and citations[0].authors:
@@ -225,12 +295,12 @@ def source_meta(doc: SourceText, text: str, source_id: str, file_name: str, lexi
     meta: dict[str, Any] = {"id": source_id, "file": file_name, "title": title, "kind": kind}
     if (date := _date(_UPDATED.search(text))) is not None:
         meta["date"] = date
-    if (authors := _AUTHOR.search(text)) is not None:
-        meta["authors"] = [re.sub(r",\s*(?:MD|PhD|MBBS|DO|MPH|PharmD)\b.*$", "", authors["names"]).strip()]
+    if names := authors_line(text)[0]:
+        meta["authors"] = names
     if study is not None:
         meta["reports"] = [study.term.id]
     if publications:
-        meta["cites"] = [p["id"] for p in publications]
+        meta["cites"] = list(dict.fromkeys(p["id"] for p in publications))
     meta["note"] = ("Drafted by `mmkg draft`: every finding is status draft with the drafter's confidence; confirm "
                     "each (set status: curated, or delete it), check the new entries, then `mmkg draft --accept`.")
     return meta

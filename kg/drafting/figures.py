@@ -20,99 +20,119 @@ or arm a figure belongs to (that is :mod:`kg.drafting.assemble`'s job). Recognis
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-__all__ = ["MONTHS", "Figure", "iso_date", "number", "recognise"]
+from kg.curation.numerals import DASH, DEC, INT, WORD, normalise
+from kg.curation.numerals import number as _read_number
+from kg.drafting.figuredata import PRIORITY, DoseData, FigureData, RatioData
 
-_INT = r"\d{1,3}(?:,\d{3})+|\d+"
-_DEC = r"\d+(?:\.\d+)?|\.\d+"
-_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-          "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-          "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
-_WORD = "|".join(_WORDS)
-_DASH = r"(?:-|–|—|‑|−|to)"
+__all__ = ["MONTHS", "Figure", "iso_date", "number", "recognise", "timepoint"]
+
+_INT = INT
+_DEC = DEC
+_WORD = WORD
+_DASH = DASH
 _UNIT = r"(?P<unit>months?|mo\b\.?|years?|yrs?\b|weeks?|wks?\b|days?)"
+_W = r"[A-Za-z][\w-]{0,30}+"
+"""A word of at most 31 characters (bounded, so no pattern backtracks over a long one)."""
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
+MAX_SPAN = 400
+"""No figure spans more than this many characters (a construction is a phrase, not a paragraph)."""
 
-_RATIO = re.compile(
-    r"(?P<type>hazard ratio|risk ratio|relative risk|odds ratio|(?-i:\b(?:a?HR|RR|OR)\b))(?:\s*\[(?:a?HR|RR|OR)\])?"
-    r"(?:(?P<gap>(?:\s+(?!(?:and|but|while|whereas)\b)[A-Za-z][\w-]*){1,10}?)\s*(?:[,:=]|\bwas\b|\bwere\b|\bis\b|\bof\b|(?=\())"
-    r"|\s*(?:[,:=]|\bwas\b|\bof\b)?)\s*\(?\s*(?P<est>\d*\.\d+|\d+)(?![\d.]*\s*%)", re.IGNORECASE)
-_CI = re.compile(
-    rf"[\s,;(\[]*(?:(?P<level>\d{{2}}(?:\.\d+)?)\s*%\s*(?:CI|confidence interval)(?:\s*\[CI\])?|CI)?\s*[,:=]?\s*"
-    rf"(?P<lo>\d*\.?\d+)\s*(?:{_DASH}|,)\s*(?P<hi>\d*\.?\d+)", re.IGNORECASE)
-_P = re.compile(
-    r"(?<![\w])[Pp]\s*(?:[-‐ ]?\s*values?)?\s*(?:(?P<cmp><=|>=|≤|≥|<|>|=)|\b(?:of|was)\b)\s*"
-    r"(?P<val>0?\.\d+|1(?:\.0+)?|0)(?![\d.])")
-_TIME_PAIR = re.compile(
-    rf"(?P<a1>{_DEC})(?:\s*{_DASH}\s*(?P<a2>{_DEC}))?\s*(?:(?P<unit_a>months?|years?|weeks?|days?)\s*)?"
-    rf"(?P<sep>vs\.?|versus|v\.|and|compared (?:with|to)|or)\s*"
-    rf"(?P<b1>{_DEC})(?:\s*{_DASH}\s*(?P<b2>{_DEC}))?\s*{_UNIT}(?P<resp>,?\s*respectively)?", re.IGNORECASE)
-_TIME = re.compile(rf"(?<![\w.,/])(?P<v>{_DEC})(?:\s*{_DASH}\s*(?P<v2>{_DEC}))?[\s-]*{_UNIT}(?![\w-])",
+_RATIO = re.compile(rf"""
+    (?P<type>hazard\ ratio|risk\ ratio|relative\ risk|odds\ ratio|(?-i:\b(?:a?HR|RR|OR)\b))
+    (?:\s*+\[(?:a?HR|RR|OR)\])?                            # "hazard ratio [HR]"
+    (?:
+        (?P<gap>(?:\s++(?!(?:and|but|while|whereas)\b){_W}){{1,10}}?)   # "for progression or death with X"
+        \s*+(?:[,:=]|\bwas\b|\bwere\b|\bis\b|\bof\b|(?=\())
+      | \s*+(?:[,:=]|\bwas\b|\bof\b)?
+    )
+    \s*+\(?\s*+(?P<est>{_DEC})(?!\s*+%)                    # the estimate, never a percentage
+    """, re.IGNORECASE | re.VERBOSE)
+_CI = re.compile(rf"""
+    [\s,;(\[]{{0,6}}+
+    (?:(?P<level>\d{{2}}(?:\.\d{{1,3}})?)\s*+%\s*+(?:CI|confidence\ interval)(?:\s*+\[CI\])? | CI)?
+    \s*+[,:=]?\s*+(?P<lo>{_DEC})\s*+(?:{_DASH}|,)\s*+(?P<hi>{_DEC})
+    """, re.IGNORECASE | re.VERBOSE)
+_P = re.compile(r"""
+    (?<![\w])[Pp]\s*+(?:[-‐\ ]?\s*+values?)?\s*+
+    (?:(?P<cmp><=|>=|≤|≥|<|>|=)|\b(?:of|was)\b)\s*+
+    (?P<val>0?\.\d{1,9}+|1(?:\.0{1,9}+)?|0)(?!\d|\.\d)      # a full stop after it may end the sentence
+    """, re.VERBOSE)
+_TIME_PAIR = re.compile(rf"""
+    (?P<a1>{_DEC})(?:\s*+{_DASH}\s*+(?P<a2>{_DEC}))?\s*+     # 23, or a range 41-46
+    (?:(?P<unit_a>months?|years?|weeks?|days?)\s*+)?
+    (?P<sep>vs\.?|versus|v\.|v\b|and|compared\ (?:with|to)|or)\s*+
+    (?P<b1>{_DEC})(?:\s*+{_DASH}\s*+(?P<b2>{_DEC}))?\s*+{_UNIT}
+    (?P<resp>,?\s*+respectively)?
+    """, re.IGNORECASE | re.VERBOSE)
+_TIME = re.compile(rf"(?<![\w.,/])(?P<v>{_DEC})(?:\s*+{_DASH}\s*+(?P<v2>{_DEC}))?[\s-]{{0,3}}+{_UNIT}(?![\w-])",
                    re.IGNORECASE)
-_PERCENT = re.compile(rf"(?<![\w.])(?P<v>{_DEC})\s*%(?!\s*(?:CI\b|confidence|credible|PI\b))")
+_PERCENT = re.compile(rf"(?<![\w.])(?P<v>{_DEC})\s*+%(?!\s*+(?:CI\b|confidence|credible|PI\b))")
 _COUNT = re.compile(
-    rf"(?<![\w.,/%-])(?P<n>{_INT}|{_WORD})\s+(?:(?:phase\s+(?:\d|I{{1,3}}V?)\b|(?!\d|(?:months?|years?|weeks?|days?|mg|with|for|in)\b)[\w-]+)\s+){{0,4}}?"
+    rf"(?<![\w.,/%-])(?P<n>{_INT}|{_WORD})\s++(?:(?:phase\s++(?:\d|I{{1,3}}V?)\b|(?!\d|(?:months?|years?|weeks?|days?|mg|with|for|in)\b)[\w-]{{1,30}}+)\s++){{0,4}}?"
     rf"(?P<noun>patients|subjects|participants|individuals|people|studies|trials|RCTs|regimens|arms|"
-    rf"randomi[sz]ation stages|centres|centers)\b", re.IGNORECASE)
+    rf"randomi[sz]ation stages|centres|centers|sites|countries|hospitals|institutions)\b", re.IGNORECASE)
 _DEFINITE = re.compile(r"\b(?:the|both|these|those|all)\s+$", re.IGNORECASE)
-_N_EQUALS = re.compile(rf"\bn\s*=\s*(?P<n>{_INT})", re.IGNORECASE)
+_N_EQUALS = re.compile(rf"\bn\s*+=\s*+(?P<n>{_INT})", re.IGNORECASE)
 _ASSIGNED = re.compile(
-    rf"(?<![\w.,/:])(?P<n>{_INT})\s+(?:patients\s+)?(?:(?:were|was)\s+(?:randomly\s+)?(?:assigned|allocated|randomi[sz]ed)"
-    rf"\s+)?to(?=\s+(?:receive\s+)?[A-Za-z])", re.IGNORECASE)
-_RECEIVED = re.compile(rf"(?P<a>{_INT})\s*/\s*(?P<b>{_INT})\s+(?:patients\s+)?(?:received|were treated)",
+    rf"(?<![\w.,/:])(?P<n>{_INT})\s++(?:patients\s++)?(?:(?:were|was)\s++(?:randomly\s++)?(?:assigned|allocated|randomi[sz]ed)"
+    rf"\s++)?to(?=\s++(?:receive\s++)?[A-Za-z])", re.IGNORECASE)
+_RECEIVED = re.compile(rf"(?P<a>{_INT})\s*+/\s*+(?P<b>{_INT})\s++(?:patients\s++)?(?:received|were treated)",
                        re.IGNORECASE)
 _DOSE = re.compile(
-    r"(?P<v>\d+(?:\.\d+)?)\s*(?P<unit>mg/m2|mg/m²|mg/kg|mg)\b"
-    r"(?:\s*(?P<per>per day|/day|/d\b|daily|once daily|a day|once a day))?", re.IGNORECASE)
-_SCHEDULE_DAYS = re.compile(rf"\bdays?\s+(?P<a>\d+)\s*{_DASH}\s*(?P<b>\d+)", re.IGNORECASE)
-_SCHEDULE_LIST = re.compile(r"\bdays?\s+(?P<list>\d+(?:\s*,\s*\d+)*,?\s*and\s*\d+)", re.IGNORECASE)
-_CYCLE = re.compile(r"\b(?P<c>\d+)\s*[-–‑ ]\s*days?\s+cycles?", re.IGNORECASE)
-_START = re.compile(r"\b(?P<d>\d+)\s+days?\s+(?:after|following|post)\b", re.IGNORECASE)
+    rf"(?P<v>{_DEC})\s*+(?P<unit>mg/m2|mg/m²|mg/kg|mg)\b"
+    r"(?:\s*+(?P<per>per day|/day|/d\b|daily|once daily|a day|once a day))?", re.IGNORECASE)
+_SCHEDULE_DAYS = re.compile(rf"\bdays?\s++(?P<a>\d{{1,3}})\s*+{_DASH}\s*+(?P<b>\d{{1,3}})(?!\d)", re.IGNORECASE)
+_SCHEDULE_LIST = re.compile(r"\bdays?\s++(?P<list>\d{1,3}(?:\s*+,\s*+\d{1,3}){0,30}+,?\s*+and\s*+\d{1,3})(?!\d)",
+                            re.IGNORECASE)
+_CYCLE = re.compile(r"\b(?P<c>\d{1,3})\s*+[-–‑ ]\s*+days?\s++(?:cycles?)", re.IGNORECASE)
+_START = re.compile(r"\b(?P<d>\d{1,3})\s++days?\s++(?:after|following|post)\b", re.IGNORECASE)
 _ROUTE = re.compile(r"\b(orally|oral|intravenous(?:ly)?|subcutaneous(?:ly)?)\b", re.IGNORECASE)
 _DURATION = re.compile(
-    rf"(?<![\w.])(?P<v>{_DEC}|{_WORD})\s+(?P<unit>days?|weeks?|months?|years?)\s+of\s+"
-    rf"(?P<what>(?:[A-Za-z-]+\s+){{0,3}}?(?:treatment|therapy|maintenance|consolidation|induction)"
-    rf"(?:\s+with\s+[a-z-]+)?)", re.IGNORECASE)
+    rf"(?<![\w.])(?P<v>{_DEC}|{_WORD})\s++(?P<unit>days?|weeks?|months?|years?)\s++of\s++"
+    rf"(?P<what>(?:[A-Za-z-]{{1,30}}+\s++){{0,3}}?(?:treatment|therapy|maintenance|consolidation|induction)"
+    rf"(?:\s++with\s++[a-z-]{{1,30}}+)?)", re.IGNORECASE)
 _FOR_PERIOD = re.compile(
-    rf"\b(?:for|over)\s+(?:up\s+to\s+|a\s+maximum\s+of\s+)?(?P<v>{_DEC}|{_WORD})\s+(?P<unit>years?|months?)\b"
-    rf"(?!\s+(?:of|follow))", re.IGNORECASE)
-_NOT_A_MEDIAN = re.compile(r"\b(?:for|after|within|over|by|up to|every|each|before|since|until|than|at)\s*$",
+    rf"\b(?:for|over)\s++(?:up\s++to\s++|a\s++maximum\s++of\s++)?(?P<v>{_DEC}|{_WORD})\s++(?P<unit>years?|months?)\b"
+    rf"(?!\s++(?:of|follow))", re.IGNORECASE)
+_NOT_A_MEDIAN = re.compile(r"\b(?:for|after|within|over|by|up to|every|each|before|since|until|than|at)\s*+$",
                            re.IGNORECASE)
-_MID_DOT = re.compile(r"(?<=\d)[·•](?=\d)")
 _PATIENT_TRAIT = re.compile(r"\b(?:age[ds]?|aged|range|older|younger|over|under)\b[^.;]{0,12}$", re.IGNORECASE)
+_OF_AGE = re.compile(r"\s*+(?:old|of age)\b")
 _INTERVAL_BOUND = re.compile(r"(?:\bci|confidence interval|credible interval)\b[^)\]]{0,14}$", re.IGNORECASE)
 _FOLLOW_UP = re.compile(
-    rf"follow[- ]?up\s+(?:of|was|:)?\s*(?:(?:approximately|about|nearly|over)\s+)?(?P<v>{_DEC})\s*"
+    rf"follow[- ]?up\s++(?:of\s++|was\s++|:\s*+)?(?:(?:approximately|about|nearly|over)\s++)?(?P<v>{_DEC})\s*+"
     rf"(?P<unit>months?|years?)", re.IGNORECASE)
 _CUTOFF = re.compile(
-    rf"cut[- ]?off(?:\s+date)?\s*(?:of|was|on|:)?\s*(?:(?P<month>{'|'.join(MONTHS)})\s+(?P<day>\d{{1,2}}),?\s+"
-    rf"(?P<year>\d{{4}})|(?P<day2>\d{{1,2}})\s+(?P<month2>{'|'.join(MONTHS)}),?\s+(?P<year2>\d{{4}}))",
+    rf"cut[- ]?off(?:\s++date)?\s*+(?:of|was|on|:)?\s*+(?:(?P<month>{'|'.join(MONTHS)})\s++(?P<day>\d{{1,2}}),?\s++"
+    rf"(?P<year>\d{{4}})|(?P<day2>\d{{1,2}})\s++(?P<month2>{'|'.join(MONTHS)}),?\s++(?P<year2>\d{{4}}))",
     re.IGNORECASE)
 _GRADES = re.compile(
-    r"\bgrades?\s*(?:(?P<ge>≥|>=|greater than or equal to)\s*(?P<min>[1-5])|(?P<a>[1-5])\s*(?:-|–|to|/|or|and)\s*"
-    r"(?P<b>[1-5])|(?P<one>[1-5])(?P<plus>\s+or\s+(?:higher|more|above))?)\b", re.IGNORECASE)
+    r"\bgrades?\s*+(?:(?P<ge>≥|>=|greater than or equal to)\s*+(?P<min>[1-5])|(?P<a>[1-5])\s*+(?:-|–|to|/|or|and)\s*+"
+    r"(?P<b>[1-5])|(?P<one>[1-5])(?P<plus>\s++or\s++(?:higher|more|above))?)\b", re.IGNORECASE)
 _ALLOCATION = re.compile(r"(?<![\d:])(?P<r>[1-4]:[1-4](?::[1-4])?)(?![\d:])")
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure (or group of figures) stated at ``start:end`` of a sentence."""
+    """One figure (or group of figures) stated at ``start:end`` of a sentence, its data typed by its kind
+    (:mod:`kg.drafting.figuredata`)."""
 
     kind: str
     start: int
     end: int
-    data: dict[str, Any] = field(default_factory=dict)
+    data: FigureData
 
 
 def number(text: str) -> Decimal:
-    """A numeral or number word as a Decimal (``'1,971'`` -> 1971, ``'.001'`` -> 0.001, ``'two'`` -> 2)."""
-    word = _WORDS.get(text.lower())
-    return Decimal(word) if word is not None else Decimal(text.replace(",", ""))
+    """A numeral or number word as a Decimal (``'1,971'`` -> 1971, ``'.001'`` -> 0.001, ``'two'`` -> 2),
+    read by :mod:`kg.curation.numerals` (the provenance check's reader)."""
+    return _read_number(text)
 
 
 def iso_date(year: int | str, month: str, day: int | str) -> str:
@@ -136,7 +156,7 @@ def _ratios(s: str) -> list[Figure]:
     found = []
     for m in _RATIO.finditer(s):
         ci = _CI.match(s, m.end())
-        data: dict[str, Any] = {"type": m["type"].lower(), "estimate": number(m["est"])}
+        data: RatioData = {"type": m["type"].lower(), "estimate": number(m["est"])}
         if m["gap"] and "." not in m["est"]:
             continue  # "HR data were immature at 24 months": words and then a count, not an estimate
         if data["estimate"] <= 0:
@@ -171,7 +191,7 @@ def _times(s: str) -> list[Figure]:
     for m in _TIME.finditer(s):
         if _NOT_A_MEDIAN.search(s[max(0, m.start() - 14):m.start()]):
             continue  # "for 2 years", "after 3 months": a period, not a result
-        if _PATIENT_TRAIT.search(s[max(0, m.start() - 20):m.start()]) or re.match(r"\s*(?:old|of age)\b", s[m.end():]):
+        if _PATIENT_TRAIT.search(s[max(0, m.start() - 20):m.start()]) or _OF_AGE.match(s, m.end()):
             continue  # "a median age of 58 years", "(range, 35-70 years)": patients, not outcomes
         if not m["unit"].lower().endswith("s") and number(m["v"]) != 1 and not m["v2"]:
             continue  # "5-year OS rate", "3 year PFS": a time point, not a value
@@ -189,7 +209,7 @@ def _percents(s: str) -> list[Figure]:
             continue  # heterogeneity, not a share of an arm
         if _INTERVAL_BOUND.search(s[max(0, m.start() - 30):m.start()]):
             continue  # a bound of an interval ("55% (95% CI, 48%-62%)"), not a result of its own
-        effect = re.match(r"\s*(?:reduction|relative|lower risk|decrease|increase)", after)
+        effect = re.match(r"\s*(?:reduction|relative|lower\b|higher\b|decrease|increase)", after)
         if (re.search(r"\bby\s*$", before) and not re.match(r"\s*of\b", after)) or effect:
             continue  # an effect size written as a percentage, not a share of an arm
         if Decimal(m["v"]) <= 100:
@@ -217,32 +237,41 @@ def _counts(s: str) -> list[Figure]:
     return found
 
 
+def _schedule(s: str) -> tuple[list[Decimal], str]:
+    """The schedule a sentence states (days 1-21, days 1, 8 and 15, 28-day cycles, 100 days after)."""
+    schedule: list[Decimal] = []
+    parts: list[str] = []
+    if days := _SCHEDULE_DAYS.search(s):
+        schedule += [number(days["a"]), number(days["b"])]
+        parts.append(f"days {days['a']}-{days['b']}")
+    elif listed := _SCHEDULE_LIST.search(s):
+        day_numbers = re.findall(r"\d+", listed["list"])
+        schedule += [number(d) for d in day_numbers]
+        parts.append(f"days {', '.join(day_numbers)}")
+    if cycle := _CYCLE.search(s):
+        schedule.append(number(cycle["c"]))
+        parts.append(f"of {cycle['c']}-day cycles")
+    if start := _START.search(s):
+        schedule.append(number(start["d"]))
+        parts.append(f"starting {start['d']} days after the preceding treatment")
+    return schedule, " ".join(parts)
+
+
 def _doses(s: str) -> list[Figure]:
-    found = []
-    for m in _DOSE.finditer(s):
+    found: list[Figure] = []
+    doses = list(_DOSE.finditer(s))
+    if not doses:
+        return found
+    schedule, described = _schedule(s)  # once per sentence, not once per dose
+    route = _ROUTE.search(s)
+    route_name = ("oral" if route and route[1].lower().startswith("oral") else
+                  (route[1].lower().rstrip("ly") if route else None))
+    for m in doses:
         unit = m["unit"].lower().replace("²", "2")
         if m["per"] and unit == "mg":
             unit = "mg/day"
-        schedule: list[Decimal] = []
-        parts: list[str] = []
-        if days := _SCHEDULE_DAYS.search(s):
-            schedule += [number(days["a"]), number(days["b"])]
-            parts.append(f"days {days['a']}-{days['b']}")
-        elif listed := _SCHEDULE_LIST.search(s):
-            day_numbers = re.findall(r"\d+", listed["list"])
-            schedule += [number(d) for d in day_numbers]
-            parts.append(f"days {', '.join(day_numbers)}")
-        if cycle := _CYCLE.search(s):
-            schedule.append(number(cycle["c"]))
-            parts.append(f"of {cycle['c']}-day cycles")
-        if start := _START.search(s):
-            schedule.append(number(start["d"]))
-            parts.append(f"starting {start['d']} days after the preceding treatment")
-        route = _ROUTE.search(s)
-        data = {"value": number(m["v"]), "unit": unit, "schedule_figures": schedule,
-                "schedule": " ".join(parts) or ("daily" if m["per"] else "as stated"),
-                "route": "oral" if route and route[1].lower().startswith("oral") else
-                         (route[1].lower().rstrip("ly") if route else None)}
+        data: DoseData = {"value": number(m["v"]), "unit": unit, "schedule_figures": list(schedule),
+                          "schedule": described or ("daily" if m["per"] else "as stated"), "route": route_name}
         found.append(Figure("dose", m.start(), m.end(), data))
     return found
 
@@ -290,15 +319,29 @@ def _allocations(s: str) -> list[Figure]:
     return [Figure("allocation", m.start(), m.end(), {"ratio": m["r"]}) for m in _ALLOCATION.finditer(s)]
 
 
-def _overlaps(a: Figure, b: Figure) -> bool:
-    return a.start < b.end and b.start < a.end
+class _Spans:
+    """Spans taken so far, for overlap tests in logarithmic time (a sentence can hold thousands of figures).
+
+    Every span is at most :data:`MAX_SPAN` long, so only spans starting within that distance
+    before a new one can overlap it.
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        first = bisect.bisect_left(self._starts, start - MAX_SPAN)
+        last = bisect.bisect_left(self._starts, end)
+        return any(self._ends[k] > start for k in range(first, last))
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect.bisect_right(self._starts, start)
+        self._starts.insert(at, start)
+        self._ends.insert(at, end)
 
 
-# Earlier kinds win where spans overlap: "95% CI" is part of a ratio, "23 vs 15 months" is a pair
-# (not two times), "25 mg" a dose, "2 months of consolidation" a duration, "n = 395" not a count.
-_PRIORITY = ("ratio", "p", "cutoff", "dose", "duration", "received", "time_pair", "grades", "count", "assigned", "n",
-             "time",
-             "percent", "allocation")
+_PRIORITY = PRIORITY
 _RECOGNISERS = (_ratios, _p_values, _dates, _doses, _durations, _counts, _times, _grades, _percents, _allocations)
 
 
@@ -308,14 +351,36 @@ def recognise(sentence: str) -> list[Figure]:
     A decimal written with a raised dot, as The Lancet prints it (``0·72``), reads as ``0.72``
     (the same length, so spans still point into the sentence as written).
     """
-    sentence = _MID_DOT.sub(".", sentence)
-    candidates = [f for recogniser in _RECOGNISERS for f in recogniser(sentence)]
+    from kg.drafting.constructions import recognise_more  # its records build on this module
+
+    sentence = normalise(sentence)
+    candidates = [f for recogniser in _RECOGNISERS for f in recogniser(sentence) if f.end - f.start <= MAX_SPAN]
+    more = [f for f in recognise_more(sentence) if f.end - f.start <= MAX_SPAN]
+    candidates += more
+    order = PRIORITY
+    # the declared pair constructions ("not reached vs 34.5 months") go before the plain pair of the same kind
+    declared = {(f.start, f.end) for f in more}
     chosen: list[Figure] = []
-    for figure in sorted(candidates, key=lambda f: (_PRIORITY.index(f.kind), f.start)):
-        if figure.kind == "dose" or not any(_overlaps(figure, c) for c in chosen):
+    taken = _Spans()
+    for figure in sorted(candidates, key=lambda f: (order.index(f.kind), (f.start, f.end) not in declared, f.start)):
+        if figure.kind == "dose" or not taken.overlaps(figure.start, figure.end):
             chosen.append(figure)
+            taken.add(figure.start, figure.end)
     # A dose's schedule numbers (days 1-21, 28-day cycle, 100 days after) are not times of their own.
     doses = [c for c in chosen if c.kind == "dose"]
     if doses:
         chosen = [c for c in chosen if c.kind not in ("time", "time_pair")]
     return sorted(chosen, key=lambda f: f.start)
+
+
+_TIMEPOINT = re.compile(r"\b(?:(?P<n>\d+(?:\.\d+)?)[- ](?P<u>year|month)(?!s)\b|at (?P<n2>\d+) (?P<u2>years|months))",
+                        re.IGNORECASE)
+
+
+def timepoint(sentence: str) -> str | None:
+    """``5 years`` for "the 5-year OS rate" or "at 5 years"."""
+    when = _TIMEPOINT.search(sentence)
+    if when is None:
+        return None
+    number, unit = when["n"] or when["n2"], (when["u"] or when["u2"]).lower().rstrip("s")
+    return f"{number} {unit}{'' if number == '1' else 's'}"

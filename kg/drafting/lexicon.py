@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -27,12 +27,14 @@ __all__ = ["Lexicon", "Mention", "Term", "slug"]
 
 _VOCABULARY = Path(__file__).with_name("vocabulary.yaml")
 _INN = re.compile(
-    r"(?<![\w-])[A-Za-z]{3,}(?:zomib|lidomide|domide|tuzumab|ximab|zumab|umab|tinib|ciclib|parib|platin|phamide"
+    r"(?<![\w-])[A-Za-z]{3,30}(?:zomib|lidomide|domide|tuzumab|ximab|zumab|umab|tinib|ciclib|parib|platin|phamide"
     r"|rubicin|toclax|inostat|nexor)(?![\w])", re.IGNORECASE)
 _STEM_CLASSES = (("zomib", "ProteasomeInhibitor"), ("domide", "ImmunomodulatoryImideDrug"))
-_TRIAL_NAME = re.compile(
-    r"\b(?P<name>(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})(?:[-/ ](?:[A-Z0-9][A-Za-z0-9]*))*)\s+(?:study|trial)\b")
-_BARE_TRIAL = re.compile(r"\b(?:in|from|of|the)\s+(?P<name>[A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)*)\b(?![\w-])")
+_TRIAL_NAME = re.compile(  # a name of at most five parts, each atomic: linear however long a run of capitals
+    r"\b(?P<name>(?=[A-Z][a-z]{0,20}+[A-Z])(?>[A-Z][A-Za-z]{1,24}+)(?:[-/ ](?>[A-Z0-9][A-Za-z0-9]{0,24}+)){0,4}?)"
+    r"\s+(?:study|trial)\b")
+_BARE_TRIAL = re.compile(r"\b(?i:in|from|of|the)\s+(?P<name>(?>[A-Z][A-Z0-9]{3,24}+)(?:-(?>[A-Z0-9]{1,24}+)){0,4}+)"
+                         r"(?![\w-])")
 _REGISTRY = re.compile(r"\b(?P<id>NCT\d{8}|ISRCTN\d{8})\b")
 _NOT_TRIALS = frozenset({"RCT", "RCTS", "MA", "NMA", "IMID", "IMIDS", "IMWG", "FDA", "EMA", "OS", "PFS", "MM", "NDMM",
                          "ASCT", "SCT", "US", "UK", "EU", "THE", "THIS", "PHASE", "III", "II", "RRMM", "TTP",
@@ -96,11 +98,18 @@ class Lexicon:
     terms: dict[tuple[str, str], Term] = field(default_factory=dict)
     exact: set[str] = field(default_factory=set)
     """Surfaces matched exactly as written (an article's own abbreviations)."""
-    _found: dict[str, list[Mention]] = field(default_factory=dict, repr=False)
-    """What :meth:`find` found in each sentence: a draft asks about the same sentence several times."""
+    _found: dict[str, list[Mention]] | None = field(default=None, repr=False)
+    """What :meth:`find` found in each sentence, only in a copy made for one article
+    (:meth:`for_article`): the shared lexicon of a server keeps nothing per request."""
+
+    def for_article(self) -> Lexicon:
+        """A copy for drafting one article, which remembers what :meth:`find` found (a draft asks about
+        the same sentence several times); it is dropped with the draft."""
+        return Lexicon(dict(self.surfaces), dict(self.terms), set(self.exact), {})
 
     def add(self, term: Term, *surfaces: str | None) -> None:
-        self._found.clear()
+        if self._found is not None:
+            self._found.clear()
         self.terms.setdefault((term.kind, term.id), term)
         for surface in surfaces:
             if surface and len(surface) >= 2 and surface not in self.surfaces:
@@ -114,6 +123,8 @@ class Lexicon:
 
     def find(self, sentence: str) -> list[Mention]:
         """Every term the sentence names, longest matches first, none overlapping, in text order."""
+        if self._found is None:
+            return self._find(sentence)
         known = self._found.get(sentence)
         if known is None:
             known = self._found[sentence] = self._find(sentence)
@@ -152,7 +163,7 @@ class Lexicon:
         sentence with the terms it names (regimens composed of their drugs included). An abbreviation
         has an upper-case letter and two characters or more (one suffices for a regimen: "lenalidomide
         (R)"), and is matched exactly as written, never inside a hyphenated word ("R-ISS")."""
-        learnt = Lexicon(dict(self.surfaces), dict(self.terms), set(self.exact))
+        learnt = Lexicon(dict(self.surfaces), dict(self.terms), set(self.exact), None if self._found is None else {})
         for sentence, mentions in named:
             for mention in mentions:
                 match = _ABBREVIATION.match(sentence, mention.end)
@@ -232,7 +243,7 @@ def _longest_first(found: list[Mention]) -> list[Mention]:
     return sorted(chosen, key=lambda m: m.start)
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: an article's own abbreviations are surfaces too
 def _compiled(surface: str, exact: bool = False) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])") if exact else _pattern(surface)
 

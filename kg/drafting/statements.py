@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from kg.drafting.lexicon import Lexicon
 
-__all__ = ["describe"]
+__all__ = ["FINDING_KINDS", "FindingKind", "clean_text", "describe", "short_name"]
+
+_FORMULA_LEADS = "=+-@\t\r"
+
+
+def clean_text(text: str, limit: int = 300) -> str:
+    """Text as a draft writes it (statements, titles, labels, names): control characters dropped, white
+    space collapsed, no formula-leading character (``=``, ``+``, ``-``, ``@``) first, at most ``limit``
+    characters.
+
+    >>> clean_text('=HYPERLINK("x")\x07  title')
+    'HYPERLINK("x") title'
+    """
+    text = "".join(c if c.isprintable() else " " for c in text)
+    text = " ".join(text.split()).lstrip(_FORMULA_LEADS + " ")
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _num(value: Any) -> str:
@@ -28,44 +44,107 @@ def describe(fields: dict[str, Any], lexicon: Lexicon, arms: dict[str, str]) -> 
         term = lexicon.term(kind, str(value))
         return (term.short_label or term.label) if term else str(value).replace("-", " ")
 
-    text = _describe(fields, name)
+    text = clean_text(_describe(fields, name))
     return text[:1].upper() + text[1:]
 
 
+@dataclass(frozen=True)
+class _Said:
+    """What a statement can say about a finding: its fields and the names of what they refer to."""
+
+    fields: dict[str, Any]
+    name: Callable[[str, str], str | None]
+
+    @property
+    def what(self) -> str | None:
+        endpoint, ae = self.name("endpoint", "endpoint"), self.name("adverse_event", "adverse_event")
+        return ae if ae and endpoint in (None, "adverse events", "adverse-event incidence") else endpoint
+
+    @property
+    def who(self) -> str | None:
+        return self.name("arm", "arm") or self.name("regimen", "regimen")
+
+    @property
+    def vs(self) -> str:
+        return " vs ".join(n for n in (self.name("regimen", "intervention"), self.name("regimen", "comparator")) if n)
+
+    @property
+    def p(self) -> str:
+        return f"p{self.fields['p']}" if self.fields.get("p") else ""  # "p<0.001", "p=0.082"
+
+
+def _ratio(x: _Said) -> str:
+    f = x.fields
+    label = "HR" if f["kind"] == "hazard_ratio" else "RR"
+    ci = (f" ({_num(f['ci_level'])}% CI {_num(f['ci'][0])}-{_num(f['ci'][1])}{', ' + x.p if x.p else ''})"
+          if f.get("ci") else (f" ({x.p})" if x.p else ""))
+    return f"{label} {_num(f['estimate'])}{ci} for {x.what or 'an unnamed endpoint'}" + (f": {x.vs}." if x.vs else ".")
+
+
+def _median(x: _Said) -> str:
+    f = x.fields
+    with_arm = f" with {x.who}." if x.who else "."
+    if f.get("not_reached"):
+        return f"Median {x.what or 'time'} not reached{with_arm}"
+    value = f"{_num(f['range'][0])}-{_num(f['range'][1])}" if "range" in f else _num(f["value"])
+    return f"Median {x.what or 'time'} {value} {f['unit']}s{with_arm}"
+
+
+def _proportion(x: _Said) -> str:
+    return f"{_num(x.fields['value'])}% {x.what or 'of patients'}" + (f" with {x.who}." if x.who else ".")
+
+
+def _count(x: _Said) -> str:
+    counted = str(x.fields["counts"]).replace("_", " ")
+    return f"{x.fields['value']} {counted}" + (f" ({x.who})." if x.who else ".")
+
+
+def _dose(x: _Said) -> str:
+    f = x.fields
+    return f"{x.name('drug', 'drug') or 'Dose'} {_num(f['value'])} {f['unit']}, {f['schedule']}."
+
+
+def _duration(x: _Said) -> str:
+    return f"{_num(x.fields['value'])} {x.fields['unit']}s of {x.fields['activity']}."
+
+
+def _comparison(x: _Said) -> str:
+    f = x.fields
+    direction = str(f["direction"]).replace("_", " ")
+    grades = f" (grade {'-'.join(str(g) for g in f['grades'])})" if f.get("grades") else ""
+    return (f"{direction.capitalize()} in {x.what or 'the outcome'}{grades}" + (f": {x.vs}" if x.vs else "")
+            + (f" ({x.p})." if x.p else "."))
+
+
+def _statement(x: _Said) -> str:
+    if x.fields.get("date"):
+        return f"Data cut-off on {x.fields['date']}."
+    return str(x.fields.get("note", "Design statement.")).capitalize() + "."
+
+
+@dataclass(frozen=True)
+class FindingKind:
+    """A kind of drafted finding: the short name its ids carry and how its statement reads."""
+
+    short: str
+    describe: Callable[[_Said], str]
+
+
+FINDING_KINDS: dict[str, FindingKind] = {
+    "hazard_ratio": FindingKind("hr", _ratio), "risk_ratio": FindingKind("rr", _ratio),
+    "median": FindingKind("median", _median), "proportion": FindingKind("proportion", _proportion),
+    "count": FindingKind("count", _count), "dose": FindingKind("dose", _dose),
+    "duration": FindingKind("duration", _duration), "comparison": FindingKind("comparison", _comparison),
+    "statement": FindingKind("statement", _statement),
+}
+"""Every kind of finding the drafter writes (ids ``sNNN-pPsS-<short>-N``)."""
+
+
+def short_name(kind: str) -> str:
+    """The short name a finding id carries for its kind (``hazard_ratio`` -> ``hr``)."""
+    return FINDING_KINDS[kind].short if kind in FINDING_KINDS else kind
+
+
 def _describe(fields: dict[str, Any], name: Callable[[str, str], str | None]) -> str:
-    endpoint = name("endpoint", "endpoint")
-    ae = name("adverse_event", "adverse_event")
-    what = ae if ae and endpoint in (None, "adverse events", "adverse-event incidence") else endpoint
-    who = name("arm", "arm") or name("regimen", "regimen")
-    vs = " vs ".join(n for n in (name("regimen", "intervention"), name("regimen", "comparator")) if n)
-    p = f", p{fields['p']}" if fields.get("p") else ""  # "p<0.001", "p=0.082"
-    kind = fields["kind"]
-    if kind in ("hazard_ratio", "risk_ratio"):
-        label = "HR" if kind == "hazard_ratio" else "RR"
-        ci = (f" ({_num(fields['ci_level'])}% CI {_num(fields['ci'][0])}-{_num(fields['ci'][1])}{p})"
-              if fields.get("ci") else (f" ({p[2:]})" if p else ""))
-        about = f" for {what or 'an unnamed endpoint'}"
-        return f"{label} {_num(fields['estimate'])}{ci}{about}" + (f": {vs}." if vs else ".")
-    if kind == "median":
-        value = (f"{_num(fields['range'][0])}-{_num(fields['range'][1])}" if "range" in fields
-                 else _num(fields["value"]))
-        return f"Median {what or 'time'} {value} {fields['unit']}s" + (f" with {who}." if who else ".")
-    if kind == "proportion":
-        return f"{_num(fields['value'])}% {what or 'of patients'}" + (f" with {who}." if who else ".")
-    if kind == "count":
-        counted = str(fields["counts"]).replace("_", " ")
-        return f"{fields['value']} {counted}" + (f" ({who})." if who else ".")
-    if kind == "dose":
-        return f"{name('drug', 'drug') or 'Dose'} {_num(fields['value'])} {fields['unit']}, {fields['schedule']}."
-    if kind == "duration":
-        return f"{_num(fields['value'])} {fields['unit']}s of {fields['activity']}."
-    if kind == "comparison":
-        direction = str(fields["direction"]).replace("_", " ")
-        grades = f" (grade {'-'.join(str(g) for g in fields['grades'])})" if fields.get("grades") else ""
-        return f"{direction.capitalize()} in {what or 'the outcome'}{grades}" + (f": {vs}" if vs else "") + \
-            (f" ({p[2:]})." if p else ".")
-    if kind == "statement":
-        if fields.get("date"):
-            return f"Data cut-off on {fields['date']}."
-        return str(fields.get("note", "Design statement.")).capitalize() + "."
-    return str(kind)
+    kind = FINDING_KINDS.get(str(fields["kind"]))
+    return kind.describe(_Said(fields, name)) if kind else str(fields["kind"])

@@ -108,9 +108,13 @@ def _median_figures(g: Graph, node: URIRef, finding: MedianFinding) -> None:
     elif finding.range is not None:
         g.add((node, MMKG.valueMin, decimal(finding.range[0])))
         g.add((node, MMKG.valueMax, decimal(finding.range[1])))
+    elif finding.not_reached:
+        g.add((node, MMKG.medianNotReached, Literal(True)))
 
 
 def _median_stated(finding: MedianFinding) -> str:
+    if finding.not_reached:
+        return "median not reached"
     value = f"{finding.value}" if finding.range is None else f"{finding.range[0]}-{finding.range[1]}"
     return f"median {value} {finding.unit}s"
 
