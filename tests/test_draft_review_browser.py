@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.test_web_browser import _MEASURE, SHOTS, _no_console_errors, browser  # noqa: F401
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 _DOWNLOAD = """
 const form = document.getElementById('review');
