@@ -127,6 +127,12 @@ def test_the_shapes_reject_a_flag_without_kind_and_a_finding_about_a_report() ->
     record, trial = URIRef(R + "ref4"), URIRef(R + "trial")
     g.add((finding, URIRef(M + "aboutTrial"), record))
     g.add((record, RDF.type, URIRef(M + "Study")))
-    g.add((record, URIRef(M + "reportOf"), trial))
+    g.add((record, URIRef(M + "identifiedWith"), trial))
+    g.add((record, RDFS.label, Literal("ref. 4")))
+    assert validate_shapes(g, paths.shapes_file())[0]  # about a study: the shape holds ...
+    qc = (paths.queries_dir() / "qc" / "trial-under-two-keys-violation.rq").read_text(encoding="utf-8")
+    assert [(row[0], row[1]) for row in g.query(qc)] == [(finding, record)]  # ... the QC query finds the record
+    g.remove((finding, URIRef(M + "aboutTrial"), record))
+    g.add((finding, URIRef(M + "aboutTrial"), URIRef(R + "other")))
     conforms, text = validate_shapes(g, paths.shapes_file())
-    assert not conforms and "never a record" in text
+    assert not conforms and "points to the trial or analysis" in text

@@ -71,6 +71,9 @@ def test_parts_find_the_same_violations_as_the_whole_graph(tmp_path: Path) -> No
     source = next(iter(k for k in graphs if str(k).endswith("syn-0004")))
     graphs[source] = [*graphs[source], (RES["syn-0004-pfs-hr"], MMKG.locator, Literal("p9.s9")),
                       (RES["syn-0004-n"], MMKG.endpoint, RES["len"])]
+    one_source_ok, _, validated = validate_parts(data(), _parts(graphs), paths.shapes_file(), cache)
+    assert not one_source_ok
+    assert validated == 1  # the changed source's part alone; the other 12 came from the cache
     arm = RES["syn-trial-0000-control"]
     reference = next(iter(k for k in graphs if str(k).endswith("/reference")))
     dropped = {(t[0], t[1], t[2]) for t in graphs[reference]

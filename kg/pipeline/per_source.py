@@ -29,6 +29,7 @@ from kg.errors import FactError
 from kg.pipeline.cache import BuildCache, digest
 from kg.pipeline.finding_labels import FindingNamer
 from kg.pipeline.rdfize import REFERENCE_GRAPH, add_reference, add_source, source_graph_iri
+from kg.pipeline.trial_rdf import TrialLinks
 
 __all__ = ["FileDigests", "GraphPart", "Provenance", "cached_parser", "check_sources", "nquads", "source_triples"]
 
@@ -161,22 +162,26 @@ def source_triples(base: FactBase, cache: BuildCache, digests: FileDigests,
                    reference_path: Path) -> dict[URIRef, GraphPart]:
     """The reference graph and every source's graph, by graph IRI."""
     graphs: dict[URIRef, GraphPart] = {}
-    key = digest(b"rdf-reference\n", digests.of(reference_path))
+    links = TrialLinks(base)  # a record's trial follows identifications across files: part of the keys
+    key = digest(b"rdf-reference\n", digests.of(reference_path), links.reference_key(base))
     part = cache.get("rdf", key)
     if part is None:
         g = Graph()
         add_reference(g, base)
+        links.add_reference(g, base)
         part = GraphPart.of(g, REFERENCE_GRAPH, key)
         cache.put("rdf", key, part)
     graphs[REFERENCE_GRAPH] = part
     namer, names = FindingNamer(base), _Names(base)
     for source in base.sources:
         name = source_graph_iri(source.source.id)
-        key = digest(b"rdf-source\n", digests.of(base.source_paths[source.source.id]), _dependencies(names, source))
+        key = digest(b"rdf-source\n", digests.of(base.source_paths[source.source.id]), _dependencies(names, source),
+                     links.source_key(source))
         part = cache.get("rdf", key)
         if part is None:
             g = Graph()
             add_source(g, source, namer)
+            links.add_source(g, source)
             part = GraphPart.of(g, name, key)
             cache.put("rdf", key, part)
         graphs[name] = part

@@ -9,7 +9,8 @@ sub-properties (prp-spo1), chains of any length (prp-spo2), inverses (prp-inv1/2
 kept; they go to ``graph:inferred``. Two shortcuts are ours rather than OWL's: ``mmkg:concernsDrug``
 is computed from stated links only (never through a link marked ``mmkg:inferredByCurator``), and
 ``mmkg:activeRegimen`` is ``mmkg:regimen`` without the comparators that are no active treatment; a
-finding that names no population holds for its study's (``mmkg:population`` from ``mmkg:studiesPopulation``).
+finding that names no population holds for its study's (``mmkg:population`` from ``mmkg:studiesPopulation``);
+a trial is ``mmkg:reportedBy`` each source with a finding ``mmkg:aboutTrial`` it.
 
 Significance: a ratio estimate whose source does not say whether it is significant is classified
 by its confidence interval (significant when the interval excludes 1), with
@@ -30,7 +31,12 @@ from rdflib.term import Node
 
 from kg.namespaces import MMKG
 
-__all__ = ["classify_significance", "materialise_properties"]
+__all__ = ["RULE_INPUTS", "classify_significance", "materialise_properties"]
+
+RULE_INPUTS = frozenset({MMKG.inferredByCurator, MMKG.studiesPopulation, MMKG.population, MMKG.fromStudy,
+                         MMKG.isSignificant, MMKG.ciLower, MMKG.ciUpper, MMKG.aboutTrial, MMKG.fromSource})
+"""Predicates the rules read beyond those the ontology's property axioms name (the build hands the rules
+only the triples of the predicates they read)."""
 
 Pairs = dict[URIRef, set[tuple[Node, Node]]]
 
@@ -118,6 +124,7 @@ def materialise_properties(tbox: Graph, abox: Graph) -> Graph:
     pairs[MMKG.activeRegimen] = {(f, r) for f, r in pairs.get(MMKG.regimen, ())
                                  if (r, RDF.type, MMKG.NoActiveTreatment) not in abox}
     pairs[MMKG.population] |= _study_populations(pairs)
+    pairs[MMKG.reportedBy] |= _reported_by(pairs)
     found = Graph()
     ours = str(MMKG)
     for prop, values in pairs.items():
@@ -127,6 +134,14 @@ def materialise_properties(tbox: Graph, abox: Graph) -> Graph:
             if (s, prop, o) not in abox:
                 found.add((s, prop, o))
     return found
+
+
+def _reported_by(pairs: Pairs) -> set[tuple[Node, Node]]:
+    """A trial (or analysis) is reported by each source with a finding about it."""
+    sources: dict[Node, set[Node]] = defaultdict(set)
+    for finding, source in pairs.get(MMKG.fromSource, ()):
+        sources[finding].add(source)
+    return {(trial, source) for finding, trial in pairs.get(MMKG.aboutTrial, ()) for source in sources[finding]}
 
 
 def _study_populations(pairs: Pairs) -> set[tuple[Node, Node]]:

@@ -23,7 +23,7 @@ from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
 from kg.pipeline.cache import BuildCache
 from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, nquads, source_triples
-from kg.pipeline.property_rules import classify_significance, materialise_properties
+from kg.pipeline.property_rules import RULE_INPUTS, classify_significance, materialise_properties
 from kg.pipeline.qc import check_quality_nquads
 from kg.pipeline.reasoning import entailed_closure, reason, reasoned_predicates
 from kg.pipeline.shacl_parts import validate_by_source
@@ -138,7 +138,8 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     wanted = reasoned_predicates(tbox)
     for part in graphs.values():
         for triple in part.triples:
-            if triple[1] in wanted or isinstance(triple[0], BNode):  # a restriction typing a pooled regimen
+            # a blank-node subject: a restriction typing a pooled regimen
+            if triple[1] in wanted or triple[1] in RULE_INPUTS or isinstance(triple[0], BNode):
                 abox.add(triple)
     step = _timed(report, "rdf", step)
 
