@@ -106,7 +106,8 @@ def test_result_headers_and_the_json_twin_carry_the_declared_units(client: Flask
     twin = client.get("/queries/post-transplant-lenalidomide-medians.json").get_json()
     assert twin["units"] == {"value": "months", "valueMin": "months", "valueMax": "months"}
     assert {r.get("value") for r in twin["rows"]} >= {41, 46}
-    assert client.get("/queries.json").get_json()[0]["units"] is not None
+    listed = {q["name"]: q["units"] for q in client.get("/queries.json").get_json()}
+    assert listed["post-transplant-lenalidomide-medians"] == twin["units"] and listed["p-values"] == {}
     (tmp_path / "share.rq").write_text(
         "#+ title: Share\n#+ description: A proportion.\n#+ columns:\n#+   share: {title: Value, unit: '%'}\n"
         "PREFIX mmkg: <https://w3id.org/mmkg/>\nSELECT ?finding ?share WHERE {\n"
