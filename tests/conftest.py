@@ -130,23 +130,27 @@ PoolFactory = Callable[..., QueryPool]
 
 
 @pytest.fixture()
-def make_app(store: Store, catalogue: Catalogue) -> AppFactory:
+def make_app(request: pytest.FixtureRequest) -> AppFactory:
     """``make_app(settings=..., pool=..., store=..., warm=False)``: a web app over the real graph (or ``store``) with
-    the given settings; everything not given is the session's."""
-    def make(settings: Settings | None = None, *, store: QueryStore = store, catalogue: Catalogue = catalogue,
+    the given settings; everything not given is the session's. The session's store and catalogue are only asked
+    for when not given, so a test over its own store needs no release."""
+    def make(settings: Settings | None = None, *, store: QueryStore | None = None, catalogue: Catalogue | None = None,
              **options: Any) -> Flask:
-        return create_app(store, catalogue, settings or Settings(), **options)
+        return create_app(store if store is not None else request.getfixturevalue("store"),
+                          catalogue if catalogue is not None else request.getfixturevalue("catalogue"),
+                          settings or Settings(), **options)
     return make
 
 
 @pytest.fixture()
-def make_pool(release: Path) -> Iterator[PoolFactory]:
-    """``make_pool(workers=1, timeout=3.0, ...)``: a worker pool over the release (or ``nquads=``), closed after
-    the test whatever happens."""
+def make_pool(request: pytest.FixtureRequest) -> Iterator[PoolFactory]:
+    """``make_pool(workers=1, timeout=3.0, ...)``: a worker pool over the release (or ``nquads=``, then no release
+    is needed), closed after the test whatever happens."""
     pools: list[QueryPool] = []
 
     def make(*, nquads: Path | None = None, workers: int = 1, timeout: float = 3.0, **options: Any) -> QueryPool:
-        pool = QueryPool(StoreSpec(nquads=nquads or release / "mmkg.nq"), workers=workers, timeout=timeout, **options)
+        data = nquads if nquads is not None else request.getfixturevalue("release") / "mmkg.nq"
+        pool = QueryPool(StoreSpec(nquads=data), workers=workers, timeout=timeout, **options)
         pools.append(pool)
         return pool
     yield make

@@ -71,6 +71,7 @@ def test_a_client_past_its_time_budget_is_told_when_to_come_back() -> None:
 
 @pytest.fixture(scope="module")
 def one_worker(release: Path) -> Iterator[QueryPool]:
+    # module-scoped (kept across tests, its kill count checked), so not the per-test make_pool factory
     pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=3.0, max_wait=0.3)
     yield pool
     pool.close()
@@ -118,28 +119,26 @@ def test_a_query_past_the_worker_memory_limit_ends_only_its_worker(make_pool: Po
 
 
 @pytest.mark.server
-def test_a_pool_that_cannot_restart_a_worker_says_so_and_keeps_trying(tmp_path: Path, release: Path) -> None:
+def test_a_pool_that_cannot_restart_a_worker_says_so_and_keeps_trying(tmp_path: Path, release: Path,
+                                                                       make_pool: PoolFactory) -> None:
     import shutil as sh
 
     data = tmp_path / "mmkg.nq"
     sh.copy(release / "mmkg.nq", data)
-    pool = QueryPool(StoreSpec(nquads=data), workers=1, timeout=1.0)
-    try:
-        data.unlink()  # what a build that pruned the served release used to do
-        with pytest.raises(QueryTimeout):
-            pool.query(RUNAWAY)
-        deadline = time.monotonic() + 10
-        while pool.start_failures < 2:
-            assert time.monotonic() < deadline, "the failed restart was not retried"
-            time.sleep(0.2)
-        sh.copy(release / "mmkg.nq", data)  # the data is back: the next retry succeeds
-        deadline = time.monotonic() + 40
-        while pool.idle_workers < 1:
-            assert time.monotonic() < deadline, "the pool did not recover"
-            time.sleep(0.2)
-        assert pool.query("ASK {}").boolean is True
-    finally:
-        pool.close()
+    pool = make_pool(nquads=data, timeout=1.0)  # closed by the factory whatever happens
+    data.unlink()  # what a build that pruned the served release used to do
+    with pytest.raises(QueryTimeout):
+        pool.query(RUNAWAY)
+    deadline = time.monotonic() + 10
+    while pool.start_failures < 2:
+        assert time.monotonic() < deadline, "the failed restart was not retried"
+        time.sleep(0.2)
+    sh.copy(release / "mmkg.nq", data)  # the data is back: the next retry succeeds
+    deadline = time.monotonic() + 40
+    while pool.idle_workers < 1:
+        assert time.monotonic() < deadline, "the pool did not recover"
+        time.sleep(0.2)
+    assert pool.query("ASK {}").boolean is True
 
 
 

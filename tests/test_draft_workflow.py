@@ -10,13 +10,12 @@ import yaml
 from click.testing import CliRunner
 from pyoxigraph import RdfFormat, Store
 
-from kg import paths
 from kg.cli import main
 from kg.curation.factbase import load_facts
 from kg.errors import FactErrors
-from kg.query.catalogue import load_catalogue
 from kg.query.store import Store as KgStore
-from web import create_app
+
+from .conftest import AppFactory
 
 DATA = Path(__file__).parent / "data" / "drafting"
 DRAFT_COUNT = """PREFIX mmkg: <https://w3id.org/mmkg/>
@@ -47,7 +46,8 @@ def test_every_seed_draft_builds_into_a_preview_release(tmp_path: Path, seeds: P
 
 
 @pytest.mark.java
-def test_a_new_article_from_draft_to_facts(tmp_path: Path, seeds: Path, facts_copy: Path) -> None:
+def test_a_new_article_from_draft_to_facts(tmp_path: Path, seeds: Path, facts_copy: Path,
+                                          make_app: AppFactory) -> None:
     article = DATA / "unseen-trial.txt"
     draft = tmp_path / "s005.yaml"
     _draft(article, draft, "s005")
@@ -56,8 +56,7 @@ def test_a_new_article_from_draft_to_facts(tmp_path: Path, seeds: Path, facts_co
                                           "--facts", str(facts_copy)])
     assert previewed.exit_code == 0, previewed.output
     # the curator sees the draft's findings, marked draft, on their pages and in the evidence map
-    app = create_app(KgStore.from_release(home / "current" / "mmkg.nq"), load_catalogue(paths.queries_dir()),
-                     warm=False)
+    app = make_app(store=KgStore.from_release(home / "current" / "mmkg.nq"), warm=False)
     client = app.test_client()
     page = client.get("/resource/s005-p3s1-hr-1").get_data(as_text=True)
     assert 'class="badge draft"' in page and "0.72" in page

@@ -18,7 +18,7 @@ from kg.query.store import Store
 from web import create_app
 from web.settings import Settings
 
-from .conftest import start_oxigraph
+from .conftest import AppFactory, start_oxigraph
 
 pytestmark = pytest.mark.server
 
@@ -45,6 +45,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
 
 @pytest.fixture(scope="module")
 def federating(release: Path, store: Store, catalogue: Catalogue, servers: tuple[str, str]) -> Iterator[Flask]:
+    # module-scoped (one pool and app shared by the module's tests), so not the per-test factories
     pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=3.0)
     settings = Settings(query_timeout=3.0, service_allow=servers[0])
     yield create_app(store, catalogue, settings, pool=pool)
@@ -80,8 +81,8 @@ def test_a_service_not_on_the_list_is_refused(federating: Flask, servers: tuple[
     assert response.status_code == 403
 
 
-def test_federation_is_off_by_default(store: Store, catalogue: Catalogue, servers: tuple[str, str]) -> None:
-    app = create_app(store, catalogue, Settings(), warm=False)
+def test_federation_is_off_by_default(make_app: AppFactory, servers: tuple[str, str]) -> None:
+    app = make_app(Settings(), warm=False)
     response = app.test_client().get("/sparql", query_string={"query": _JOIN.format(endpoint=servers[0])})
     assert response.status_code == 403 and b"federation is off" in response.data
 

@@ -32,6 +32,7 @@ _CI = settings(max_examples=700, derandomize=True, deadline=None, database=None,
 @pytest.fixture(scope="module")
 def fuzz_app(release: Path, catalogue: Catalogue) -> Iterator[Flask]:
     """The app as ``mmkg serve`` runs it: queries in a worker pool with a short time limit."""
+    # module-scoped (one pool for hundreds of examples), so not the per-test make_pool/make_app factories
     pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=2, timeout=3.0)
     yield create_app(Store.from_release(release / "mmkg.nq"), catalogue, Settings(query_timeout=3.0), pool=pool)
     pool.close()

@@ -13,6 +13,8 @@ from kg.pipeline.releases import current_release, write_release
 from kg.pipeline.steps import BuiltGraph, build_graph
 from kg.synthetic.corpus import change_one, synthesise_corpus
 
+from .conftest import AppFactory
+
 pytestmark = [pytest.mark.java, pytest.mark.slow]
 
 N = 10
@@ -100,16 +102,14 @@ def test_reasoning_on_its_predicates_alone_infers_what_the_whole_graph_does(
 
 
 def test_the_evidence_map_plots_a_first_page_of_a_grown_graph(corpus: Path, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from kg import paths
-    from kg.query.catalogue import load_catalogue
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                make_app: AppFactory) -> None:
     from kg.query.store import Store
-    from web import create_app
     from web.settings import Settings
 
     release = write_release(_build(corpus, None), tmp_path / "home")
     store = Store.from_release(release / "mmkg.nq")
-    client = create_app(store, load_catalogue(paths.queries_dir()), Settings(page_cache_bytes=0)).test_client()
+    client = make_app(Settings(page_cache_bytes=0), store=store).test_client()
     monkeypatch.setattr("web.blueprints.evidence.MAX_PLOTTED", 5)
     page = client.get("/evidence").get_data(as_text=True)
     assert "the first 5 of 40," in page

@@ -34,7 +34,7 @@ def remote_app(request: pytest.FixtureRequest, release: Path, catalogue: Catalog
         url = request.getfixturevalue("virtuoso_url")
         store = RemoteStore(f"{url}/sparql", graph_store=f"{url}/sparql-graph-crud")
     store.push(release / "mmkg.nq")
-    return create_app(store, catalogue, warm=False)
+    return create_app(store, catalogue, warm=False)  # module-scoped and parametrised: not the per-test make_app
 
 
 def _triples(document: object) -> set[str]:

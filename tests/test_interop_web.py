@@ -13,10 +13,9 @@ from flask.testing import FlaskClient
 from pyld import jsonld
 from rdflib import Graph
 
-from kg.query.catalogue import Catalogue
-from kg.query.store import Store
-from web import create_app
 from web.settings import Settings
+
+from .conftest import AppFactory
 
 SD_FEDERATED = "http://www.w3.org/ns/sparql-service-description#BasicFederatedQuery"
 
@@ -29,8 +28,8 @@ def test_cors_on_every_read_only_data_route(client: FlaskClient) -> None:
         assert response.headers.get("Access-Control-Allow-Origin") == "*", path
 
 
-def test_cors_can_be_switched_off(store: Store, catalogue: Catalogue) -> None:
-    app = create_app(store, catalogue, Settings(cors=False), warm=False)
+def test_cors_can_be_switched_off(make_app: AppFactory) -> None:
+    app = make_app(Settings(cors=False), warm=False)
     response = app.test_client().get("/resource/lenalidomide.jsonld")
     assert response.status_code == 200 and "Access-Control-Allow-Origin" not in response.headers
 
@@ -75,9 +74,9 @@ def test_fhir_twin_of_a_ratio_estimate(client: FlaskClient) -> None:
     assert missing.status_code == 404 and "not a hazard or risk ratio" in missing.get_json()["error"]
 
 
-def test_service_description_tells_federation_only_when_allowed(store: Store, catalogue: Catalogue) -> None:
+def test_service_description_tells_federation_only_when_allowed(make_app: AppFactory) -> None:
     for allow, expected in (("", False), ("https://query.wikidata.org/sparql", True)):
-        app = create_app(store, catalogue, Settings(service_allow=allow), warm=False)
+        app = make_app(Settings(service_allow=allow), warm=False)
         body = app.test_client().get("/sparql", headers={"Accept": "text/turtle"}).data
         graph = Graph().parse(data=body, format="turtle")
         assert any(str(o) == SD_FEDERATED for o in graph.objects()) is expected
@@ -85,13 +84,13 @@ def test_service_description_tells_federation_only_when_allowed(store: Store, ca
         assert {"http://www.w3.org/ns/formats/N-Quads", "http://www.w3.org/ns/formats/TriG"} <= formats
 
 
-def test_void_modified_is_the_releases_date(store: Store, catalogue: Catalogue) -> None:
+def test_void_modified_is_the_releases_date(make_app: AppFactory) -> None:
     from datetime import UTC, datetime
 
     from web.page_cache import Release
 
     made = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-    app = create_app(store, catalogue, warm=False, release=Release("r1", made))
+    app = make_app(warm=False, release=Release("r1", made))
     body = app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"}).data
     modified = [o for p, o in Graph().parse(data=body, format="turtle").predicate_objects()
                 if str(p) == "http://purl.org/dc/terms/modified"]

@@ -6,20 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from kg.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge
-from kg.query.catalogue import Catalogue
 from kg.query.protocol.native import NotAcceptable, serialised_query
-from kg.query.protocol.sandbox import QueryPool, StoreSpec
 from kg.query.results import RESULT_FORMATS, NotRepresentable, serialise
 from kg.query.store import Store
-from web import create_app
 from web.settings import Settings
+
+from .conftest import AppFactory, PoolFactory
 
 QUERIES = [
     "SELECT * WHERE { ?s ?p ?o }",
@@ -93,15 +90,9 @@ def test_an_answer_over_the_byte_budget_is_refused_not_held(store: Store) -> Non
         serialised_query(store, "SELECT ?x {", "text/csv", None, limit=5, max_bytes=2000)
 
 
-@pytest.fixture(scope="module")
-def pool(release: Path) -> Iterator[QueryPool]:
-    pool = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=1, timeout=3.0)
-    yield pool
-    pool.close()
-
-
 @pytest.mark.server
-def test_workers_write_the_answer_and_report_refusals(pool: QueryPool, store: Store, catalogue: Catalogue) -> None:
+def test_workers_write_the_answer_and_report_refusals(make_pool: PoolFactory, make_app: AppFactory) -> None:
+    pool = make_pool(workers=1, timeout=3.0)
     answer = pool.query_serialised("SELECT * { ?s ?p ?o }", "application/sparql-results+json", None, limit=20,
                                    max_bytes=2**26)
     assert answer.truncated and len(json.loads(answer.body)["results"]["bindings"]) == 20
@@ -112,7 +103,7 @@ def test_workers_write_the_answer_and_report_refusals(pool: QueryPool, store: St
     with pytest.raises(QueryTimeout):
         pool.query_serialised("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "text/csv", None,
                               limit=5, max_bytes=1000, timeout=0.5)
-    app = create_app(store, catalogue, Settings(max_result_bytes=5000), pool=pool, warm=False)
+    app = make_app(Settings(max_result_bytes=5000), pool=pool, warm=False)
     client = app.test_client()
     big = client.get("/sparql", query_string={"query": "SELECT ?s { ?s ?p ?o } LIMIT 2000"},
                      headers={"Accept": "text/csv"})

@@ -57,6 +57,7 @@ def test_wheel_builds_and_runs_outside_the_repository(tmp_path: Path) -> None:
     assert "estimate: 0.72" in drafted.stdout and "id: ixazomib" in drafted.stdout
 
 
+# Run in a subprocess by the installed wheel's interpreter (no fixtures there): it builds its own app.
 _SERVE_PAGES = """
 import web
 from kg import paths

@@ -22,10 +22,13 @@ from web.context import AppContext
 from web.page_cache import MAX_KEY_CHARS, CachedPage, PageCache, Release, footprint, most_linked, warm_pages
 from web.settings import Settings
 
+from .conftest import AppFactory
+
 BUILT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def _app(store: Store, catalogue: Catalogue, release_id: str = "r1", **settings: int) -> Flask:
+    # also behind module-scoped fixtures (one cache shared by the module's tests): not the per-test make_app
     return create_app(store, catalogue, Settings(**settings), warm=False,  # type: ignore[arg-type]
                       release=Release(release_id, BUILT))
 
@@ -153,12 +156,12 @@ def test_a_pinned_release_is_never_pruned(tmp_path: Path) -> None:
     assert not served.exists() and all(p.is_dir() for p in newer[-3:])
 
 
-def test_a_hub_page_of_a_large_graph_plots_a_readable_number_of_rows(tmp_path: Path, catalogue: Catalogue) -> None:
+def test_a_hub_page_of_a_large_graph_plots_a_readable_number_of_rows(tmp_path: Path, make_app: AppFactory) -> None:
     from kg.synthetic.triples import synthesise
     from web.blueprints.entities import MAX_PLOTTED
 
     synthesise(tmp_path / "big.nq", 60_000, seed=1)
-    app = create_app(Store.from_file(tmp_path / "big.nq"), catalogue, Settings(), warm=False)
+    app = make_app(Settings(), store=Store.from_file(tmp_path / "big.nq"), warm=False)
     page = app.test_client().get("/resource/lenalidomide").get_data(as_text=True)
     assert f"the first {MAX_PLOTTED} of" in page
     wide = page[page.index('class="forest forest-wide"'):]
@@ -186,11 +189,11 @@ def test_two_builds_into_one_home_take_turns(tmp_path: Path) -> None:
     assert order == ["first", "second"]
 
 
-def test_an_uncached_entity_page_does_not_fetch_its_findings_twice(store: Store, catalogue: Catalogue) -> None:
+def test_an_uncached_entity_page_does_not_fetch_its_findings_twice(store: Store, make_app: AppFactory) -> None:
     """The evidence index already holds what concerns an entity: describing it asks the store only for the
     entity's own triples, incoming links, labels, identifiers and sources (no findings query), so a hub of a
     large graph renders in tens of milliseconds (bench/cold_pages.py)."""
-    app = create_app(store, catalogue, Settings(page_cache_bytes=0))
+    app = make_app(Settings(page_cache_bytes=0))
     client = app.test_client()
     queries: list[str] = []
     original = store.query
@@ -260,8 +263,8 @@ def test_footprint_is_at_least_the_key_and_the_body() -> None:
     assert footprint(key, page) > 6000
 
 
-def test_unknown_entities_are_not_remembered(store: Store, catalogue: Catalogue) -> None:
-    app = create_app(store, catalogue, Settings(page_cache_bytes=0), warm=False)
+def test_unknown_entities_are_not_remembered(make_app: AppFactory) -> None:
+    app = make_app(Settings(page_cache_bytes=0), warm=False)
     context: AppContext = app.extensions["mmkg"]
     client = app.test_client()
     assert client.get("/resource/lenalidomide").status_code == 200

@@ -37,6 +37,7 @@ APP = "https://app.example.org"
 def site(tmp_path_factory: pytest.TempPathFactory, store: Store, catalogue: Catalogue) -> Iterator[Path]:
     from web import create_app
 
+    # module-scoped (one published site for the module's tests), so not the per-test make_app factory
     app: Flask = create_app(store, catalogue, Settings(), warm=False)
     out = tmp_path_factory.mktemp("publish") / "site"
     report: Published = publish(app, store, out, "http://localhost:8080/", endpoint=ENDPOINT, app_url=APP,

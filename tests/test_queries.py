@@ -229,3 +229,31 @@ def test_query_syntax_error_is_reported_with_position(tmp_path: Path) -> None:
     text = "#+ title: T\n#+ description: D\nSELECT * WHERE { ?s ?p }\n"
     with pytest.raises(QueryFileError, match=r"q\.rq:3: the query does not parse"):
         parse_query_file(_write(tmp_path, text))
+
+
+def test_an_unknown_column_is_refused_naming_file_and_line(tmp_path: Path) -> None:
+    head = "#+ title: T\n#+ description: D\n#+ columns:\n#+   value: {unit: months}\n"
+    # ?vaule is a typo; ?p is in the pattern but not projected: neither is a column of the result
+    for column, line in (("vaule", 5), ("p", 5)):
+        text = head + f"#+   {column}: {{unit: '%'}}\nSELECT ?value WHERE {{ ?s ?p ?value }}\n"
+        with pytest.raises(QueryFileError, match=rf"q\.rq:{line}: unknown column '{column}'.*columns are value"):
+            parse_query_file(_write(tmp_path, text))
+    with pytest.raises(QueryFileError, match="did you mean 'value'"):
+        parse_query_file(_write(tmp_path, head + "#+   vaule: {unit: '%'}\nSELECT ?value WHERE { ?s ?p ?value }\n"))
+    text = "#+ title: T\n#+ description: D\n#+ columns:\n#+   value: {unit: 8}\nSELECT ?value WHERE { ?s ?p ?value }\n"
+    with pytest.raises(QueryFileError, match=r"q\.rq:4: column 'value': give a mapping"):
+        parse_query_file(_write(tmp_path, text))
+    declared = parse_query_file(_write(tmp_path, head + "SELECT ?value ?n WHERE { ?s ?n ?value }\n"))
+    assert declared.units == {"value": "months"} and declared.column("value").title == "Value"
+    assert declared.column("n").unit is None
+
+
+def test_saved_queries_declare_the_units_their_patterns_fix(store: Store, catalogue: Catalogue) -> None:
+    assert catalogue.get("post-transplant-lenalidomide-medians").units == {
+        "value": "months", "valueMin": "months", "valueMax": "months"}
+    assert catalogue.get("trial-randomisation").units == {"value": "patients", "ofTotal": "patients"}
+    # an adverse event's value is a percentage or a count: its unit is a column of each row
+    rows = run(store, catalogue, "adverse-events-by-drug")
+    units = {(short(r["finding"]), r.get("unitLabel")) for r in rows
+             if r["adverseEventLabel"] == "second primary malignancy"}
+    assert units == {("s002-ref2-spm", "percent"), ("s002-post-asct-spm", "percent"), ("s004-len-spm", None)}

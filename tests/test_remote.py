@@ -23,8 +23,7 @@ from kg.errors import RemoteError
 from kg.query.catalogue import Catalogue, SavedQuery
 from kg.query.remote import RemoteStore
 from kg.query.store import QueryResult, Store
-from tests.conftest import start_oxigraph
-from web import create_app
+from tests.conftest import AppFactory, start_oxigraph
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 
@@ -105,12 +104,12 @@ def test_construct_ask_limits_and_graph_restrictions(remote: RemoteStore, store:
         remote.query("SELECT * WHERE { ?s ?p }")
 
 
-def test_web_app_runs_read_only_on_the_remote_store(remote: RemoteStore, store: Store,
-                                                    catalogue: Catalogue) -> None:
-    client = create_app(remote, catalogue).test_client()
+def test_web_app_runs_read_only_on_the_remote_store(remote: RemoteStore, catalogue: Catalogue,
+                                                    make_app: AppFactory) -> None:
+    client = make_app(store=remote).test_client()
     page = client.get("/resource/lenalidomide")
     assert page.status_code == 200 and b"CHEBI:63791" in page.data and b"<svg" in page.data
-    local = create_app(store, catalogue).test_client()
+    local = make_app().test_client()
     for saved in catalogue:
         path = f"/queries/{saved.name}.json"
         there, here = json.loads(client.get(path).data)["rows"], json.loads(local.get(path).data)["rows"]

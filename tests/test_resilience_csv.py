@@ -21,8 +21,9 @@ from kg.query.catalogue import Catalogue, load_catalogue
 from kg.query.protocol.native import serialised_query
 from kg.query.results import csv_cell, serialise, spreadsheet_safe, tsv_cell
 from kg.query.store import Store
-from web import create_app
 from web.settings import Settings
+
+from .conftest import AppFactory
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HOSTILE = ['=HYPERLINK("http://example.org/x","click")', "+1+2", "-2+3", "@SUM(A1:A9)", "\tx", "\r=1", "=1,2"]
@@ -82,8 +83,9 @@ def _check_tsv(body: bytes) -> None:
 
 
 @pytest.mark.parametrize("fmt, check", [("csv", _check_csv), ("tsv", _check_tsv)])
-def test_sparql_downloads_neutralise_formulas_and_keep_numbers(empty: Store, fmt: str, check: object) -> None:
-    client = create_app(empty, Catalogue({}), warm=False).test_client()
+def test_sparql_downloads_neutralise_formulas_and_keep_numbers(empty: Store, fmt: str, check: object,
+                                                              make_app: AppFactory) -> None:
+    client = make_app(store=empty, catalogue=Catalogue({}), warm=False).test_client()
     response = client.get("/sparql", query_string={"query": QUERY, "format": fmt})
     assert response.status_code == 200
     check(response.data)  # type: ignore[operator]
@@ -102,8 +104,8 @@ def test_both_writers_agree(empty: Store, media: str, check: object) -> None:
         b",")[0]
 
 
-def test_the_crafted_hyperlink_of_the_issue(empty: Store) -> None:
-    client = create_app(empty, Catalogue({}), warm=False).test_client()
+def test_the_crafted_hyperlink_of_the_issue(empty: Store, make_app: AppFactory) -> None:
+    client = make_app(store=empty, catalogue=Catalogue({}), warm=False).test_client()
     query = 'SELECT ("=HYPERLINK(\\"http://example.org/\\",\\"open\\")" AS ?x) {}'
     body = client.get("/sparql", query_string={"query": query, "format": "csv"}).data.decode()
     assert body == "x\r\n\"'=HYPERLINK(\"\"http://example.org/\"\",\"\"open\"\")\"\r\n"
@@ -120,10 +122,11 @@ def test_cells_one_by_one() -> None:
     assert spreadsheet_safe(b'{"x": "=1"}', "application/sparql-results+json") == b'{"x": "=1"}'
 
 
-def test_saved_query_downloads_are_neutralised_too(tmp_path: Path, empty: Store) -> None:
+def test_saved_query_downloads_are_neutralised_too(tmp_path: Path, empty: Store, make_app: AppFactory) -> None:
     header = "#+ title: Hostile cells\n#+ description: Cells that start like formulas.\n"
     (tmp_path / "hostile.rq").write_text(header + QUERY + "\n", encoding="utf-8")
-    client: FlaskClient = create_app(empty, load_catalogue(tmp_path), Settings(), warm=False).test_client()
+    app = make_app(Settings(), store=empty, catalogue=load_catalogue(tmp_path), warm=False)
+    client: FlaskClient = app.test_client()
     body = client.get("/queries/hostile.csv").data
     frame = pd.read_csv(io.BytesIO(body))
     assert list(frame["text"][:len(HOSTILE)]) == ["'" + t for t in HOSTILE]

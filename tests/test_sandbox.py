@@ -65,6 +65,7 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture(scope="module")
 def pool(release: Path) -> Iterator[QueryPool]:
+    # module-scoped (the module's tests share one pool and app), so not the per-test make_pool/make_app factories
     workers = QueryPool(StoreSpec(nquads=release / "mmkg.nq"), workers=2, timeout=3.0)
     yield workers
     workers.close()

@@ -15,7 +15,8 @@ from kg.pipeline.validation import validate_shapes
 from kg.query.catalogue import Catalogue
 from kg.query.store import Store
 from kg.synthetic.triples import synthesise
-from web import create_app
+
+from .conftest import AppFactory
 
 
 def _digest(path: Path) -> str:
@@ -46,7 +47,7 @@ def test_synthetic_graph_conforms_to_our_shapes(tmp_path: Path) -> None:
     assert conforms, report[:2000]
 
 
-def test_hub_skew_and_saved_queries_and_pages(tmp_path: Path, catalogue: Catalogue) -> None:
+def test_hub_skew_and_saved_queries_and_pages(tmp_path: Path, catalogue: Catalogue, make_app: AppFactory) -> None:
     path = tmp_path / "s.nq"
     synthesise(path, 30000, seed=2)
     store = Store.from_file(path)
@@ -60,7 +61,7 @@ def test_hub_skew_and_saved_queries_and_pages(tmp_path: Path, catalogue: Catalog
                  "findings-by-population", "p-values"):
         saved = catalogue.get(name)
         assert store.query(saved.sparql, saved.bindings({})).rows, name
-    client = create_app(store, catalogue).test_client()
+    client = make_app(store=store).test_client()
     page = client.get("/resource/lenalidomide")
     assert page.status_code == 200 and b"<svg" in page.data
 

@@ -21,6 +21,8 @@ from kg.query.store import Store
 from tests.w3c_suite import evaluate, manifest_entries, run_protocol_test, send_query, suite_dir
 from web import create_app
 
+from .conftest import AppFactory
+
 ROOT = suite_dir()
 KNOWN = Path(__file__).parent / "data" / "w3c-known-engine-failures.txt"
 EVALUATION = ("aggregates", "bind", "bindings", "cast", "construct", "csv-tsv-res", "exists", "functions", "grouping",
@@ -41,6 +43,7 @@ pytestmark = pytest.mark.skipif(ROOT is None, reason="../shared/w3c-sparql11 is 
 
 @pytest.fixture(scope="module")
 def empty_client() -> Iterator[FlaskClient]:
+    # module-scoped (one app for the whole suite), so not the per-test make_app factory
     store = Store()
     logging.disable(logging.WARNING)
     yield create_app(store, load_catalogue(paths.queries_dir()), warm=False).test_client()
@@ -78,11 +81,11 @@ def test_syntax_positive_pass_and_negative_are_400(empty_client: FlaskClient) ->
 
 
 @pytest.mark.parametrize("folder", ["syntax-update-1", "syntax-update-2", "syntax-fed"])
-def test_updates_and_service_are_refused_and_nothing_changes(folder: str) -> None:
+def test_updates_and_service_are_refused_and_nothing_changes(folder: str, make_app: AppFactory) -> None:
     assert ROOT is not None
     store = Store()
     store.raw.load(b"<urn:s> <urn:p> <urn:o> <urn:g> .\n", format=__import__("pyoxigraph").RdfFormat.N_QUADS)
-    client = create_app(store, load_catalogue(paths.queries_dir()), warm=False).test_client()
+    client = make_app(store=store, warm=False).test_client()
     _, tests = manifest_entries(ROOT, folder)
     refused = 0
     for test in tests:

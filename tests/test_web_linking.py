@@ -9,9 +9,9 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from kg.query.catalogue import Catalogue
 from kg.query.store import Store
-from web import create_app
+
+from .conftest import AppFactory
 
 
 def _row(page: str, curie: str) -> str:
@@ -63,14 +63,14 @@ def test_the_ontology_page_keeps_our_tree_and_lists_imports(client: FlaskClient)
     assert "<summary>CHEBI (" in page and "<summary>MESH (" in page
 
 
-def test_enrichment_labels_are_shown_with_their_source(release: Path, catalogue: Catalogue, tmp_path: Path) -> None:
+def test_enrichment_labels_are_shown_with_their_source(release: Path, make_app: AppFactory, tmp_path: Path) -> None:
     nquads = tmp_path / "enriched.nq"
     extra = ('<http://www.wikidata.org/entity/Q425681> <http://www.w3.org/2000/01/rdf-schema#label> '
              '"lenalidomide, as enriched"@en <https://w3id.org/mmkg/graph/enrichment/wikidata> .\n'
              '<http://www.wikidata.org/entity/Q425681> <http://www.w3.org/2000/01/rdf-schema#label> '
              '"Lenalidomid"@de <https://w3id.org/mmkg/graph/enrichment/wikidata> .\n')
     nquads.write_bytes((release / "mmkg.nq").read_bytes() + extra.encode())
-    app = create_app(Store.from_release(nquads), catalogue, warm=False)
+    app = make_app(store=Store.from_release(nquads), warm=False)
     page = app.test_client().get("/resource/lenalidomide").get_data(as_text=True)
     row = _row(page, "wikidata:Q425681")
     assert "lenalidomide import module" in row and "lenalidomide, as enriched enrichment: wikidata" in row

@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from kg.query.catalogue import Catalogue
+from kg.query.catalogue import Catalogue, load_catalogue
 from kg.query.store import Store, rows_as_values
 from web import vendoring
+
+from .conftest import AppFactory
 
 
 def test_catalogue_lists_every_query(client: FlaskClient, catalogue: Catalogue) -> None:
@@ -92,3 +96,23 @@ def test_openapi_is_valid_and_describes_every_query(client: FlaskClient, catalog
 def test_vendored_editor_matches_its_manifest() -> None:
     assert vendoring.check() == []
     assert (vendoring.VENDOR_DIR / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_result_headers_and_the_json_twin_carry_the_declared_units(client: FlaskClient, make_app: AppFactory,
+                                                                  tmp_path: Path) -> None:
+    page = client.get("/queries/post-transplant-lenalidomide-medians").get_data(as_text=True)
+    header = page[page.index("<thead>"):page.index("</thead>")]
+    assert 'Median <span class="unit">(months)</span>' in header and 'data-unit="months"' in header
+    twin = client.get("/queries/post-transplant-lenalidomide-medians.json").get_json()
+    assert twin["units"] == {"value": "months", "valueMin": "months", "valueMax": "months"}
+    assert {r.get("value") for r in twin["rows"]} >= {41, 46}
+    listed = {q["name"]: q["units"] for q in client.get("/queries.json").get_json()}
+    assert listed["post-transplant-lenalidomide-medians"] == twin["units"] and listed["p-values"] == {}
+    (tmp_path / "share.rq").write_text(
+        "#+ title: Share\n#+ description: A proportion.\n#+ columns:\n#+   share: {title: Value, unit: '%'}\n"
+        "PREFIX mmkg: <https://w3id.org/mmkg/>\nSELECT ?finding ?share WHERE {\n"
+        "  ?finding mmkg:value ?share ; mmkg:unit <https://w3id.org/mmkg/resource/unit-percent> }\n", encoding="utf-8")
+    app: Flask = make_app(catalogue=load_catalogue(tmp_path), warm=False)
+    page = app.test_client().get("/queries/share").get_data(as_text=True)
+    assert 'Value <span class="unit">(%)</span>' in page[page.index("<thead>"):page.index("</thead>")]
+    assert ">8<" in page  # the 8 % of the post-ASCT second primary malignancies, its unit now in the header

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import paths
-from kg.query.catalogue import load_catalogue
 from kg.query.store import Store
-from web import create_app
 from web.cli import main
+
+from .conftest import AppFactory
 
 pytestmark = pytest.mark.server
 
@@ -67,10 +66,10 @@ def test_serve_a_foreign_graph_in_a_real_process(tmp_path: Path) -> None:
         process.wait(10)
 
 
-def test_foreign_graph_pages_through_the_app(tmp_path: Path) -> None:
+def test_foreign_graph_pages_through_the_app(tmp_path: Path, make_app: AppFactory) -> None:
     graph = tmp_path / "widgets.ttl"
     graph.write_text(FOREIGN, encoding="utf-8")
-    client = create_app(Store.from_file(graph), load_catalogue(paths.queries_dir())).test_client()
+    client = make_app(store=Store.from_file(graph)).test_client()
     assert client.get("/").status_code == 200
     assert client.get("/ontology").status_code == 200
     assert b"widget" in client.get("/describe?iri=http://example.org/Widget").data

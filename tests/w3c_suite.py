@@ -26,7 +26,7 @@ from kg import paths
 from kg.query.catalogue import load_catalogue
 from kg.query.protocol.lexer import dataset_clause
 from kg.query.store import Store
-from web import create_app
+from web import create_app  # a helper called per W3C test, also outside pytest: it builds its own apps, no fixtures
 
 __all__ = ["W3C_BASE", "EvalOutcome", "ProtocolOutcome", "Test", "evaluate", "manifest_entries", "run_protocol_test",
            "send_query", "suite_dir"]

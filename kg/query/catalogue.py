@@ -18,6 +18,15 @@ Parameter types: ``iri`` (a full IRI or a CURIE with a known prefix, optionally 
 values IRIs). A parameter is the query variable of the same name; its value is bound through the
 store's substitutions, never pasted into the query text. A parameter without a value and without
 a default stays unbound. A broken header is an error naming file and line.
+
+``columns`` gives a result column (a variable the query's SELECT projects) a ``title`` and, for numbers, a
+``unit`` shown in the table header ("Median (months)") and in the ``.json`` twin's ``units``::
+
+    #+ columns:
+    #+   value: {title: Median, unit: months}
+
+Declare a unit only where the query fixes it (``mmkg:unit res:unit-month``, a count of patients); where it
+varies per row, select the unit's label as a column of its own. An unknown column is an error naming its line.
 """
 
 from __future__ import annotations
@@ -156,6 +165,11 @@ class SavedQuery:
     columns: dict[str, Column] = field(default_factory=dict)
     """Declared titles and units of result columns, by variable name."""
 
+    @property
+    def units(self) -> dict[str, str]:
+        """The declared unit of each column that has one, by variable name."""
+        return {name: column.unit for name, column in self.columns.items() if column.unit}
+
     def column(self, variable: str) -> Column:
         """The title and unit to show for a result column (a declared one, else the variable in words)."""
         return self.columns.get(variable) or Column(column_title(variable))
@@ -272,11 +286,12 @@ def parse_query_file(path: Path) -> SavedQuery:
     examples = meta.get("examples", []) or []
     if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):
         raise _fail(path, line_of("examples"), "examples must be a list of parameter mappings")
-    columns = _columns(path, line_of("columns"), meta.get("columns", {}) or {}, sparql)
     try:
-        ox.Store().query(sparql)
+        probe = ox.Store().query(sparql)
     except SyntaxError as exc:
         raise _fail(path, len(header) + 1, f"the query does not parse: {exc}") from exc
+    projected = [v.value for v in probe.variables] if isinstance(probe, ox.QuerySolutions) else []
+    columns = _columns(path, header, meta.get("columns", {}) or {}, projected)
     for param in params:
         # pyoxigraph binds only variables the query projects (SELECT ?x or SELECT *).
         try:
@@ -291,17 +306,33 @@ def parse_query_file(path: Path) -> SavedQuery:
     )
 
 
-def _columns(path: Path, line: int, raw: object, sparql: str) -> dict[str, Column]:
+def _columns(path: Path, header: list[str], raw: object, projected: list[str]) -> dict[str, Column]:
+    """The ``columns`` header: each a variable the SELECT projects, with a title and/or a unit (strings)."""
+    start = next((i for i, line in enumerate(header, 1) if line.startswith("columns:")), 1)
+
+    def line_of(name: str) -> int:  # the column's own line inside the columns block
+        for i, line in enumerate(header[start:], start + 1):
+            if not line.startswith((" ", "\t")):
+                break
+            if line.lstrip().startswith((f"{name}:", f"'{name}':", f'"{name}":')):
+                return i
+        return start
+
     if not isinstance(raw, dict):
-        raise _fail(path, line, "columns must be a mapping of variable to {title, unit}")
+        raise _fail(path, start, "columns must be a mapping of variable to {title, unit}")
     found: dict[str, Column] = {}
-    for name, spec in raw.items():
-        if not isinstance(spec, dict) or not set(spec) <= _COLUMN_KEYS or not isinstance(spec.get("title", ""), str):
-            raise _fail(path, line, f"column {name!r}: give a mapping with 'title' and/or 'unit'")
-        if not re.search(rf"[?$]{re.escape(str(name))}\b", sparql):
-            raise _fail(path, line, f"column {name!r} is not a variable of the query")
-        found[str(name)] = Column(str(spec.get("title") or column_title(str(name))),
-                                  str(spec["unit"]) if spec.get("unit") else None)
+    for key, spec in raw.items():
+        name = str(key)
+        if name not in projected:
+            close = difflib.get_close_matches(name, projected, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise _fail(path, line_of(name), f"unknown column {name!r}: {hint}the query's columns are "
+                                             f"{', '.join(projected) or 'none (not a SELECT)'}")
+        if not isinstance(spec, dict) or not spec or not set(spec) <= _COLUMN_KEYS \
+                or not all(isinstance(spec[k], str) and spec[k].strip() for k in spec):
+            raise _fail(path, line_of(name), f"column {name!r}: give a mapping with a 'title' and/or a 'unit' "
+                                             "(non-empty strings)")
+        found[name] = Column(spec.get("title", "").strip() or column_title(name), spec.get("unit", "").strip() or None)
     return found
 
 

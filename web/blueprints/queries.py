@@ -64,7 +64,7 @@ def parameter_json(param: Parameter) -> dict[str, Any]:
 def query_json(query: SavedQuery) -> dict[str, Any]:
     """A saved query's description (no results)."""
     return {"name": query.name, "title": query.title, "description": query.description, "tags": list(query.tags),
-            "parameters": [parameter_json(p) for p in query.parameters],
+            "parameters": [parameter_json(p) for p in query.parameters], "units": query.units,
             "url": url_for("queries.show", name=query.name, _external=True),
             "json": url_for("queries.show", name=query.name + ".json", _external=True), "sparql": query.sparql}
 
@@ -119,7 +119,9 @@ def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
         body = {"query": query.name, "title": query.title,
                 "parameters": {k: (v.value if isinstance(v, ox.NamedNode | ox.Literal) else str(v))
                                for k, v in bindings.items()},
-                "columns": result.variables, "rows": rows, "truncated": result.truncated,
+                "columns": result.variables,
+                "units": {v: query.units[v] for v in result.variables if v in query.units},
+                "rows": rows, "truncated": result.truncated,
                 "warnings": [f"parameter {p!r}: <{iri}> names nothing in the graph"
                              for p, iri in unknown_iris(ctx().store, query, bindings)]}
         if result.kind == "ask":
