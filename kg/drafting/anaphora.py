@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from kg.drafting.lexicon import Lexicon, Mention, Term
 
-__all__ = ["OPENING", "Comparison", "anaphors", "established_comparison", "joined_by_and"]
+__all__ = ["OPENING", "Comparison", "anaphors", "arm_of_added_drug", "established_comparison", "joined_by_and"]
 
 OPENING = 4
 """How many of the article's first sentences (title, lead or the abstract's opening) establish its comparison."""
@@ -46,6 +46,8 @@ _ADDED_TO = re.compile(r"\s+(?:added|adding)\s+to\s+(?:the\s+)?(?:standard\s+)?$
 _AND = re.compile(r"\s+and\s+")
 _COMPARED = re.compile(r"\b(?:vs\.?|versus|compared\s+with|than|against|relative\s+to|or)\b", re.IGNORECASE)
 _ALONE = re.compile(r"\s+(?:alone|monotherapy|only)\b", re.IGNORECASE)
+_ARM_WORD = re.compile(r"[\s-]+(?:group|arm|cohort)s?\b", re.IGNORECASE)
+_ALONE_END = re.compile(r"\s(?:alone|monotherapy|only)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ def established_comparison(opening: Sequence[tuple[str, list[Mention], list[Ment
         for mention in regimens:
             if len(mention.term.components) >= 2:
                 candidates.setdefault(mention.term, None)
-            if len(mention.term.components) <= 1 and (_ALONE.match(sentence, mention.end) or mention.term.no_active):
+            if len(mention.term.components) <= 1 and (_ALONE.match(sentence, mention.end) or mention.term.no_active
+                                                      or _ALONE_END.search(mention.text)):
                 alone.append(mention.term)
         for first, second in itertools.pairwise(regimens):
             if _COMPARED.search(sentence[first.end:second.start]) and first.term != second.term:
@@ -163,3 +166,16 @@ def anaphors(sentence: str, comparison: Comparison | None) -> list[Mention]:
         if term is not None:
             out.append(Mention(term, match.start(), match.end(), match.group()))
     return out
+
+
+def arm_of_added_drug(sentence: str, drug: Mention, comparison: Comparison | None) -> Term | None:
+    """"the isatuximab group" of an isatuximab-lenalidomide versus lenalidomide trial: the experimental
+    regimen, named by the drug it adds to the comparator (never a drug both arms receive)."""
+    if comparison is None or not _ARM_WORD.match(sentence, drug.end):
+        return None
+    experimental, comparator = comparison.experimental, comparison.comparator
+    if len(experimental.components) < 2 or drug.term.id not in experimental.components:
+        return None
+    if comparator is not None and drug.term.id in comparator.components:
+        return None
+    return experimental

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kg.drafting.anaphora import Comparison, anaphors, joined_by_and
+from kg.drafting.anaphora import Comparison, anaphors, arm_of_added_drug, joined_by_and
 from kg.drafting.lexicon import Lexicon, Mention, Term, slug
 
 __all__ = ["Context", "Found", "SentenceTerms", "regimen_for"]
@@ -102,7 +102,8 @@ class SentenceTerms:
             i = j
             if _CONTEXT_AFTER.match(self.sentence, group[-1].end):
                 continue  # induction or consolidation, not the regimen a result is about
-            term = regimen_for([g.term for g in group], lexicon)
+            term = (len(group) == 1 and arm_of_added_drug(self.sentence, first, self.context.comparison)) \
+                or regimen_for([g.term for g in group], lexicon)
             out.append(Mention(term, group[0].start, group[-1].end, self.sentence[group[0].start:group[-1].end]))
         taken = [(m.start, m.end) for m in mentions]
         out += [m for m in anaphors(self.sentence, self.context.comparison)
