@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from kg.drafting.lexicon import Lexicon, Mention, Term
 
-__all__ = ["OPENING", "Comparison", "anaphors", "arm_of_added_drug", "established_comparison", "joined_by_and"]
+__all__ = ["OPENING", "Comparison", "added", "added_regimens", "anaphors", "arm_of_added_drug",
+           "established_comparison", "joined_by_and"]
 
 OPENING = 4
 """How many of the article's first sentences (title, lead or the abstract's opening) establish its comparison."""
@@ -43,6 +44,7 @@ _WORD_SIZES = {"two": 2, "three": 3, "four": 4}
 _ADDING = re.compile(r"\b(?:add(?:ing|ed)?|addition\s+of)\s+$", re.IGNORECASE)
 _TO = re.compile(r"\s+(?:to|on\s+top\s+of)\s+(?:the\s+)?(?:standard\s+)?$", re.IGNORECASE)
 _ADDED_TO = re.compile(r"\s+(?:added|adding)\s+to\s+(?:the\s+)?(?:standard\s+)?$", re.IGNORECASE)
+_BACKBONE_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+)?|and|plus|\+|-|–|/|with)\s*", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+")
 _COMPARED = re.compile(r"\b(?:vs\.?|versus|compared\s+with|than|against|relative\s+to|or)\b", re.IGNORECASE)
 _ALONE = re.compile(r"\s+(?:alone|monotherapy|only)\b", re.IGNORECASE)
@@ -67,16 +69,35 @@ def joined_by_and(sentence: str, first: Mention, second: Mention) -> bool:
     return _AND.fullmatch(sentence[first.end:second.start]) is not None
 
 
-def _added(sentence: str, mentions: Sequence[Mention]) -> list[tuple[Term, Term]]:
-    """(added drug, backbone drug) of "adding X to Y", "the addition of X to Y", "X added to Y"."""
-    drugs = _drugs(mentions)
+def added(sentence: str, mentions: Sequence[Mention]) -> list[tuple[Mention, list[Mention]]]:
+    """(added drug, backbone) of "adding X to Y", "the addition of X to Y and Z", "X added to Y": the
+    backbone's mentions (drugs written together, or one regimen)."""
+    items = [m for m in mentions if m.term.kind in ("drug", "regimen")]
     out = []
-    for first, second in itertools.pairwise(drugs):
+    for k, (first, second) in enumerate(itertools.pairwise(items)):
         between = sentence[first.end:second.start]
-        if (_ADDING.search(sentence[max(0, first.start - 20):first.start]) and _TO.fullmatch(between)) \
-                or _ADDED_TO.fullmatch(between):
-            out.append((first.term, second.term))
+        backbone = second.term.kind == "drug" or (bool(second.term.components) and not second.term.no_active)
+        if first.term.kind == "drug" and backbone \
+                and ((_ADDING.search(sentence[max(0, first.start - 20):first.start]) and _TO.fullmatch(between))
+                     or _ADDED_TO.fullmatch(between)):
+            drugs = [second]
+            for later in items[k + 2:]:
+                if second.term.kind != "drug" or later.term.kind != "drug" \
+                        or not _BACKBONE_JOIN.fullmatch(sentence[drugs[-1].end:later.start]):
+                    break
+                drugs.append(later)
+            out.append((first, drugs))
     return out
+
+
+def added_regimens(drug: Term, backbone: Sequence[Term], lexicon: Lexicon) -> tuple[Term, Term]:
+    """(the combination, the backbone regimen) of adding ``drug`` to ``backbone`` (drugs, or one regimen)."""
+    from kg.drafting.attach import regimen_for
+
+    drugs = [d for t in backbone for d in ([t] if t.kind == "drug" else
+                                           [lexicon.term("drug", c) or Term("drug", c, c) for c in t.components])]
+    comparator = backbone[0] if len(backbone) == 1 and backbone[0].kind == "regimen" else regimen_for(drugs, lexicon)
+    return regimen_for([drug, *drugs], lexicon), comparator
 
 
 def established_comparison(opening: Sequence[tuple[str, list[Mention], list[Mention]]],
@@ -104,8 +125,9 @@ def established_comparison(opening: Sequence[tuple[str, list[Mention], list[Ment
         for first, second in itertools.pairwise(regimens):
             if _COMPARED.search(sentence[first.end:second.start]) and first.term != second.term:
                 pairs.append((first.term, second.term))
-        for added, backbone in _added(sentence, mentions):
-            candidates[regimen_for([added, backbone], lexicon)] = regimen_for([backbone], lexicon)
+        for drug, backbone in added(sentence, mentions):
+            combination, backbone_regimen = added_regimens(drug.term, [m.term for m in backbone], lexicon)
+            candidates[combination] = backbone_regimen
     for sentence, mentions, _ in opening[:OPENING]:
         drugs = _drugs(mentions)
         for first, second in itertools.pairwise(drugs):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kg.drafting.anaphora import Comparison, anaphors, arm_of_added_drug, joined_by_and
+from kg.drafting.anaphora import Comparison, added, added_regimens, anaphors, arm_of_added_drug, joined_by_and
 from kg.drafting.lexicon import Lexicon, Mention, Term, slug
 
 __all__ = ["Context", "Found", "SentenceTerms", "regimen_for"]
@@ -85,6 +85,8 @@ class SentenceTerms:
     def _regimens(self, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
         out: list[Mention] = []
         items = [m for m in mentions if m.term.kind in ("drug", "regimen")]
+        adding = {drug.start: [m.term for m in backbone] for drug, backbone in added(self.sentence, mentions)}
+        backbones = {m.start for drug, backbone in added(self.sentence, mentions) for m in backbone[1:]}
         i = 0
         while i < len(items):
             first = items[i]
@@ -96,14 +98,18 @@ class SentenceTerms:
             j = i + 1
             while (j < len(items) and items[j].term.kind == "drug"
                    and (_CONNECTOR.fullmatch(self.sentence[group[-1].end:items[j].start])
-                        or self._established_and(group, items[j]))):
+                        or items[j].start in backbones or self._established_and(group, items[j]))):
                 group.append(items[j])
                 j += 1
             i = j
             if _CONTEXT_AFTER.match(self.sentence, group[-1].end):
                 continue  # induction or consolidation, not the regimen a result is about
-            term = (len(group) == 1 and arm_of_added_drug(self.sentence, first, self.context.comparison)) \
-                or regimen_for([g.term for g in group], lexicon)
+            term: Term | None = None
+            if len(group) == 1 and first.start in adding:  # "adding X to Y": X names the combination X+Y
+                term = added_regimens(first.term, adding[first.start], lexicon)[0]
+            elif len(group) == 1:  # "the isatuximab group" of isatuximab-lenalidomide versus lenalidomide
+                term = arm_of_added_drug(self.sentence, first, self.context.comparison)
+            term = term or regimen_for([g.term for g in group], lexicon)
             out.append(Mention(term, group[0].start, group[-1].end, self.sentence[group[0].start:group[-1].end]))
         taken = [(m.start, m.end) for m in mentions]
         out += [m for m in anaphors(self.sentence, self.context.comparison)
