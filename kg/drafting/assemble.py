@@ -210,6 +210,9 @@ def _ratio(b: _Builder, figure: Figure, p: str | None, study: Found | None, p_en
         regimen, comparator = Found(pairs[-1][0].term, True), pairs[-1][1].term
     elif len(named) == 2 and not any(t.no_active for t in named):  # "75% with KR and 65% with R (HR …)"
         regimen, comparator = Found(named[0], True), named[1]
+    elif regimen is None and b.terms.context.single_trial and (main := b.terms.context.comparison) is not None:
+        # "Overall survival data remain immature (HR 0.88 …)": the one trial's main comparison
+        regimen, comparator = Found(main.experimental, False), main.comparator
     ci = data.get("ci")
     level = data.get("level")
     fields: dict[str, Any] = {

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kg.drafting.anaphora import Comparison, added, added_regimens, anaphors, arm_of_added_drug, joined_by_and
 from kg.drafting.lexicon import Lexicon, Mention, Term, slug
 
 __all__ = ["Context", "Found", "SentenceTerms", "regimen_for"]
@@ -48,6 +49,11 @@ class Context:
     main_study: Term | None = None
     compared: list[Term] = field(default_factory=list)
     """The regimens the article last set against each other; kept across paragraphs, a last resort."""
+    comparison: Comparison | None = None
+    """The trial's main comparison as the article's opening established it (:mod:`kg.drafting.anaphora`):
+    what "the combination" or "the control group" refers to."""
+    single_trial: bool = False
+    """Whether the article reports one trial only: then a ratio no regimen is named for is its main comparison."""
 
     def new_paragraph(self) -> None:
         self.endpoint = None
@@ -79,6 +85,8 @@ class SentenceTerms:
     def _regimens(self, mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
         out: list[Mention] = []
         items = [m for m in mentions if m.term.kind in ("drug", "regimen")]
+        adding = {drug.start: [m.term for m in backbone] for drug, backbone in added(self.sentence, mentions)}
+        backbones = {m.start for drug, backbone in added(self.sentence, mentions) for m in backbone[1:]}
         i = 0
         while i < len(items):
             first = items[i]
@@ -89,15 +97,32 @@ class SentenceTerms:
             group = [first]
             j = i + 1
             while (j < len(items) and items[j].term.kind == "drug"
-                   and _CONNECTOR.fullmatch(self.sentence[group[-1].end:items[j].start])):
+                   and (_CONNECTOR.fullmatch(self.sentence[group[-1].end:items[j].start])
+                        or items[j].start in backbones or self._established_and(group, items[j]))):
                 group.append(items[j])
                 j += 1
             i = j
             if _CONTEXT_AFTER.match(self.sentence, group[-1].end):
                 continue  # induction or consolidation, not the regimen a result is about
-            term = regimen_for([g.term for g in group], lexicon)
+            term: Term | None = None
+            if len(group) == 1 and first.start in adding:  # "adding X to Y": X names the combination X+Y
+                term = added_regimens(first.term, adding[first.start], lexicon)[0]
+            elif len(group) == 1:  # "the isatuximab group" of isatuximab-lenalidomide versus lenalidomide
+                term = arm_of_added_drug(self.sentence, first, self.context.comparison)
+            term = term or regimen_for([g.term for g in group], lexicon)
             out.append(Mention(term, group[0].start, group[-1].end, self.sentence[group[0].start:group[-1].end]))
-        return out
+        taken = [(m.start, m.end) for m in mentions]
+        out += [m for m in anaphors(self.sentence, self.context.comparison)
+                if all(m.end <= start or m.start >= end for start, end in taken)]
+        return sorted(out, key=lambda m: m.start)
+
+    def _established_and(self, group: list[Mention], drug: Mention) -> bool:
+        """"isatuximab and lenalidomide" is one regimen when the article established that combination."""
+        comparison = self.context.comparison
+        if comparison is None or not joined_by_and(self.sentence, group[-1], drug):
+            return False
+        ids = {m.term.id for m in group} | {drug.term.id}
+        return len(ids) == len(group) + 1 and ids <= set(comparison.experimental.components)
 
     def of_kind(self, kind: str) -> list[Mention]:
         if kind == "regimen":

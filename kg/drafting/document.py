@@ -22,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from kg.curation.factbase import FactBase
 from kg.curation.schema import FindingEntry, SourceFile
 from kg.curation.texts import SourceText
+from kg.drafting.anaphora import OPENING, Comparison, established_comparison
 from kg.drafting.article import check_article
 from kg.drafting.assemble import Drafted, draft_sentence
 from kg.drafting.attach import Context, SentenceTerms
@@ -127,7 +128,8 @@ def draft_article(text: str, *, source_id: str, file_name: str, base: FactBase,
     if (authors_warning := authors_line(text)[1]) is not None:
         warnings.append(authors_warning)
     study = main_study(doc, lexicon, source_id, [p["id"] for p in publications])
-    context = Context(main_study=study.term if study else None)
+    context = Context(main_study=study.term if study else None, comparison=_comparison(doc, lexicon),
+                      single_trial=_single_trial(doc, lexicon, study))
     drafted: list[Drafted] = []
     marks: list[Mark] = []
     seen: set[tuple[Any, ...]] = set()
@@ -205,6 +207,23 @@ def _with_abbreviations(lexicon: Lexicon, doc: SourceText) -> Lexicon:
             terms = SentenceTerms(sentence, lexicon.find(sentence), lexicon, Context())
             named.append((sentence, [*terms.regimens, *(m for m in terms.mentions if m.term.kind != "drug")]))
     return lexicon.learn_abbreviations(named)
+
+
+def _comparison(doc: SourceText, lexicon: Lexicon) -> Comparison | None:
+    """The main comparison the article's opening sentences establish (:mod:`kg.drafting.anaphora`)."""
+    opening = []
+    for sentence in [s for p in doc.paragraphs for s in p][:OPENING]:
+        mentions = lexicon.find(sentence)
+        opening.append((sentence, mentions, SentenceTerms(sentence, mentions, lexicon, Context()).regimens))
+    return established_comparison(opening, lexicon)
+
+
+def _single_trial(doc: SourceText, lexicon: Lexicon, study: MainStudy | None) -> bool:
+    """Whether the article reports one trial: a main study that is no meta-analysis, and no other trial named."""
+    if study is None or any(t in (study.entry or {}).get("types", []) for t in ("MetaAnalysis", "SystematicReview")):
+        return False
+    named = {m.term for p in doc.paragraphs for s in p for m in lexicon.find(s) if m.term.kind == "study"}
+    return named <= {study.term}
 
 
 MAX_WINDOW = 1500
