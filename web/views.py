@@ -78,9 +78,10 @@ def reader_aids() -> ReaderAids:
 
 def render(view: View) -> str:
     """The page: the view's template with each of its fields as a variable of the same name, plus
-    ``view`` itself and the reader aids (``names``, ``contexts``)."""
+    ``view`` itself and the reader aids (``names``, ``contexts``, ``parameter_choices``)."""
     aids = reader_aids()
-    return render_template(view.template, view=view, names=aids.names, contexts=aids.contexts, choices=aids.choices,
+    return render_template(view.template, view=view, names=aids.names, contexts=aids.contexts,
+                           parameter_choices=aids.choices,
                            **{f.name: getattr(view, f.name) for f in fields(view)})
 
 
