@@ -34,6 +34,7 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(paging, "CELL_PREVIEW", 1)
     monkeypatch.setattr(paging, "RESULTS_PER_PAGE", 2)
     monkeypatch.setattr(paging, "TABLES_PER_PAGE", 2)
+    monkeypatch.setattr(paging, "ROW_PREVIEW", 1)
 
 
 @pytest.fixture()
@@ -149,6 +150,19 @@ def test_summary_of_findings_pages_cover_every_table_once(client: FlaskClient) -
     assert sum(p.count('<section class="sof">') for p in drug_pages) == len(drug_tables)
     for p in drug_pages[:-1]:
         assert "drug=res%3Alenalidomide" in p or "drug=res:lenalidomide" in p
+    rows = [r for t in tables for r in t["rows"]]
+    long_rows = [r for r in rows if len(r["relative_effect"]) > 1]
+    assert long_rows  # ROW_PREVIEW = 1: a row of several estimates shows one and links to the rest
+    shown = [unescape(e) for p in pages for e in re.findall(r'<td><a href="/resource/[^"]+">([^<]+)</a>', p)]
+    assert len(shown) == len(rows)
+    more = [unescape(h) for p in pages for h in re.findall(r'<a class="more" href="([^"]+)"', p)]
+    assert len(more) == len(long_rows)
+    for link, row in zip(more, long_rows, strict=True):  # the rest of a row: in the map's cell (regimen, outcome)
+        assert client.get(link).status_code == 200, link
+        data = json.loads(client.get("/evidence.json", query_string=dict(parse_qsl(urlsplit(link).query))).data)
+        cited = {b["finding"] for r in data["rows"] for results in r["cells"].values() for x in results
+                 for b in x["sources"]}  # a result's own finding and those corroborating it
+        assert len(data["rows"]) == 1 and set(row["findings"]) <= cited, link
 
 
 def test_the_index_narrows_as_the_filters_do_and_pages_partition_the_map(store: Store) -> None:

@@ -20,7 +20,7 @@ from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
 
 __all__ = ["Badge", "Column", "EvidenceMap", "Filters", "MapOptions", "Result", "Row", "apply_filters", "assemble_map",
-           "build_map", "map_options", "spm_events", "summary_line"]
+           "build_map", "column_key", "map_options", "spm_events", "summary_line"]
 
 RES = PREFIXES["res"]
 _MAPPED_KINDS = {"HazardRatioEstimate", "RiskRatioEstimate", "ComparativeResult", "ArmMedian", "Proportion",
@@ -117,6 +117,11 @@ def apply_filters(findings: list[Finding], filters: Filters) -> list[Finding]:
             continue
         kept.append(f)
     return kept
+
+
+def column_key(f: Finding, spm: set[str]) -> str | None:
+    """The map column a finding's results go in (None: none), given the second-primary-malignancy events."""
+    return _column_key(f, spm)
 
 
 def _column_key(f: Finding, spm: set[str]) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from threading import Lock
 
 from kg.evidence.gather import Finding, source_names
-from kg.evidence.grid import EvidenceMap, Filters, assemble_map, map_options, spm_events
+from kg.evidence.grid import EvidenceMap, Filters, assemble_map, column_key, map_options, spm_events
 from kg.evidence.meta import duplicate_reports, meta_rows
 from kg.evidence.sof import SofTable, summary_of_findings
 from kg.evidence.trials import Trial
@@ -105,6 +105,10 @@ class MapIndex:
                     for d in f.drugs:
                         self._drug_labels.setdefault(d.iri, d.label)
             return self._tables if drug is None else self._tables_by_drug.get(drug, [])
+
+    def column_of(self, finding: Finding) -> str | None:
+        """The map column (outcome key) of a finding's results."""
+        return column_key(finding, self._spm)
 
     def drug_label(self, drug: str) -> str | None:
         """The label of a drug some finding concerns (None: no finding does)."""

@@ -3,7 +3,9 @@
 The map pages by rows (regimens, :data:`ROWS_PER_PAGE` a page) and shows at most
 :data:`CELL_PREVIEW` results a cell, the cell's other results behind a link to the cell itself
 (``regimen`` and ``outcome`` chosen), whose results page :data:`RESULTS_PER_PAGE` at a time. The
-summary of findings pages by comparison (:data:`TABLES_PER_PAGE` tables a page). A page's size is
+summary of findings pages by comparison (:data:`TABLES_PER_PAGE` tables a page), each row showing its
+first :data:`ROW_PREVIEW` estimates, the rest in the map's cell for the regimen and outcome (paged
+there) and in the twins. A page's size is
 so bounded by counts, whatever the graph's: rows × columns × previews, or one cell's page.
 """
 
@@ -32,6 +34,8 @@ ROWS_PER_PAGE = 20
 CELL_PREVIEW = 3
 RESULTS_PER_PAGE = 40
 TABLES_PER_PAGE = 10
+ROW_PREVIEW = 5
+"""Estimates (and participants, comments, sources) a summary-of-findings row shows; the rest behind a link."""
 T = TypeVar("T")
 
 

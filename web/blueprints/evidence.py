@@ -10,17 +10,20 @@ twin, so a filtered map and its exports share one URL shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from kg.evidence import paging
 from kg.evidence.bibliography import bibtex, references, ris
 from kg.evidence.contrasts import CONTRAST_COLUMNS, contrast_rows
+from kg.evidence.gather import Finding
 from kg.evidence.grid import EvidenceMap, Filters
 from kg.evidence.meta import ARM_COLUMNS, META_COLUMNS, arm_rows, duplicate_reports, meta_rows, to_csv
-from kg.evidence.paging import TABLES_PER_PAGE, MapPage, PageError, page_map, page_tables
+from kg.evidence.paging import ROW_PREVIEW, TABLES_PER_PAGE, MapPage, PageError, page_map, page_tables
 from kg.evidence.sof import SOF_COLUMNS, SofTable, sof_csv_rows
 from kg.namespaces import compact
 from kg.query.catalogue import expand_iri
@@ -226,6 +229,10 @@ class SummaryView(View):
     total: int = 0
     state: dict[str, str] = field(default_factory=dict)
     per_page: int = TABLES_PER_PAGE
+    preview: int = ROW_PREVIEW
+    """Estimates, participants, comments and sources a row shows; the rest in the map's cell and the twins."""
+    map_column: Callable[[Finding], str | None] | None = None
+    """The evidence map's column of a finding, for the link to a row's whole cell."""
 
 
 def _summary_tables(allowed: tuple[str, ...] = ("drug",)) -> tuple[list[SofTable], str | None]:
@@ -258,7 +265,9 @@ def summary() -> Response:
     state = {"drug": compact(drug)} if drug else {}
     query = ("?" + urlencode(state)) if state else ""
     return Response(render(SummaryView(tables=shown, drug=drug, drug_label=label, query_string=query,
-                                       page=_page_number(), pages=pages, total=len(tables), state=state)),
+                                       page=_page_number(), pages=pages, total=len(tables), state=state,
+                                       preview=paging.ROW_PREVIEW, per_page=paging.TABLES_PER_PAGE,
+                                       map_column=ctx().maps.column_of)),
                     mimetype="text/html")
 
 
