@@ -194,3 +194,23 @@ def test_the_index_narrows_as_the_filters_do_and_pages_partition_the_map(store: 
            [(t.intervention.iri, t.comparator.iri) for t in expected]
     lenalidomide = "https://w3id.org/mmkg/resource/lenalidomide"
     assert [id(t) for t in index.tables(lenalidomide)] == [id(t) for t in index.tables() if lenalidomide in t.drugs]
+
+
+def test_the_index_keeps_a_bounded_number_of_maps_besides_those_warmed(store: Store,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.evidence import map_index
+    from kg.evidence.gather import gather
+
+    monkeypatch.setattr(map_index, "MAPS_KEPT", 2)
+    findings = gather(store)
+    index = MapIndex(store, findings, trial_table(store, findings))
+    index.warm()
+    warmed = index.entry(Filters())
+    sources = [s for s, _ in index.options.sources]
+    assert len(sources) > 2
+    for source in sources:
+        entry = index.entry(Filters(source=source))
+        assert entry.findings == apply_filters(findings, Filters(source=source))
+        assert index.entry(Filters(source=source)) is entry  # kept while among the last asked for
+    assert len(index._maps) == 2  # the other sources' maps were dropped, oldest first
+    assert index.entry(Filters()) is warmed  # the warmed whole map stays for the release

@@ -133,7 +133,7 @@ class AppContext:
         _ = self.vocabulary, self.search, self.stats, self.policy, self.findings_by_iri, self.supports, self.evidence
         _ = self.names.warm(), self.contexts, self.choices
         _ = self.outside.vocabulary
-        _ = self.maps.entry(self.maps.unfiltered), self.maps.tables()
+        self.maps.warm()
 
 
 def client_id() -> str:

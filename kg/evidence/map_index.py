@@ -3,9 +3,9 @@ already assembled, so that a request never scans every finding (issue 30: views 
 
 A release never changes, so what is worked out once for it holds for every request: the findings
 of a source, of a population characteristic, of a study type (positions into the release's list,
-in its order, intersected for a combination of filters); the map of a filter combination (the last
-:data:`MAPS_KEPT` combinations asked for); the summary-of-findings tables and, per drug, the tables
-about it.
+in its order, intersected for a combination of filters); the map of a filter combination (the whole
+map and each single population or study type from the start, and the last :data:`MAPS_KEPT` other
+combinations asked for); the summary-of-findings tables and, per drug, the tables about it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from kg.query.store import QueryStore
 __all__ = ["MAPS_KEPT", "MapEntry", "MapIndex"]
 
 MAPS_KEPT = 32
-"""Filter combinations whose map is kept (least recently asked for dropped first)."""
+"""Filter combinations whose map is kept (least recently asked for dropped first), besides those
+:meth:`MapIndex.warm` assembles at start (kept for the release)."""
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,11 @@ class MapIndex:
             for study_type in dict.fromkeys(f.study_types):
                 self._by["study_type"][study_type].append(position)
         self._maps: OrderedDict[Filters, MapEntry] = OrderedDict()
+        self._pinned: dict[Filters, MapEntry] = {}
         self._lock = Lock()
         self._tables: list[SofTable] | None = None
         self._tables_by_drug: dict[str, list[SofTable]] = {}
         self._drug_labels: dict[str, str] = {}
-
-    @property
-    def unfiltered(self) -> Filters:
-        return Filters()
 
     def knows(self, parameter: str, value: str) -> bool:
         """Whether some finding has ``value`` for the filter ``parameter`` (source, population, study_type)."""
@@ -80,9 +78,10 @@ class MapIndex:
     def entry(self, filters: Filters) -> MapEntry:
         """The map of ``filters``, assembled on the first request for it."""
         with self._lock:
-            entry = self._maps.get(filters)
+            entry = self._pinned.get(filters) or self._maps.get(filters)
             if entry is not None:
-                self._maps.move_to_end(filters)
+                if filters in self._maps:
+                    self._maps.move_to_end(filters)
                 return entry
         kept = self.findings(filters)
         entry = MapEntry(assemble_map(kept, filters, self._spm, self.options), kept,
@@ -92,6 +91,18 @@ class MapIndex:
             while len(self._maps) > MAPS_KEPT:
                 self._maps.popitem(last=False)
         return entry
+
+    def warm(self) -> None:
+        """Assemble now, and keep for the release, the maps a reader opens first: the whole map and each single
+        population or study type (a source's map is small: assembled when asked)."""
+        first = [Filters()] + [Filters(population=p) for p, _ in self.options.populations] + \
+                [Filters(study_type=t) for t in self.options.study_types]
+        for filters in first:
+            entry = self.entry(filters)
+            with self._lock:
+                self._pinned[filters] = entry
+                self._maps.pop(filters, None)
+        self.tables()
 
     def tables(self, drug: str | None = None) -> list[SofTable]:
         """The summary-of-findings tables (those about ``drug`` when given), worked out once."""
