@@ -5,7 +5,9 @@ meta-analysis software), ``/evidence/contrasts.csv`` (contrasts for netmeta), ``
 twins, and the sources as RIS and BibTeX.
 
 Filters (population characteristic, study type, source) are query parameters, the same on every
-twin, so a filtered map and its exports share one URL shape.
+twin, so a filtered map and its exports share one URL shape. The map pages (``page``; one cell with
+``regimen`` and ``outcome``) and the summary pages by comparison (``page``, with ``drug``): the URL is the
+state (:mod:`kg.evidence.paging`). The twins are never paged: each gives every result of its filters.
 """
 
 from __future__ import annotations
