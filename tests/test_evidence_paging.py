@@ -121,6 +121,10 @@ def test_filters_and_pages_compose_and_the_form_keeps_the_cell(client: FlaskClie
     assert f'<input type="hidden" name="regimen" value="{curie}">' in html
     assert f'<input type="hidden" name="outcome" value="{outcome}">' in html
     assert re.search(rf'<option value="{source}" selected>', html)
+    anchors = re.findall(r'<a href="(/evidence[^"]*)">([^<]+)</a>', html)
+    links = {unescape(text): unescape(href) for href, text in anchors}
+    assert dict(parse_qsl(urlsplit(links["clear filters"]).query)) == {"regimen": curie, "outcome": outcome}
+    assert dict(parse_qsl(urlsplit(links["whole map"]).query)) == {"source": source}
     alternate = unescape(re.search(r'rel="alternate" type="application/json" href="([^"]+)"', html)[1])  # type: ignore[index]
     assert dict(parse_qsl(urlsplit(alternate).query)) == {"source": source, "regimen": curie, "outcome": outcome}
     assert [x for x in _json_cells(client, dict(parse_qsl(urlsplit(alternate).query))).values()] == [results]
