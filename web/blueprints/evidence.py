@@ -116,17 +116,18 @@ def _plot(filters: Filters, page: MapPage) -> str:
         return forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text),
                           "Ratio estimates in this cell's page")
     plots = ctx().map_plots
-    if filters not in plots:
+    plot = plots.get(filters)
+    if plot is None:
         ratios = ctx().maps.entry(filters).ratios
         title = "Ratio estimates in the evidence map"
         if len(ratios) > MAX_PLOTTED:  # a grown graph: plot a readable first page, as entity pages do (issue 30)
             title += f" (the first {MAX_PLOTTED} of {len(ratios):,}, by outcome; filter to see the others)"
             ratios = sorted(ratios, key=lambda f: (outcome_of(f), f.estimate or 0.0))[:MAX_PLOTTED]
+        plot = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text), title)
         if len(plots) >= _PLOTS_KEPT:
             plots.clear()
-        plots[filters] = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text),
-                                    title)
-    return plots[filters]
+        plots[filters] = plot
+    return plot
 
 
 @bp.route("/evidence")
