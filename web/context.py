@@ -10,6 +10,7 @@ from flask import current_app, request
 
 from kg.evidence.gather import Finding, gather, source_names
 from kg.evidence.index import EvidenceIndex
+from kg.evidence.map_index import MapIndex
 from kg.evidence.trials import Trial, trial_table
 from kg.query.catalogue import Catalogue
 from kg.query.outside import Budget, OutsideQueries
@@ -43,6 +44,8 @@ class AppContext:
     """Rendered pages of the served release (None: not cached, e.g. a remote store whose data may change)."""
     plotted: dict[str, tuple[list[Finding], int]] = field(default_factory=dict)
     """Per entity: the ratio estimates its forest plot shows and how many it has (derived, like ``findings``)."""
+    map_plots: dict[object, str] = field(default_factory=dict)
+    """The evidence map's forest plot per filter combination (derived; bounded by the map index's cache)."""
 
     @cached_property
     def policy(self) -> QueryPolicy:
@@ -97,6 +100,11 @@ class AppContext:
         return EvidenceIndex(self.store, self.findings)
 
     @cached_property
+    def maps(self) -> MapIndex:
+        """The findings by filter value; evidence maps and summary tables worked out once per release."""
+        return MapIndex(self.store, self.findings, self.trials)
+
+    @cached_property
     def source_names(self) -> dict[str, str]:
         return source_names(self.store)
 
@@ -125,6 +133,7 @@ class AppContext:
         _ = self.vocabulary, self.search, self.stats, self.policy, self.findings_by_iri, self.supports, self.evidence
         _ = self.names.warm(), self.contexts, self.choices
         _ = self.outside.vocabulary
+        self.maps.warm()
 
 
 def client_id() -> str:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from kg.evidence.gather import Link
 from kg.evidence.grid import Column, EvidenceMap, Result
+from kg.evidence.paging import MapPage
 from kg.query.catalogue import SavedQuery
 from kg.query.lint import QueryWarning
 from kg.query.store import QueryResult
@@ -274,6 +275,12 @@ class EvidenceView(View):
     query_string: str
     downloads: list[tuple[str, str]]
     """(label, URL) of the twins and exports, with the same filters."""
+    page: MapPage
+    """The rows (or the one cell's results) this page shows."""
+    state: dict[str, str]
+    """The URL state but the page number: filters, chosen regimen and outcome (links keep it)."""
+    json_query: str
+    """The JSON twin's query string: the same state, every result (the twin is never paged)."""
     warnings: list[str] = field(default_factory=list)
     """Duplicate reports of one trial's result in the meta-analysis export: check before pooling."""
 

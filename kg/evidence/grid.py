@@ -19,7 +19,8 @@ from kg.evidence.gather import Finding, Link, source_names
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
 
-__all__ = ["Badge", "Column", "EvidenceMap", "Filters", "Result", "Row", "apply_filters", "build_map", "summary_line"]
+__all__ = ["Badge", "Column", "EvidenceMap", "Filters", "MapOptions", "Result", "Row", "apply_filters", "assemble_map",
+           "build_map", "column_key", "map_options", "spm_events", "summary_line"]
 
 RES = PREFIXES["res"]
 _MAPPED_KINDS = {"HazardRatioEstimate", "RiskRatioEstimate", "ComparativeResult", "ArmMedian", "Proportion",
@@ -118,6 +119,11 @@ def apply_filters(findings: list[Finding], filters: Filters) -> list[Finding]:
     return kept
 
 
+def column_key(f: Finding, spm: set[str]) -> str | None:
+    """The map column a finding's results go in (None: none), given the second-primary-malignancy events."""
+    return _column_key(f, spm)
+
+
 def _column_key(f: Finding, spm: set[str]) -> str | None:
     if f.adverse_event is not None:
         return "spm" if f.adverse_event.iri in spm else "discontinuation" \
@@ -148,12 +154,38 @@ def _badge(f: Finding) -> Badge:
     return Badge(f.source, f.locator, f.iri, f.label, f.draft)
 
 
+@dataclass(frozen=True)
+class MapOptions:
+    """What the map's filters offer: the same for every filter of one release."""
+
+    populations: list[tuple[str, str]]  # characteristic IRI, label
+    study_types: list[str]
+    sources: list[tuple[str, str]]  # source id, label
+
+
+def spm_events(store: QueryStore) -> set[str]:
+    """The adverse events that are second primary malignancies (their own column)."""
+    return {value_of(row, "ae") for row in store.query(_SPM_QUERY).rows if "ae" in row}
+
+
+def map_options(store: QueryStore, everything: list[Finding]) -> MapOptions:
+    """The populations, study types and sources the filters of a map of ``everything`` offer."""
+    labels = {value_of(r, "c"): value_of(r, "label") for r in store.query(_CHARACTERISTICS).rows}
+    populations = sorted({(c, labels.get(c, c.rsplit("/", 1)[-1])) for f in everything for c in f.characteristics},
+                         key=lambda kv: kv[1])
+    names = source_names(store)
+    return MapOptions(populations, sorted({t for f in everything for t in f.study_types}),
+                      sorted({(f.source, names.get(f.source, f.source)) for f in everything}))
+
+
 def build_map(store: QueryStore, findings: list[Finding], filters: Filters | None = None) -> EvidenceMap:
     """The evidence map of ``findings`` (as :func:`kg.evidence.gather.gather` returns them)."""
     filters = filters or Filters()
-    spm = {value_of(row, "ae") for row in store.query(_SPM_QUERY).rows if "ae" in row}
-    everything = findings
-    findings = apply_filters(findings, filters)
+    return assemble_map(apply_filters(findings, filters), filters, spm_events(store), map_options(store, findings))
+
+
+def assemble_map(findings: list[Finding], filters: Filters, spm: set[str], options: MapOptions) -> EvidenceMap:
+    """The map of ``findings`` (already narrowed to ``filters``), with ``options`` for its filters."""
     by_iri = {f.iri: f for f in findings}
     absorbed: set[str] = set()
     supporting_text: dict[str, str] = {}
@@ -202,13 +234,8 @@ def build_map(store: QueryStore, findings: list[Finding], filters: Filters | Non
     columns = [_column(key, findings) for key in _order(used_columns)]
     ordered = sorted(rows.values(), key=lambda r: ("PooledRegimen" in r.regimen.kinds, -r.count,
                                                   r.regimen.label.lower()))
-    labels = {value_of(r, "c"): value_of(r, "label") for r in store.query(_CHARACTERISTICS).rows}
-    populations = sorted({(c, labels.get(c, c.rsplit("/", 1)[-1])) for f in everything for c in f.characteristics},
-                         key=lambda kv: kv[1])
-    names = source_names(store)
-    return EvidenceMap(columns, ordered, filters, len(findings), populations,
-                       sorted({t for f in everything for t in f.study_types}),
-                       sorted({(f.source, names.get(f.source, f.source)) for f in everything}))
+    return EvidenceMap(columns, ordered, filters, len(findings), options.populations, options.study_types,
+                       options.sources)
 
 
 def _group_corroborating(results: list[Result], by_iri: dict[str, Finding]) -> list[Result]:

@@ -127,7 +127,11 @@ def _outcome(row: Row) -> tuple[Cell, Cell, Cell]:
 
 
 def _overlaps(rows: list[Row], trials: dict[str, Trial]) -> None:
-    """``overlaps``: the studlabs of the other rows of the same outcome that may share patients."""
+    """``overlaps``: the studlabs of the other rows of the same outcome that may share patients.
+
+    Through an index of the trials each row covers, per outcome: a grown graph has thousands of rows of
+    one outcome, and a scan of them all per row took seconds (issue 30).
+    """
     by_key = {t.key: t for t in trials.values()}
 
     def covers(row: Row) -> tuple[set[str], bool]:
@@ -135,18 +139,23 @@ def _overlaps(rows: list[Row], trials: dict[str, Trial]) -> None:
         unnamed = any(by_key[k].not_named for k in keys if k in by_key)
         return {c for k in keys for c in (by_key[k].covers() if k in by_key else {k})}, unnamed
 
+    groups: dict[tuple[Cell, Cell, Cell], list[Row]] = defaultdict(list)
     for row in rows:
-        mine, mine_unnamed = covers(row)
-        found = []
-        for other in rows:
-            if other is row or _outcome(other) != _outcome(row):
-                continue
-            theirs, theirs_unnamed = covers(other)
-            if mine & theirs:
-                found.append(str(other["studlab"]))
-            elif mine_unnamed or theirs_unnamed:
-                found.append(f"{other['studlab']} (possibly: trials not named)")
-        row["overlaps"] = " | ".join(found) or None
+        groups[_outcome(row)].append(row)
+    for group in groups.values():
+        info = [covers(row) for row in group]
+        holding: dict[str, set[int]] = defaultdict(set)
+        for i, (mine, _) in enumerate(info):
+            for key in mine:
+                holding[key].add(i)
+        unnamed = {i for i, (_, flag) in enumerate(info) if flag}
+        for i, row in enumerate(group):
+            mine, mine_unnamed = info[i]
+            sharing = set().union(*(holding[k] for k in mine)) - {i}
+            possibly = (set(range(len(group))) if mine_unnamed else unnamed) - sharing - {i}
+            found = [str(group[j]["studlab"]) if j in sharing
+                     else f"{group[j]['studlab']} (possibly: trials not named)" for j in sorted(sharing | possibly)]
+            row["overlaps"] = " | ".join(found) or None
 
 
 def duplicate_reports(rows: Sequence[Row]) -> list[str]:

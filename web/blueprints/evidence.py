@@ -5,22 +5,29 @@ meta-analysis software), ``/evidence/contrasts.csv`` (contrasts for netmeta), ``
 twins, and the sources as RIS and BibTeX.
 
 Filters (population characteristic, study type, source) are query parameters, the same on every
-twin, so a filtered map and its exports share one URL shape.
+twin, so a filtered map and its exports share one URL shape. The map pages (``page``; one cell with
+``regimen`` and ``outcome``) and the summary pages by comparison (``page``, with ``drug``): the URL is the
+state (:mod:`kg.evidence.paging`). The twins are never paged: each gives every result of its filters.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from kg.evidence import paging
 from kg.evidence.bibliography import bibtex, references, ris
 from kg.evidence.contrasts import CONTRAST_COLUMNS, contrast_rows
-from kg.evidence.grid import EvidenceMap, Filters, apply_filters, build_map
+from kg.evidence.gather import Finding
+from kg.evidence.grid import EvidenceMap, Filters
 from kg.evidence.meta import ARM_COLUMNS, META_COLUMNS, arm_rows, duplicate_reports, meta_rows, to_csv
-from kg.evidence.sof import SOF_COLUMNS, SofTable, sof_csv_rows, summary_of_findings
+from kg.evidence.paging import ROW_PREVIEW, TABLES_PER_PAGE, MapPage, PageError, page_map, page_tables
+from kg.evidence.sof import SOF_COLUMNS, SofTable, sof_csv_rows
+from kg.namespaces import compact
 from kg.query.catalogue import expand_iri
 from web.blueprints.entities import MAX_PLOTTED
 from web.context import ctx
@@ -34,31 +41,60 @@ __all__ = ["bp"]
 bp = Blueprint("evidence", __name__)
 
 
-def _filters() -> Filters:
+_FILTERS = ("population", "study_type", "source")
+_PLOTS_KEPT = 64
+
+
+def _filters(allowed: tuple[str, ...] = _FILTERS) -> Filters:
     """The filters of this request, checked against what the graph offers (400 naming the parameter)."""
     for key in request.args:
-        if key not in ("population", "study_type", "source"):
-            raise HttpError(400, f"unknown parameter {key!r} (the evidence map takes population, study_type, source)")
+        if key not in allowed:
+            raise HttpError(400, f"unknown parameter {key!r} (this view takes {', '.join(allowed)})")
+    maps = ctx().maps
     population = request.args.get("population") or None
     if population is not None:
         try:
             population = expand_iri(population)
         except ValueError as exc:
             raise HttpError(400, f"parameter 'population': {exc}") from exc
-        known = {c for f in ctx().findings for c in f.characteristics}
-        if population not in known:
+        if not maps.knows("population", population):
             raise HttpError(400, f"parameter 'population': no finding's population has <{population}>")
     study_type = request.args.get("study_type") or None
-    if study_type is not None and study_type not in {t for f in ctx().findings for t in f.study_types}:
+    if study_type is not None and not maps.knows("study_type", study_type):
         raise HttpError(400, f"parameter 'study_type': {study_type!r} is not a study type of any finding")
     source = request.args.get("source") or None
-    if source is not None and source not in {f.source for f in ctx().findings}:
+    if source is not None and not maps.knows("source", source):
         raise HttpError(400, f"parameter 'source': {source!r} is not a source of this graph")
     return Filters(population, study_type, source)
 
 
+def _cell_choice() -> tuple[str | None, str | None]:
+    """``regimen`` (an IRI or CURIE of a row of the map) and ``outcome`` (a column key), 400 naming either."""
+    whole = ctx().maps.entry(Filters()).evidence
+    regimen = request.args.get("regimen") or None
+    if regimen is not None:
+        try:
+            regimen = expand_iri(regimen)
+        except ValueError as exc:
+            raise HttpError(400, f"parameter 'regimen': {exc}") from exc
+        if regimen not in {r.regimen.iri for r in whole.rows}:
+            raise HttpError(400, f"parameter 'regimen': <{regimen}> is not a regimen of the evidence map")
+    outcome = request.args.get("outcome") or None
+    if outcome is not None and outcome not in {c.key for c in whole.columns}:
+        keys = ", ".join(c.key for c in whole.columns)
+        raise HttpError(400, f"parameter 'outcome': {outcome!r} is not a column of the evidence map ({keys})")
+    return regimen, outcome
+
+
+def _page_number() -> int:
+    text = request.args.get("page") or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise HttpError(400, f"parameter 'page': {text!r} is not a page number (1, 2, ...)")
+    return int(text)
+
+
 def _map(filters: Filters) -> EvidenceMap:
-    return build_map(ctx().store, ctx().findings, filters)
+    return ctx().maps.entry(filters).evidence
 
 
 def _query_string(filters: Filters) -> str:
@@ -66,20 +102,50 @@ def _query_string(filters: Filters) -> str:
     return ("?" + urlencode(params)) if params else ""
 
 
+def _state(filters: Filters, regimen: str | None, outcome: str | None) -> dict[str, str]:
+    """The URL state of a map page but its page number: filters, then the chosen row and column."""
+    return {**filters.as_params(), **({"regimen": compact(regimen)} if regimen else {}),
+            **({"outcome": outcome} if outcome else {})}
+
+
+def _plot(filters: Filters, page: MapPage) -> str:
+    """The forest plot: one cell's ratio estimates on its page; else the first of the filtered map's, cached."""
+    aids = reader_aids()
+    if page.cell:
+        ratios = [r.finding for row in page.rows for rs in row.cells.values() for r in rs if r.finding.is_ratio]
+        return forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text),
+                          "Ratio estimates in this cell's page")
+    plots = ctx().map_plots
+    plot = plots.get(filters)
+    if plot is None:
+        ratios = ctx().maps.entry(filters).ratios
+        title = "Ratio estimates in the evidence map"
+        if len(ratios) > MAX_PLOTTED:  # a grown graph: plot a readable first page, as entity pages do (issue 30)
+            title += f" (the first {MAX_PLOTTED} of {len(ratios):,}, by outcome; filter to see the others)"
+            ratios = sorted(ratios, key=lambda f: (outcome_of(f), f.estimate or 0.0))[:MAX_PLOTTED]
+        plot = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text), title)
+        if len(plots) >= _PLOTS_KEPT:
+            plots.clear()
+        plots[filters] = plot
+    return plot
+
+
 @bp.route("/evidence")
 def evidence_map() -> Response:
-    filters = _filters()
-    evidence = _map(filters)
-    ratios = [f for f in apply_filters(ctx().findings, filters) if f.is_ratio]
-    aids = reader_aids()
-    title = "Ratio estimates in the evidence map"
-    if len(ratios) > MAX_PLOTTED:  # a grown graph: plot a readable first page, as entity pages do (issue 30)
-        title += f" (the first {MAX_PLOTTED} of {len(ratios):,}, by outcome; filter to see the others)"
-        ratios = sorted(ratios, key=lambda f: (outcome_of(f), f.estimate or 0.0))[:MAX_PLOTTED]
-    plot = forest_svg(forest_rows(ratios, aids.names.source, aids.contexts.patients, aids.names.text), title)
+    """The map, paged: rows of regimens with each cell's first results, or one cell's results (URL as state)."""
+    filters = _filters((*_FILTERS, "regimen", "outcome", "page"))
+    regimen, outcome = _cell_choice()
+    entry = ctx().maps.entry(filters)
+    try:
+        page = page_map(entry.evidence, _page_number(), regimen, outcome)
+    except PageError as exc:
+        raise HttpError(400, f"parameter 'page': {exc}") from exc
     query = _query_string(filters)
-    view = EvidenceView(evidence=evidence, plot=plot, source_names=ctx().source_names, query_string=query,
-                        downloads=[("Evidence map (JSON)", url_for("evidence.evidence_json") + query),
+    state = _state(filters, regimen, outcome)
+    view = EvidenceView(evidence=entry.evidence, plot=_plot(filters, page), source_names=ctx().source_names,
+                        query_string=query, page=page, state=state,
+                        json_query=("?" + urlencode(state)) if state else "",
+                        downloads=[("Evidence map (JSON, every result)", url_for("evidence.evidence_json") + query),
                                    ("Ratio estimates for meta-analysis (CSV: TE, seTE)",
                                     url_for("evidence.evidence_csv") + query),
                                    ("Contrasts for network meta-analysis (CSV: treat1, treat2, TE, seTE)",
@@ -88,7 +154,7 @@ def evidence_map() -> Response:
                                    ("Summary of findings (page, CSV, JSON)", url_for("evidence.summary")),
                                    ("Sources (RIS)", url_for("evidence.sources_ris")),
                                    ("Sources (BibTeX)", url_for("evidence.sources_bib"))],
-                        warnings=duplicate_reports(meta_rows(apply_filters(ctx().findings, filters), ctx().trials)))
+                        warnings=entry.warnings)
     return Response(render(view), mimetype="text/html")
 
 
@@ -105,12 +171,19 @@ def _result_json(result: Any) -> dict[str, object]:
 
 @bp.route("/evidence.json")
 def evidence_json() -> Response:
-    evidence = _map(_filters())
+    """Every result of the filtered map (narrowed to ``regimen``/``outcome`` when given), never paged."""
+    evidence = _map(_filters((*_FILTERS, "regimen", "outcome")))
+    regimen, outcome = _cell_choice()
+    columns = [c for c in evidence.columns if outcome is None or c.key == outcome]
+    keys = {c.key for c in columns}
+    rows = [r for r in evidence.rows if (regimen is None or r.regimen.iri == regimen)
+            and any(k in keys for k in r.cells)]
     return jsonify({
         "filters": evidence.filters.as_params(), "findings": evidence.findings,
-        "columns": [{"key": c.key, "label": c.label, "title": c.title} for c in evidence.columns],
+        "columns": [{"key": c.key, "label": c.label, "title": c.title} for c in columns],
         "rows": [{"regimen": r.regimen.iri, "label": r.regimen.label,
-                  "cells": {k: [_result_json(x) for x in v] for k, v in r.cells.items()}} for r in evidence.rows],
+                  "cells": {k: [_result_json(x) for x in v] for k, v in r.cells.items() if k in keys}}
+                 for r in rows],
     })
 
 
@@ -124,7 +197,7 @@ def _csv(text: str, name: str) -> Response:
 def evidence_csv() -> Response:
     """One row per ratio estimate, with TE = ln(estimate) and seTE from the interval (R: meta, metafor),
     its trial key, design and overlaps; duplicate reports of one trial's result are named in a header."""
-    findings = apply_filters(ctx().findings, _filters())
+    findings = ctx().maps.findings(_filters())
     rows = meta_rows(findings, ctx().trials)
     response = _csv(to_csv(rows, META_COLUMNS), "mmkg-ratio-estimates.csv")
     if warnings := duplicate_reports(rows):
@@ -135,51 +208,69 @@ def evidence_csv() -> Response:
 @bp.route("/evidence/contrasts.csv")
 def contrasts_csv() -> Response:
     """One row per contrast (treat1, treat2, TE, seTE, studlab = trial key), multi-arm sets completed (netmeta)."""
-    findings = apply_filters(ctx().findings, _filters())
+    findings = ctx().maps.findings(_filters())
     return _csv(to_csv(contrast_rows(findings, ctx().trials), CONTRAST_COLUMNS), "mmkg-contrasts.csv")
 
 
 @bp.route("/evidence/arms.csv")
 def arms_csv() -> Response:
-    findings = apply_filters(ctx().findings, _filters())
+    findings = ctx().maps.findings(_filters())
     return _csv(to_csv(arm_rows(findings, ctx().trials), ARM_COLUMNS), "mmkg-arm-figures.csv")
 
 
 @dataclass
 class SummaryView(View):
-    """``/evidence/summary``: summary-of-findings tables, one per regimen against its comparator."""
+    """``/evidence/summary``: summary-of-findings tables, one per regimen against its comparator, paged."""
 
     template: ClassVar[str] = "evidence_summary.html"
     tables: list[SofTable]
     drug: str | None
     drug_label: str | None
     query_string: str
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    state: dict[str, str] = field(default_factory=dict)
+    per_page: int = TABLES_PER_PAGE
+    preview: int = ROW_PREVIEW
+    """Estimates, participants, comments and sources a row shows; the rest in the map's cell and the twins."""
+    map_column: Callable[[Finding], str | None] | None = None
+    """The evidence map's column of a finding, for the link to a row's whole cell."""
 
 
-def _summary_tables() -> tuple[list[SofTable], str | None]:
+def _summary_tables(allowed: tuple[str, ...] = ("drug",)) -> tuple[list[SofTable], str | None]:
     """The tables, narrowed to those about ``?drug=`` (an IRI or CURIE) when given (400 naming it otherwise)."""
     for key in request.args:
-        if key != "drug":
-            raise HttpError(400, f"unknown parameter {key!r} (the summary of findings takes drug)")
-    tables = summary_of_findings(ctx().findings, ctx().trials, ctx().source_names)
+        if key not in allowed:
+            raise HttpError(400, f"unknown parameter {key!r} (this view takes {', '.join(allowed)})")
+    maps = ctx().maps
     drug = request.args.get("drug") or None
     if drug is None:
-        return tables, None
+        return maps.tables(), None
     try:
         drug = expand_iri(drug)
     except ValueError as exc:
         raise HttpError(400, f"parameter 'drug': {exc}") from exc
-    if drug not in {d.iri for f in ctx().findings for d in f.drugs}:
+    if maps.drug_label(drug) is None:
         raise HttpError(400, f"parameter 'drug': no finding concerns <{drug}>")
-    return [t for t in tables if drug in t.drugs], drug
+    return maps.tables(drug), drug
 
 
 @bp.route("/evidence/summary")
 def summary() -> Response:
-    tables, drug = _summary_tables()
-    label = next((d.label for f in ctx().findings for d in f.drugs if d.iri == drug), None)
-    query = ("?" + urlencode({"drug": request.args["drug"]})) if drug else ""
-    return Response(render(SummaryView(tables=tables, drug=drug, drug_label=label, query_string=query)),
+    """The tables, :data:`~kg.evidence.paging.TABLES_PER_PAGE` a page; ``drug`` and ``page`` are the URL state."""
+    tables, drug = _summary_tables(("drug", "page"))
+    try:
+        shown, pages = page_tables(tables, _page_number())
+    except PageError as exc:
+        raise HttpError(400, f"parameter 'page': {exc}") from exc
+    label = ctx().maps.drug_label(drug) if drug else None
+    state = {"drug": compact(drug)} if drug else {}
+    query = ("?" + urlencode(state)) if state else ""
+    return Response(render(SummaryView(tables=shown, drug=drug, drug_label=label, query_string=query,
+                                       page=_page_number(), pages=pages, total=len(tables), state=state,
+                                       preview=paging.ROW_PREVIEW, per_page=paging.TABLES_PER_PAGE,
+                                       map_column=ctx().maps.column_of)),
                     mimetype="text/html")
 
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from kg import paths
 from kg.errors import QueryError
-from kg.evidence.grid import build_map
+from kg.evidence.grid import Filters
 from kg.namespaces import PREFIXES
 from kg.query.editor import EDITOR_START
 from kg.query.lint import QueryWarning
@@ -44,7 +44,7 @@ def home() -> Response:
                     if PREFIXES["res"] + e in labels]
     internal = {PREFIXES["mmkg"] + name for name in _INTERNAL_CLASSES}
     ours = [(c, n) for c, n in app.stats.classes if c.startswith(PREFIXES["mmkg"]) and c not in internal]
-    evidence = build_map(app.store, app.findings)
+    evidence = app.maps.entry(Filters()).evidence  # worked out once per release
     view = HomeView(stats=app.stats, classes=ours[:24], entry_points=entry_points, queries=list(app.catalogue)[:8],
                     vocabulary=app.vocabulary, glance=at_a_glance(evidence), source_names=app.source_names)
     return Response(render(view), mimetype="text/html")
