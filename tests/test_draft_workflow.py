@@ -61,7 +61,8 @@ def test_a_new_article_from_draft_to_facts(tmp_path: Path, seeds: Path, facts_co
     page = client.get("/resource/s005-p3s1-hr-1").get_data(as_text=True)
     assert 'class="badge draft"' in page and "0.72" in page
     evidence = client.get("/evidence?source=s005").get_data(as_text=True)
-    assert "s005 p3.s1 draft" in evidence
+    # the source in words, its locator in small print, and the draft badge on the row
+    assert '>p3.s1</small> <span class="badge draft">draft</span>' in evidence
     drug = client.get("/resource/ixazomib").get_data(as_text=True)
     assert 'class="badge draft"' in drug
     sources = tmp_path / "sources"

@@ -261,6 +261,12 @@ def dot_svg(model: Model, timeout: float = 20.0) -> str | None:
     svg = done.stdout[done.stdout.find("<svg"):]
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     title = '<title id="model-title">myeloma-kg model: main classes and the properties between them</title>'
+    # one pixel per unit (type of 10-11 px), never scaled down: however many classes the ontology gains,
+    # the text stays legible and the page scrolls instead (the stylesheet leaves .model-dot at this size)
+    box = re.search(r'viewBox="[\d.\-]+ [\d.\-]+ ([\d.]+) ([\d.]+)"', svg)
+    if box:
+        svg = re.sub(r'width="[\d.]+pt" height="[\d.]+pt"',
+                     f'width="{round(float(box.group(1)))}" height="{round(float(box.group(2)))}"', svg, count=1)
     svg = re.sub(r"<svg\b", '<svg role="img" aria-labelledby="model-title" class="model-dot"', svg, count=1)
     svg = svg.replace(">", ">" + title, 1) if "<title id=" not in svg else svg
     if model.not_drawn:
