@@ -135,23 +135,23 @@ def test_titles_are_cleaned(base: FactBase) -> None:
 def test_review_confirms_rejects_and_corrects(client: FlaskClient, seeds: Path) -> None:
     text = (seeds / "001_4e6393b2a2e8cbee.txt").read_text(encoding="utf-8")
     page = client.post("/draft", data={"text": text, "name": "001.txt"}).get_data(as_text=True)
-    assert 'name="review.s005-p1s7-hr-1.status"' in page and 'name="review.s005-p1s7-hr-1.endpoint"' in page
+    assert 'name="review.s005-p4s1-hr-1.status"' in page and 'name="review.s005-p4s1-hr-1.endpoint"' in page
     plain = yaml.safe_load(client.post("/draft.yaml", data={"text": text, "name": "001.txt"}).get_data(as_text=True))
     first, second = plain["findings"][0]["id"], plain["findings"][1]["id"]
     reviewed = client.post("/draft.yaml", data={
-        "text": text, "name": "001.txt", "review.s005-p1s7-hr-1.status": "confirm",
-        "review.s005-p1s7-hr-1.endpoint": "os", f"review.{first}.status": "reject",
+        "text": text, "name": "001.txt", "review.s005-p4s1-hr-1.status": "confirm",
+        "review.s005-p4s1-hr-1.endpoint": "os", f"review.{first}.status": "reject",
         f"review.{second}.status": "draft"})
     assert reviewed.status_code == 200
     data = yaml.safe_load(reviewed.get_data(as_text=True))
     SourceFile.model_validate(data)
     found = {f["id"]: f for f in data["findings"]}
     assert first not in found and first in data["source"]["note"]
-    assert found["s005-p1s7-hr-1"]["status"] == "curated" and found["s005-p1s7-hr-1"]["endpoint"] == "os"
+    assert found["s005-p4s1-hr-1"]["status"] == "curated" and found["s005-p4s1-hr-1"]["endpoint"] == "os"
     assert found[second]["status"] == "draft"
     bad = client.post("/draft.yaml", data={"text": text, "name": "001.txt",
-                                           "review.s005-p1s7-hr-1.endpoint": "not-an-endpoint"})
-    assert bad.status_code == 400 and "review.s005-p1s7-hr-1.endpoint" in html.unescape(bad.get_data(as_text=True))
+                                           "review.s005-p4s1-hr-1.endpoint": "not-an-endpoint"})
+    assert bad.status_code == 400 and "review.s005-p4s1-hr-1.endpoint" in html.unescape(bad.get_data(as_text=True))
 
 
 def test_the_shared_lexicon_keeps_nothing_per_draft(base: FactBase, lexicon: Lexicon) -> None:

@@ -12,6 +12,7 @@ registry number; both become new entries marked draft.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -236,11 +237,24 @@ def _trial_acronyms(lexicon: Lexicon) -> None:
 
 
 def _longest_first(found: list[Mention]) -> list[Mention]:
+    """Longest mentions first, each kept when it overlaps none kept before, in text order.
+
+    The kept mentions never overlap, so they are sorted by start and by end alike: a new one can only
+    overlap its two neighbours there (a bisection, not a scan: linear-logarithmic in the mentions).
+    """
+    starts: list[int] = []
+    ends: list[int] = []
     chosen: list[Mention] = []
     for mention in sorted(found, key=lambda m: (-(m.end - m.start), m.start, not m.term.known)):
-        if all(mention.end <= c.start or mention.start >= c.end for c in chosen):
-            chosen.append(mention)
-    return sorted(chosen, key=lambda m: m.start)
+        at = bisect.bisect_left(starts, mention.start)
+        if at < len(starts) and starts[at] < mention.end:  # the next kept one starts inside it
+            continue
+        if at > 0 and ends[at - 1] > mention.start:  # the previous kept one runs into it
+            continue
+        starts.insert(at, mention.start)
+        ends.insert(at, mention.end)
+        chosen.insert(at, mention)
+    return chosen
 
 
 @lru_cache(maxsize=4096)  # bounded: an article's own abbreviations are surfaces too
