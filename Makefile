@@ -15,7 +15,7 @@ TSTAMP := $(VENV)/.installed-test
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run serve graphviz nginx test test-fast lint typecheck pytest build browser browser-if-root virtuoso bench-tools clean
+.PHONY: run serve graphviz jdk nginx test test-fast lint typecheck pytest build browser browser-if-root virtuoso bench-tools clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -50,6 +50,13 @@ run: build
 	wait $$pid
 
 # As root with apt (CI, fresh containers) the page tests get their browser; elsewhere they skip.
+# The OWL 2 DL check runs the OWL API through Java's source launcher: a JDK (as root, Debian's is installed).
+jdk:
+	@java --list-modules 2>/dev/null | grep -q '^jdk.compiler' || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	    apt-get install -y -qq default-jdk-headless >/dev/null; } || \
+	  echo "no JDK: the OWL 2 DL check (tests/test_owl.py) needs one (Debian's default-jdk-headless)"
+
 browser-if-root:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then $(MAKE) -s browser; \
 	else echo "not root: page tests run only if chromium and chromedriver are installed (make browser)"; fi
@@ -92,7 +99,7 @@ pytest: $(TSTAMP)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
-test: lint typecheck browser-if-root graphviz pytest
+test: lint typecheck browser-if-root graphviz jdk pytest
 
 # The fast loop: no HermiT (the test release is reused from build/test-cache while its inputs are
 # unchanged), no server processes, no browser, no wheel.
