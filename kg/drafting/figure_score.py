@@ -14,9 +14,11 @@ drafted finding is right when it is such a match for some expected figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from kg.drafting.scoring import Score
 
 __all__ = ["Expected", "FigureScore", "expected_of", "score_figures"]
 
@@ -42,24 +44,8 @@ def expected_of(rows: list[list[Any]]) -> list[Expected]:
     return [Expected(Decimal(str(v)), str(k), e, a, d) for v, k, e, a, d in rows]
 
 
-@dataclass
-class FigureScore:
-    """Counts and the misses of one draft."""
-
-    figures: int = 0
-    recalled: int = 0
-    drafted: int = 0
-    right: int = 0
-    missed: list[str] = field(default_factory=list)
-    wrong: list[str] = field(default_factory=list)
-
-    @property
-    def recall(self) -> float:
-        return self.recalled / self.figures if self.figures else 1.0
-
-    @property
-    def precision(self) -> float:
-        return self.right / self.drafted if self.drafted else 1.0
+FigureScore = Score
+"""Counts and the misses of one draft: the same tally as a draft scored against curated facts."""
 
 
 @dataclass(frozen=True)
