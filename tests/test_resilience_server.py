@@ -89,3 +89,39 @@ def test_head_is_get_without_a_body_and_queue_notes_are_few(release: Path) -> No
         time.sleep(0.5)
         notes = [line for line in server.log.read_text().splitlines() if "Task queue depth" in line]
     assert 1 <= len(notes) <= 2, notes  # one per ten seconds, not one per queued request
+
+
+def test_a_hundred_drafts_and_hostile_cache_keys_leave_memory_where_it_was(release: Path) -> None:
+    """Drafts run in the draft workers and the lexicon keeps nothing per request: after 100 drafts of a
+    trial report and 3,000 padded cache keys the server process holds what it held before, and the draft
+    workers (recycled every few drafts) no more than a fresh pair does after a few drafts."""
+    article = (Path(__file__).parent / "data" / "articles" / "review-table.txt").read_bytes()
+    body = urlencode({"text": article.decode("utf-8"), "name": "review.txt"})
+
+    def draft(base: str) -> int:
+        host, port = base.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        try:
+            connection.request("POST", "/draft", body=body,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        finally:
+            connection.close()
+
+    with mmkg_server("--graph", str(release / "mmkg.nq"), "--workers", "1") as server:
+        for _ in range(3):  # warm: the draft workers load the facts, the allocator's arenas
+            assert draft(server.base) == 200
+        cache_keys(server.base, 100, 100)
+        baseline = rss_mb(server.pid, children=False)
+        statuses, everything = [], []
+        for _ in range(100):
+            statuses.append(draft(server.base))
+            everything.append(rss_mb(server.pid))
+        cache_keys(server.base, 3000, 60_000)
+        after = rss_mb(server.pid, children=False)
+    assert statuses == [200] * 100
+    assert after - baseline < 50, f"the server {baseline:.0f} -> {after:.0f} MB after 100 drafts and 3,000 keys"
+    # bounded, not growing with the number of drafts: the last 20 drafts peak no higher than the first 20
+    assert max(everything[-20:]) < max(everything[:20]) + 100, (max(everything[:20]), max(everything[-20:]))

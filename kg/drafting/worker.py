@@ -192,6 +192,7 @@ class _Worker:
         _lower_priority(self.process)  # its start-up (imports, the facts) already yields to the server
         child.close()
         self.ready = False
+        self.drafts = 0
 
     def stop(self) -> None:
         self.conn.close()
@@ -204,8 +205,12 @@ class DraftPool:
     """A few draft worker processes with a time limit, a memory limit and concurrency caps."""
 
     def __init__(self, facts_dir: Path, workers: int = 2, timeout: float = 20.0, memory_limit: int | None = None,
-                 per_client: int = 1, max_wait: float = 1.0, startup: float = 60.0) -> None:
+                 per_client: int = 1, max_wait: float = 1.0, startup: float = 60.0, recycle_after: int = 8) -> None:
         self.facts_dir = facts_dir
+        self.recycle_after = recycle_after
+        """Drafts a worker makes before a fresh one replaces it (as gunicorn's ``max_requests``): a worker's
+        resident memory grows by tens of MB per draft of a table-heavy article, which its memory limit alone
+        would let reach the limit."""
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.per_client = per_client
@@ -282,7 +287,11 @@ class DraftPool:
             except BaseException:
                 self._idle.put(worker)
                 raise
-            self._idle.put(worker)
+            worker.drafts += 1
+            if worker.drafts >= self.recycle_after:
+                self._replace(worker)
+            else:
+                self._idle.put(worker)
             return result
         finally:
             with self._lock:
