@@ -30,7 +30,7 @@ from kg.pipeline.cache import BuildCache, digest
 from kg.pipeline.per_source import GraphPart
 from kg.pipeline.rdfize import REFERENCE_GRAPH
 from kg.pipeline.reasoning import _closure, _external_classes, _superclasses
-from kg.pipeline.validation import splittable_shapes, validate_shapes
+from kg.pipeline.validation import splittable_shapes, validate_pending, validate_shapes
 
 __all__ = ["validate_by_source"]
 
@@ -97,17 +97,8 @@ def validate_by_source(graphs: dict[URIRef, GraphPart], tbox: Graph, shapes_path
         return True, "Validation Report\nConforms: True\n", 0
     if index.class_axioms or blank_targets or not splittable_shapes(shapes) or len(pending) * 4 > len(parts):
         return validate_whole(pending)
-    batch = Graph()
-    focus: set[URIRef] = set()
-    for _pending_key, name, nodes in pending:
-        for triple in _neighbourhood(name, nodes, graphs, index, inverse, parents, external):
-            batch.add(triple)
-        focus.update(n for n in nodes if isinstance(n, URIRef))
-    conforms, text = validate_shapes(batch, shapes_path, focus)
-    if conforms:
-        for key, _name, _nodes in pending:
-            cache.put("shacl", key, True)
-    return conforms, text, len(pending)
+    return validate_pending([(key, _neighbourhood(name, nodes, graphs, index, inverse, parents, external), nodes)
+                             for key, name, nodes in pending], shapes_path, cache)
 
 
 def _own(nodes: set[Node], name: str, graphs: dict[URIRef, GraphPart]) -> list[Triple]:

@@ -18,7 +18,7 @@ node, a subclass axiom in the data), the graph is validated whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from kg.pipeline.cache import BuildCache, digest
 
-__all__ = ["splittable_shapes", "validate_parts", "validate_shapes"]
+__all__ = ["splittable_shapes", "validate_parts", "validate_pending", "validate_shapes"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -115,6 +115,13 @@ def validate_parts(data: Graph, parts: dict[str, set[Node]], shapes_path: Path, 
             for key, _triples, _nodes in pending:
                 cache.put("shacl", key, True)
         return conforms, text, len(pending)
+    return validate_pending(pending, shapes_path, cache)
+
+
+def validate_pending(pending: Sequence[tuple[str, Iterable[Triple], set[Node]]], shapes_path: Path,
+                     cache: BuildCache) -> tuple[bool, str, int]:
+    """Validate the parts not in the cache, ``(key, neighbourhood triples, nodes)`` each, as one graph with
+    their nodes as the focus; a verdict of conforming is remembered under each part's key."""
     batch = Graph()
     focus_nodes: set[URIRef] = set()
     for _key, triples, nodes in pending:
