@@ -92,10 +92,12 @@ def test_bystanders_are_answered_while_hostile_drafts_run(tmp_path: Path) -> Non
 
 def test_the_cli_stops_at_its_timeout(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
-    article.write_text("Median PFS was 26 vs 21 months. " * 8000, encoding="utf-8")
+    # 8,000 sentences took ~0.7 s on the fastest CI machine seen; 15,000 stay under the 512 KB input cap
+    # and a 0.1 s limit is passed with a wide margin
+    article.write_text("Median PFS was 26 vs 21 months. " * 15000, encoding="utf-8")
     mmkg = Path(sys.executable).parent / "mmkg"
     started = time.monotonic()
-    result = subprocess.run([str(mmkg), "draft", str(article), "--timeout", "1", "-o", str(tmp_path / "o.yaml")],
+    result = subprocess.run([str(mmkg), "draft", str(article), "--timeout", "0.1", "-o", str(tmp_path / "o.yaml")],
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode == 3 and "longer than 1 s" in result.stderr
+    assert result.returncode == 3 and "longer than 0.1 s" in result.stderr
     assert time.monotonic() - started < 30 and not (tmp_path / "o.yaml").exists()
