@@ -11,14 +11,14 @@ source calls the trial "reference 4" or by its name.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg.evidence.gather import Finding
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
+from kg.readers.result_context import SYNTHESES, design_of
 
-__all__ = ["NOT_NAMED", "Trial", "design_of", "trial_table"]
+__all__ = ["NOT_NAMED", "Trial", "trial_table"]
 
 RES = PREFIXES["res"]
 NOT_NAMED = "not named"
@@ -32,22 +32,7 @@ SELECT ?t ?label ?short ?type ?included ?includedTrial ?notNamed WHERE {
   OPTIONAL { ?t mmkg:includesNotNamed ?notNamed }
 }
 """
-# From the most to the least specific study type.
-_DESIGNS = (("NetworkMetaAnalysis", "network meta-analysis"), ("MetaAnalysis", "pairwise meta-analysis"),
-            ("SystematicReview", "systematic review"), ("NarrativeReview", "narrative review"),
-            ("NonRandomisedComparison", "non-randomised comparison"), ("RandomisedControlledTrial", "single trial"),
-            ("ClinicalTrial", "single trial"), ("OpenLabelStudy", "single trial"), ("Study", "study"))
 _PARTICIPANTS = ("PatientsRandomised", "Patients")
-
-
-def design_of(types: Iterable[str]) -> str:
-    """The design a meta-analyst filters by, from a study's types (local names).
-
-    >>> design_of({"NetworkMetaAnalysis", "SystematicReview"}), design_of({"RandomisedControlledTrial"})
-    ('network meta-analysis', 'single trial')
-    """
-    kinds = set(types)
-    return next((name for kind, name in _DESIGNS if kind in kinds), "study")
 
 
 @dataclass
@@ -71,12 +56,12 @@ class Trial:
 
     @property
     def design(self) -> str:
-        return design_of(self.types)
+        """The design from the node's most specific type (one table with the pages': ``design_of``)."""
+        return design_of(self.types) or "study"
 
     @property
     def is_synthesis(self) -> bool:
-        return self.design in ("network meta-analysis", "pairwise meta-analysis", "systematic review",
-                               "narrative review")
+        return self.design in SYNTHESES
 
     @property
     def included_text(self) -> str | None:

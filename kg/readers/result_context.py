@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["ResultContext", "ResultContexts", "design_of"]
+__all__ = ["SYNTHESES", "ResultContext", "ResultContexts", "design_of"]
 
 
 class _Link(Protocol):
@@ -44,14 +44,18 @@ class _Finding(Protocol):
     def arm_regimen(self) -> _Link | None: ...
 
 
-_DESIGNS = (  # most specific first: the study's class local names -> how a clinician says it
+_DESIGNS = (  # most specific first: the study's class local names -> how a clinician and a meta-analyst say it
     ("NetworkMetaAnalysis", "network meta-analysis"),
     ("MetaAnalysis", "pairwise meta-analysis"),
     ("SystematicReview", "systematic review"),
-    ("RandomisedControlledTrial", "single randomised trial"),
-    ("NonRandomisedComparison", "non-randomised comparison"),
     ("NarrativeReview", "narrative review"),
+    ("NonRandomisedComparison", "non-randomised comparison"),
+    ("RandomisedControlledTrial", "single randomised trial"),
+    ("ClinicalTrial", "single trial"),
+    ("OpenLabelStudy", "single trial"),
 )
+SYNTHESES = frozenset({"network meta-analysis", "pairwise meta-analysis", "systematic review", "narrative review"})
+"""The designs that pool or review other studies."""
 
 
 def design_of(study_types: Iterable[str]) -> str | None:
@@ -61,7 +65,9 @@ def design_of(study_types: Iterable[str]) -> str | None:
     'network meta-analysis'
     >>> design_of({"RandomisedControlledTrial", "OpenLabelStudy"})
     'single randomised trial'
-    >>> design_of(set()) is None
+    >>> design_of({"ClinicalTrial"})
+    'single trial'
+    >>> design_of({"Study"}) is None
     True
     """
     types = set(study_types)
