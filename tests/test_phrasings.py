@@ -1,7 +1,9 @@
-"""Phrasing cases as data (tests/data/phrasings.yaml): each sentence's recognised figures, and a case for every kind."""
+"""Phrasing cases as data (tests/data/phrasings.yaml): each sentence's recognised figures (and, for meaning, its
+findings), and a case for every construction of the registry and every one of its patterns."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,12 +13,13 @@ import yaml
 
 from kg import paths
 from kg.curation.factbase import FactBase, load_facts
+from kg.curation.numerals import normalise
 from kg.drafting.constructions import CONSTRUCTIONS
 from kg.drafting.document import draft_article
-from kg.drafting.figuredata import DATA, PRIORITY
+from kg.drafting.figuredata import Construction, PData
 from kg.drafting.figures import recognise
-from kg.drafting.sentence import HANDLERS
-from kg.drafting.statements import FINDING_KINDS
+from kg.drafting.sentence import draft_p
+from kg.drafting.statements import COMPARISON
 
 ALL: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "data" / "phrasings.yaml").read_text("utf-8"))
 CASES = [c for c in ALL if "figures" in c]
@@ -48,18 +51,27 @@ def test_phrasing(case: dict[str, Any]) -> None:
                 assert _same(figure.data[key], value), (case["id"], key, figure.data[key])
 
 
-def test_every_kind_has_a_case() -> None:
-    covered = {w["kind"] for c in CASES for w in c["figures"]}
-    assert set(PRIORITY) - covered == set()
+def cases_of(construction: Construction) -> dict[str, list[str]]:
+    """The ids of the figure cases each of the construction's patterns (``pattern 1``, ...) reads (a match
+    its guard accepts)."""
+    return {f"pattern {k}": [c["id"] for c in CASES
+                             if any(construction.guard(m) for m in pattern.finditer(normalise(c["sentence"])))]
+            for k, pattern in enumerate(construction.patterns, 1)}
 
 
-def test_every_kind_is_one_record() -> None:
-    """Each figure kind has its data, its place in the priority order and its handler; each finding kind
-    its short id name and its statement."""
-    assert list(DATA) == list(PRIORITY) and set(HANDLERS) == set(PRIORITY)
-    assert {c.kind for c in CONSTRUCTIONS} <= set(PRIORITY)
-    drafted = {w["kind"] for c in MEANINGS for w in c["findings"]}
-    assert drafted <= set(FINDING_KINDS)
+@pytest.mark.parametrize("construction", CONSTRUCTIONS, ids=[c.name for c in CONSTRUCTIONS])
+def test_every_construction_has_a_case(construction: Construction) -> None:
+    """A case recognises a figure of this very record, and every pattern of it reads some case."""
+    recognised = {c["id"] for c in CASES for f in recognise(c["sentence"]) if f.construction is construction}
+    assert recognised, f"no case in tests/data/phrasings.yaml for construction {construction.name!r}"
+    assert all(cases_of(construction).values()), (construction.name, cases_of(construction))
+
+
+def test_a_construction_without_a_case_is_found() -> None:
+    unheard = Construction("unheard", "p", PData, (re.compile(r"(?P<val>\bzzz-never-written\b)", re.VERBOSE),),
+                           lambda m: {"p": "=0"}, draft_p, (COMPARISON,))
+    assert cases_of(unheard) == {"pattern 1": []}
+    assert not any(f.construction is unheard for c in CASES for f in recognise(c["sentence"]))
 
 
 @pytest.mark.parametrize("case", MEANINGS, ids=[c["id"] for c in MEANINGS])

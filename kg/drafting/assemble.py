@@ -18,9 +18,18 @@ from typing import Any, cast
 
 from kg.drafting import outcomes
 from kg.drafting.attach import Found, SentenceTerms, arm_of
-from kg.drafting.figuredata import CountData, DoseData, EventsData, PercentData, RatioData, TimeData, TimePairData
-from kg.drafting.figures import Figure, timepoint
+from kg.drafting.figuredata import (
+    CountData,
+    DoseData,
+    EventsData,
+    Figure,
+    PercentData,
+    RatioData,
+    TimeData,
+    TimePairData,
+)
 from kg.drafting.lexicon import Term
+from kg.drafting.result_figures import timepoint
 
 __all__ = ["Drafted", "draft_sentence"]
 
@@ -186,7 +195,7 @@ def _pair_regimens(b: _Builder, figure: Figure, count: int, values_at: list[int]
 
 def draft_sentence(sentence: str, locator: str, figures: list[Figure], terms: SentenceTerms) -> list[Drafted]:
     """The draft findings of one sentence (none for a sentence without figures): each figure drafted by
-    its kind's handler (:data:`kg.drafting.sentence.HANDLERS`)."""
+    its construction's handler (:attr:`kg.drafting.figuredata.Construction.handler`)."""
     from kg.drafting.sentence import draft
 
     return draft(_Builder(sentence, locator, terms), figures)

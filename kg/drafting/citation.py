@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.drafting.figures import iso_date
+from kg.drafting.design_figures import iso_date
 
 __all__ = ["Citation", "is_reference", "parse_reference"]
 

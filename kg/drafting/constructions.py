@@ -1,108 +1,89 @@
-"""Constructions declared as records: each with its pattern (built from the shared numeral pieces), its
-guard, its priority and what it reads, so a new way of stating a result is one record here.
+"""Every construction the drafter recognises, each declared once as a record, in priority order.
 
-* ``not_reached``: a median not reached, alone ("median OS was not reached") or in a pair
-  ("not reached vs 34.5 months", "NR v 23 months"): a pair is a ``time_pair`` whose unreached value
-  is None (and wins over the lone reading where both match, by priority);
-* ``rate``: incidence rates per patient-years ("3.1 vs 1.2 per 100 patient-years");
-* ``events``: an event count with its share and denominator ("16 [4%] of 440", "16 of 440 patients (4%)").
+A record (:class:`kg.drafting.figuredata.Construction`) holds the construction's verbose patterns
+(built from :mod:`kg.drafting.pieces`), its guards, its typed figure data, the handler that drafts
+its figures into findings (:mod:`kg.drafting.sentence`) and the kinds of finding that handler writes
+(each with its id short name and how its statement reads, :mod:`kg.drafting.statements`). Where two
+figures overlap, the earlier record's wins: "95% CI" is part of a ratio, "23 vs 15 months" a pair
+(not two times), "not reached vs 34.5 months" a pair before any plain one, "25 mg" a dose,
+"2 months of consolidation" a duration, "16 [4%] of 440" an event count (not a share and a count of
+patients), "n = 395" not a count. :func:`kg.drafting.figures.recognise` reads the registry,
+:func:`kg.drafting.sentence.draft` each figure's handler, :func:`kg.drafting.statements.describe`
+and ``short_name`` its finding kinds; nothing else is kept per kind.
 
->>> [(f.kind, f.data["values"]) for f in recognise_more("Median PFS was not reached vs 34.5 months.")]
-[('time_pair', [None, Decimal('34.5')]), ('not_reached', [None])]
->>> [f.data for f in recognise_more("VTE occurred in 16 [4%] of 440 patients.")]
-[{'value': Decimal('4'), 'events': 16, 'of_total': 440}]
+Adding a construction: its pattern, guard and reading (in :mod:`kg.drafting.result_figures` or
+:mod:`kg.drafting.design_figures`), one record here, and a case in ``tests/data/phrasings.yaml``
+(``tests/test_constructions.py`` fails for a record without a case or a part).
+
+>>> [c.name for c in CONSTRUCTIONS][:3]
+['ratio', 'p_value', 'cutoff_date']
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
+from kg.drafting import design_figures as d
+from kg.drafting import result_figures as r
+from kg.drafting import sentence as s
+from kg.drafting import statements as st
+from kg.drafting.figuredata import (
+    AllocationData,
+    Construction,
+    CountData,
+    CutoffData,
+    DoseData,
+    DurationData,
+    EventsData,
+    GradesData,
+    NotReachedData,
+    PData,
+    PercentData,
+    RateData,
+    RatioData,
+    TimeData,
+    TimePairData,
+)
+from kg.drafting.statements import FindingKind
 
-from kg.curation.numerals import DEC, INT, number
-from kg.drafting.figuredata import FigureData
-from kg.drafting.figures import Figure
-
-__all__ = ["CONSTRUCTIONS", "Construction", "first_value", "recognise_more"]
-
-_NR = r"(?:not\s+(?:yet\s+)?(?:been\s+)?reached|not\s+estimable|(?-i:NR|NE))"
-_SEP = r"\s*+(?:vs\.?|versus|v\.?|compared\s+with|and)\s*+"
-_UNIT = r"(?P<unit>months?|years?|weeks?|days?)"
-_GAP = r"(?:\s++(?:with|in|for|on|among)\s++[\w-]{1,30}+(?:\s++[\w-]{1,30}+){0,3}?)?"
-"""An arm named between a value and the separator ("not reached with daratumumab versus ...")."""
-
-
-@dataclass(frozen=True)
-class Construction:
-    """One way of stating a figure: its kind, its pattern, a guard, and how a match reads."""
-
-    kind: str
-    pattern: re.Pattern[str]
-    read: Callable[[re.Match[str]], FigureData | None]
-    """The figure's data (None: the guard refuses the match); its kind's place among the others is in
-    :data:`kg.drafting.figuredata.PRIORITY`."""
-
-
-def _unit(text: str | None) -> str:
-    return (text or "month").lower().rstrip("s")
-
-
-def _nr_first(m: re.Match[str]) -> FigureData | None:
-    return {"values": [None, number(m["b"])], "unit": _unit(m["unit"]), "respectively": False}
-
-
-def _nr_second(m: re.Match[str]) -> FigureData | None:
-    return {"values": [number(m["a"]), None], "unit": _unit(m["unit"]), "respectively": False}
-
-
-def _nr_alone(m: re.Match[str]) -> FigureData | None:
-    return {"values": [None], "unit": "month"}
-
-
-def _rate(m: re.Match[str]) -> FigureData | None:
-    values = [number(m["a"])] + ([number(m["b"])] if m["b"] else [])
-    return {"values": values, "per": f"{number(m['per'])} {m['base'].lower().replace('-', ' ')}"}
-
-
-def _events(m: re.Match[str]) -> FigureData | None:
-    events, total, share = int(number(m["n"])), int(number(m["total"])), number(m["pct"])
-    if events > total or share > 100:
-        return None
-    return {"value": share, "events": events, "of_total": total}
-
+__all__ = ["CONSTRUCTIONS", "finding_kind"]
 
 CONSTRUCTIONS: tuple[Construction, ...] = (
-    Construction("time_pair", re.compile(rf"{_NR}(?:\s*+\([^()]{{0,40}}\))?{_GAP}{_SEP}(?P<b>{DEC})\s*+{_UNIT}",
-                                         re.IGNORECASE), _nr_first),
-    Construction("time_pair", re.compile(
-        rf"(?P<a>{DEC})\s*+{_UNIT}?(?:\s*+\([^()]{{0,40}}\))?{_GAP}{_SEP}{_NR}(?![\w-])", re.IGNORECASE),
-        _nr_second),
-    Construction("not_reached", re.compile(rf"\bmedian\b[^.;]{{0,60}}?\b(?:was|were|is|are|has|have|had)\s++{_NR}",
-                                           re.IGNORECASE), _nr_alone),
-    Construction("rate", re.compile(
-        rf"(?P<a>{DEC})(?:{_SEP}(?P<b>{DEC}))?\s*+(?:events?\s++)?(?:per|/)\s*+(?P<per>100|1,000|1000)\s*+"
-        rf"(?P<base>patient[- ]years?|person[- ]years?|patient[- ]months?|py\b)", re.IGNORECASE), _rate),
-    Construction("events", re.compile(
-        rf"(?P<n>{INT})\s*+[\[(]\s*+(?P<pct>{DEC})\s*+%\s*+[\])]\s*+(?:of|/)\s*+(?P<total>{INT})", re.IGNORECASE),
-        _events),
-    Construction("events", re.compile(
-        rf"(?P<n>{INT})\s*+(?:of|/)\s*+(?P<total>{INT})\s*+(?:patients\s*+)?[\[(]\s*+(?P<pct>{DEC})\s*+%\s*+[\])]",
-        re.IGNORECASE), _events),
+    Construction("ratio", "ratio", RatioData, (r.RATIO,), r.read_ratio, s.draft_ratio,
+                 (st.HAZARD_RATIO, st.RISK_RATIO), guard=r.ratio_guard, ends=r.ratio_end,
+                 claims_p=True),
+    Construction("p_value", "p", PData, (r.P,), r.read_p, s.draft_p, (st.COMPARISON,)),
+    Construction("cutoff_date", "cutoff", CutoffData, (d.CUTOFF,), d.read_cutoff, s.draft_cutoff, (st.STATEMENT,)),
+    Construction("dose", "dose", DoseData, (d.DOSE,), d.read_dose, s.draft_dose, (st.DOSE,), beside_others=True,
+                 voids=frozenset({"time", "time_pair"})),
+    Construction("duration", "duration", DurationData, (d.DURATION, d.FOR_PERIOD, d.FOLLOW_UP), d.read_duration,
+                 s.draft_duration, (st.DURATION,)),
+    Construction("event_count", "events", EventsData, (r.EVENTS, r.EVENTS_AFTER), r.read_events, s.draft_share,
+                 (st.PROPORTION,), guard=r.events_guard),
+    Construction("received", "received", CountData, (d.RECEIVED,), d.read_received, s.draft_count, (st.COUNT,)),
+    Construction("incidence_rate", "rate", RateData, (r.RATE,), r.read_rate, s.draft_rate, (st.COMPARISON,),
+                 claims_p=True),
+    Construction("not_reached_pair", "time_pair", TimePairData, (r.NOT_REACHED_FIRST, r.NOT_REACHED_SECOND),
+                 r.read_not_reached_pair, s.draft_time_pair, (st.MEDIAN, st.COMPARISON), claims_p=True),
+    Construction("time_pair", "time_pair", TimePairData, (r.TIME_PAIR,), r.read_time_pair, s.draft_time_pair,
+                 (st.MEDIAN, st.COMPARISON), guard=r.time_pair_guard, claims_p=True),
+    Construction("grades", "grades", GradesData, (d.GRADES,), d.read_grades, s.draft_grades, (st.COMPARISON,)),
+    Construction("count", "count", CountData, (d.COUNT,), d.read_count, s.draft_count, (st.COUNT,),
+                 guard=d.count_guard),
+    Construction("assigned", "assigned", CountData, (d.ASSIGNED,), d.read_value, s.draft_count, (st.COUNT,),
+                 requires=d.RANDOMISATION_SAID),
+    Construction("n_equals", "n", CountData, (d.N_EQUALS,), d.read_value, s.draft_count, (st.COUNT,)),
+    Construction("not_reached", "not_reached", NotReachedData, (r.NOT_REACHED_ALONE,), r.read_not_reached,
+                 s.draft_not_reached, (st.MEDIAN,)),
+    Construction("time", "time", TimeData, (r.TIME,), r.read_time, s.draft_time, (st.MEDIAN,), guard=r.time_guard),
+    Construction("percent", "percent", PercentData, (r.PERCENT,), r.read_percent, s.draft_share,
+                 (st.PROPORTION,), guard=r.percent_guard, claims_p=True),
+    Construction("allocation", "allocation", AllocationData, (d.ALLOCATION,), d.read_allocation, s.draft_allocation,
+                 (st.STATEMENT,), requires=d.ALLOCATION_SAID),
 )
+"""The constructions in priority order (earlier wins where figures overlap)."""
+
+_FINDING_KINDS = {k.name: k for c in CONSTRUCTIONS for k in c.findings}
 
 
-def recognise_more(sentence: str) -> list[Figure]:
-    """The figures of the declared constructions (overlaps are resolved with the others' by priority)."""
-    found = []
-    for construction in CONSTRUCTIONS:
-        for m in construction.pattern.finditer(sentence):
-            data = construction.read(m)
-            if data is not None:
-                found.append(Figure(construction.kind, m.start(), m.end(), data))
-    return found
-
-
-def first_value(values: list[Decimal | None]) -> Decimal | None:
-    """The first stated value of a pair (None for "not reached")."""
-    return next((v for v in values if v is not None), None)
+def finding_kind(name: str) -> FindingKind | None:
+    """The kind of finding called ``name`` that some construction drafts (None: no construction does)."""
+    return _FINDING_KINDS.get(name)

@@ -10,8 +10,9 @@ from kg.curation.factbase import FactBase
 from kg.curation.texts import SourceText, parse_locator
 from kg.drafting.candidates import drug_candidates, term_candidates, vocabularies
 from kg.drafting.citation import Citation
-from kg.drafting.figures import MONTHS, iso_date
+from kg.drafting.design_figures import iso_date
 from kg.drafting.lexicon import Lexicon, Term
+from kg.drafting.pieces import MONTHS
 from kg.drafting.statements import clean_text
 
 __all__ = ["MainStudy", "authors_line", "draft_arms", "draft_populations", "main_study", "new_entries",

@@ -1,4 +1,4 @@
-"""Findings of the declared constructions (:mod:`kg.drafting.constructions`) that the schema has no kind for.
+"""Findings of constructions (:mod:`kg.drafting.constructions`) that the schema has no kind for.
 
 An incidence rate per patient-years ("3.1 vs 1.2 per 100 patient-years") is drafted as a comparison
 whose direction follows the rates (more of an adverse outcome with the intervention is harm), the
@@ -13,8 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from kg.drafting.attach import Found
-from kg.drafting.figuredata import GradesData, RateData
-from kg.drafting.figures import Figure
+from kg.drafting.figuredata import Figure, GradesData, RateData
 from kg.drafting.lexicon import Term
 
 if TYPE_CHECKING:

@@ -9,7 +9,21 @@ from typing import Any
 
 from kg.drafting.lexicon import Lexicon
 
-__all__ = ["FINDING_KINDS", "FindingKind", "clean_text", "describe", "short_name"]
+__all__ = [
+    "COMPARISON",
+    "COUNT",
+    "DOSE",
+    "DURATION",
+    "HAZARD_RATIO",
+    "MEDIAN",
+    "PROPORTION",
+    "RISK_RATIO",
+    "STATEMENT",
+    "FindingKind",
+    "clean_text",
+    "describe",
+    "short_name",
+]
 
 _FORMULA_LEADS = "=+-@\t\r"
 
@@ -124,27 +138,38 @@ def _statement(x: _Said) -> str:
 
 @dataclass(frozen=True)
 class FindingKind:
-    """A kind of drafted finding: the short name its ids carry and how its statement reads."""
+    """A kind of drafted finding (the schema's ``kind``): the short name its ids carry and how its
+    statement reads. The constructions that draft it name it in their record
+    (:attr:`kg.drafting.figuredata.Construction.findings`)."""
 
+    name: str
     short: str
     describe: Callable[[_Said], str]
 
 
-FINDING_KINDS: dict[str, FindingKind] = {
-    "hazard_ratio": FindingKind("hr", _ratio), "risk_ratio": FindingKind("rr", _ratio),
-    "median": FindingKind("median", _median), "proportion": FindingKind("proportion", _proportion),
-    "count": FindingKind("count", _count), "dose": FindingKind("dose", _dose),
-    "duration": FindingKind("duration", _duration), "comparison": FindingKind("comparison", _comparison),
-    "statement": FindingKind("statement", _statement),
-}
-"""Every kind of finding the drafter writes (ids ``sNNN-pPsS-<short>-N``)."""
+HAZARD_RATIO = FindingKind("hazard_ratio", "hr", _ratio)
+RISK_RATIO = FindingKind("risk_ratio", "rr", _ratio)
+MEDIAN = FindingKind("median", "median", _median)
+PROPORTION = FindingKind("proportion", "proportion", _proportion)
+COUNT = FindingKind("count", "count", _count)
+DOSE = FindingKind("dose", "dose", _dose)
+DURATION = FindingKind("duration", "duration", _duration)
+COMPARISON = FindingKind("comparison", "comparison", _comparison)
+STATEMENT = FindingKind("statement", "statement", _statement)
+
+
+def _kind(name: str) -> FindingKind | None:
+    from kg.drafting.constructions import finding_kind  # the registry names these kinds
+
+    return finding_kind(name)
 
 
 def short_name(kind: str) -> str:
-    """The short name a finding id carries for its kind (``hazard_ratio`` -> ``hr``)."""
-    return FINDING_KINDS[kind].short if kind in FINDING_KINDS else kind
+    """The short name a finding id carries for its kind (``hazard_ratio`` -> ``hr``; ids ``sNNN-pPsS-<short>-N``)."""
+    found = _kind(kind)
+    return found.short if found else kind
 
 
 def _describe(fields: dict[str, Any], name: Callable[[str, str], str | None]) -> str:
-    kind = FINDING_KINDS.get(str(fields["kind"]))
+    kind = _kind(str(fields["kind"]))
     return kind.describe(_Said(fields, name)) if kind else str(fields["kind"])

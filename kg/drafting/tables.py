@@ -31,6 +31,7 @@ from kg.drafting.assemble import Drafted, draft_sentence
 from kg.drafting.attach import Context, SentenceTerms
 from kg.drafting.figures import recognise
 from kg.drafting.lexicon import Lexicon
+from kg.drafting.statements import short_name
 
 __all__ = ["Clause", "draft_tables", "row_clauses"]
 
@@ -278,7 +279,7 @@ def draft_tables(doc: SourceText, lexicon: Lexicon, context: Context, source_id:
                 if item.fields["kind"] not in never_restated and sig in seen:
                     continue
                 seen.add(sig)
-                short = {"hazard_ratio": "hr", "risk_ratio": "rr"}.get(item.fields["kind"], item.fields["kind"])
+                short = short_name(item.fields["kind"])
                 per_kind[short] = per_kind.get(short, 0) + 1
                 item.fields = {"id": f"{source_id}-t{table.number}r{row}-{short}-{per_kind[short]}", **item.fields}
                 drafted.append(item)
