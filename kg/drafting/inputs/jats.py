@@ -34,6 +34,15 @@ def _drop_footnote_marks(table_wrap: etree._Element) -> None:
         parent.remove(mark)
 
 
+def _caption_text(caption: etree._Element | None) -> str:
+    """A caption's title and paragraphs as sentences ("Time-to-event outcomes. Intention-to-treat …")."""
+    if caption is None:
+        return ""
+    parts = [text_of(c) for c in caption if local(c) in ("title", "p")] or [text_of(caption)]
+    parts = [p for p in parts if p]
+    return " ".join(p if k == len(parts) - 1 or re.search(r"[.:;!?]$", p) else f"{p}." for k, p in enumerate(parts))
+
+
 def _citation_text(citation: etree._Element) -> str:
     """A reference as printed: a ``mixed-citation`` as it stands, an ``element-citation``'s fields written
     the way reference lists print them ("Smith J, Lee K. Title. Lancet. 2019;393(10168):253-64. doi: …")."""
@@ -76,7 +85,7 @@ def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadl
             _drop_footnote_marks(child)
             label = text_of(child.find("{*}label")) if child.find("{*}label") is not None else ""
             caption_el = child.find("{*}caption")
-            caption = " ".join(x for x in (label, text_of(caption_el) if caption_el is not None else "") if x)
+            caption = " ".join(x for x in (label, _caption_text(caption_el)) if x)
             for table in (t for t in child.iter() if local(t) == "table" and any(local(r) == "tr" for r in t.iter())):
                 line = table.sourceline or 0
                 blocks.append(Block(table=grid_table(table, caption, f"{where}:{line}", text_of)))

@@ -67,30 +67,46 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
     return lines
 
 
+def _spans(line: _Line, join: float) -> list[tuple[float, float]]:
+    """The stretches of a line that its words cover, words less than ``join`` apart taken as one stretch."""
+    out: list[tuple[float, float]] = []
+    for w in line.words:
+        x0, x1 = float(w["x0"]), float(w["x1"])
+        if out and x0 - out[-1][1] < join:
+            out[-1] = (out[-1][0], max(out[-1][1], x1))
+        else:
+            out.append((x0, x1))
+    return out
+
+
 def _gutter(lines: list[_Line], width: float) -> tuple[float, float] | None:
-    """The space between two text columns: x positions near the middle where many lines have a gap
-    between words on both sides (full-width lines, a title or an abstract, cross it; they do not count)."""
+    """The space between two text columns: x positions near the middle that few lines cross, with many
+    lines beside them on each side (a column's lines end before it or start after it, whether or not the
+    other column has a line at the same height); full-width lines, a title or an abstract, cross it."""
     if len(lines) < 10:
         return None
     lo, hi = int(width * 0.3), int(width * 0.7)
-    diff = [0] * (hi - lo + 2)
-    for line in lines:
-        for a, b in itertools.pairwise(line.words):
-            start, end = max(lo, int(float(a["x1"])) + 1), min(hi, int(float(b["x0"])))
-            if start < end:
-                diff[start - lo] += 1
-                diff[end - lo] -= 1
-    split, running = [], 0
-    for step in diff[:-2]:
-        running += step
-        split.append(running)
-    best = max(range(len(split)), key=lambda i: split[i])
-    if split[best] < 0.3 * len(lines):
+    spans = [_spans(line, 12.0) for line in lines]
+    covered, beside = [0] * (hi - lo), [0] * (hi - lo)
+    for stretches in spans:
+        for x in range(lo, hi):
+            if any(a < x + 1 and x < b for a, b in stretches):
+                covered[x - lo] += 1
+    for i in range(hi - lo):
+        x = lo + i
+        left = sum(1 for s in spans if any(b <= x for _, b in s) and not any(a < x + 1 and x < b for a, b in s))
+        right = sum(1 for s in spans if any(a >= x + 1 for a, _ in s) and not any(a < x + 1 and x < b for a, b in s))
+        beside[i] = min(left, right)
+    need = max(4, int(0.15 * len(lines)))
+    candidates = [i for i in range(hi - lo) if beside[i] >= need and covered[i] <= 0.6 * (len(lines) - covered[i])]
+    if not candidates:
         return None
+    least = min(covered[i] for i in candidates)
+    best = max((i for i in candidates if covered[i] == least), key=lambda i: beside[i])
     g0 = g1 = best
-    while g0 > 0 and split[g0 - 1] >= 0.9 * split[best]:
+    while g0 > 0 and covered[g0 - 1] == least:
         g0 -= 1
-    while g1 + 1 < len(split) and split[g1 + 1] >= 0.9 * split[best]:
+    while g1 + 1 < len(covered) and covered[g1 + 1] == least:
         g1 += 1
     return (float(lo + g0), float(lo + g1 + 1)) if g1 - g0 >= 3 else None
 
