@@ -50,6 +50,7 @@ _PAIR_NOTE = re.compile(r"\s*[(\[][^)\]]*\b(?:vs\.?|versus)\s[^)\]]*[)\]]|,?\s*\
                         re.IGNORECASE)
 _LEVEL_NOTE = re.compile(r"[(\[]\s*\d{2}(?:\.\d)?\s*%\s*(?:CI|confidence interval)\s*[)\]]", re.IGNORECASE)
 _MEASURE_UNIT = re.compile(r"(?<!\w)(?:n\s*\(%\)|n|no\.|%|mo|months?)(?!\w)", re.IGNORECASE)
+_NOT_REACHED = re.compile(r"^\s*(?:NR|not reached)\s*(?:[(\[][^)\]]*[)\]])?\s*$", re.IGNORECASE)
 _TRIAL_COLUMN = re.compile(r"^\s*(?:trials?|stud(?:y|ies)|rcts?)\b", re.IGNORECASE)
 _N_SHARE = re.compile(r"^\s*\d[\d,]*\s*[(\[]\s*(?P<share>\d+(?:[.·]\d+)?)\s*%?\s*[)\]]\s*$")
 _EMPTY = re.compile(r"^[\s–—−-]*$|^(?:NA|n/?a|NE|—)$", re.IGNORECASE)
@@ -140,7 +141,8 @@ def _arm_parts(header: str, lexicon: Lexicon) -> tuple[str, str]:
     measure = " ".join(f"{label[:start]} {label[end:]}".replace(",", " ").split()).strip(" :;-–")
     # "Median (95% CI), mo" is the median; "Events, n" the events: the interval and the unit are the cells'
     measure = _MEASURE_UNIT.sub(" ", _LEVEL_NOTE.sub(" ", measure))
-    return label[start:end], " ".join(measure.split()).strip(" :;-–")
+    arm = re.sub(r"\s*\+\s*", " plus ", label[start:end])  # "Daratumumab + lenalidomide", as prose writes it
+    return arm, " ".join(measure.split()).strip(" :;-–")
 
 
 def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause]]:
@@ -184,6 +186,8 @@ def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause
                 target.add(" vs " if n else "")
                 if (ratio := _ratio_text(row[0], value)) is not None:  # a row of ratios: "HR for PFS (95% CI)"
                     target.add(ratio[1], (r, k))
+                elif _NOT_REACHED.match(value):  # "NR (NR-NR)": a median not reached, as articles write it
+                    target.add("not reached", (r, k))
                 else:
                     target.add(_with_unit(value, unit or _unit(table.columns[k - 1])), (r, k))
                 target.add(" with ")
