@@ -271,6 +271,8 @@ EXTERNAL = b"""<?xml version="1.0"?>
      "b.xml:3: not well-formed XML"),
     (BOMB, "bomb.xml", "bomb.xml:3: the XML declares an entity"),
     (EXTERNAL, "xxe.xml", "xxe.xml:2: the XML declares an entity"),
+    (EXTERNAL.replace(b"[<!ENTITY", b"[<!ELEMENT x ANY><!-- " + b"padding " * 1000 + b"--><!ENTITY"), "late.xml",
+     "late.xml:2: the XML declares an entity"),  # a subset padded past any window near the doctype
     (b"Results by trial:\n\n1\t612\t0.51\n2\t455\t0.48\n3\t398\t0.74\n", "t.txt",
      "t.txt:3: a table (lines 3-5) has no header row"),
     (b"<article><front/><body><table-wrap><table><tr><td>1</td><td>612</td><td>0.5</td></tr>"
@@ -303,6 +305,14 @@ def test_the_bounds_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     assert read_input(gzip.compress(_read("heron-jats.xml")), "heron.xml.gz").format == "jats"
     with pytest.raises(ArticleError, match=r"reading took longer than 0 s \(stopped at page 1 of \d\)"):
         read_input(_read("falcon2.pdf"), "slow.pdf", deadline=Deadline("slow.pdf", seconds=0))
+    page = _read("merlin-news.html")
+    with pytest.raises(ArticleError, match=r"the page holds [\d,]+ bytes of text; the drafter reads at most") as text:
+        read_input(page.replace(b"<main>", b"<main>" + b"<p>Filler of a site dump.</p>" * 60_000), "dump.html")
+    assert text.value.http_status == 413
+    grid = b"<table><tr><th>Arm</th><th>n</th></tr><tr><td>A</td><td>1</td></tr></table>" * 201
+    with pytest.raises(ArticleError, match="the page holds more than 200 tables") as tables:
+        read_input(page.replace(b"<main>", b"<main>" + grid), "grid.html")
+    assert tables.value.http_status == 413
     monkeypatch.setattr(pdf_reader, "MAX_PDF_PAGES", 2)
     with pytest.raises(ArticleError, match=r"the PDF has 3 pages; the drafter reads at most 2"):
         read_input(_read("falcon2.pdf"), "long.pdf")

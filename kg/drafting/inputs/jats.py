@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from kg.drafting.inputs.limits import Deadline
+from kg.drafting.inputs.limits import MAX_TABLES, Deadline, refuse
 from kg.drafting.inputs.model import Block, InputDocument, compose
 from kg.drafting.inputs.tablecells import grid_table
 from kg.drafting.inputs.xmlsafe import local, text_of
@@ -88,6 +88,9 @@ def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadl
             caption = " ".join(x for x in (label, _caption_text(caption_el)) if x)
             for table in (t for t in child.iter() if local(t) == "table" and any(local(r) == "tr" for r in t.iter())):
                 line = table.sourceline or 0
+                if sum(1 for b in blocks if b.table is not None) >= MAX_TABLES:
+                    raise refuse(f"{where}:{line}", f"the article holds more than {MAX_TABLES} tables; the drafter "
+                                                    f"reads at most {MAX_TABLES}", 413)
                 blocks.append(Block(table=grid_table(table, caption, f"{where}:{line}", text_of)))
             if (foot := child.find("{*}table-wrap-foot")) is not None and (text := text_of(foot)):
                 blocks.append(Block(text))
