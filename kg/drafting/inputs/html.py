@@ -87,8 +87,8 @@ def main_text(data: bytes, backend: str = "trafilatura") -> list[str]:
 
 def _page_text_bytes(root: etree._Element) -> int:
     """The size of the page's text outside scripts and styles (what any reading of it has to go through)."""
-    return sum(len(t.encode("utf-8")) for t in root.itertext(tag=etree.Element) if t.strip()) - sum(
-        len((e.text or "").encode("utf-8")) for e in root.iter("script", "style"))
+    total = sum(len(str(t).encode("utf-8")) for t in root.itertext() if str(t).strip())
+    return total - sum(len(str(e.text or "").encode("utf-8")) for e in root.iter("script", "style"))
 
 
 def read_html(data: bytes, where: str, deadline: Deadline, backend: str = "trafilatura") -> InputDocument:
