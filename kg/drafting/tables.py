@@ -275,6 +275,9 @@ def draft_tables(doc: SourceText, lexicon: Lexicon, context: Context, source_id:
     for table in doc.tables:
         # rows that are trials: each row's trial is its own, never the article's main study
         rows_context = Context() if _TRIAL_COLUMN.match(table.columns[0]) else context
+        named = {m.term for m in lexicon.find(table.caption) if m.term.kind == "study"}
+        if len(named) == 1 and rows_context is context:  # "Adverse events in the WREN trial": that trial's rows
+            rows_context = Context(main_study=next(iter(named)), single_trial=True)
         for row, clause in row_clauses(table, lexicon):
             rows_context.new_paragraph()
             terms = SentenceTerms(clause.text, lexicon.find(clause.text), lexicon, rows_context)
