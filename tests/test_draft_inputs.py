@@ -481,3 +481,48 @@ def test_an_adverse_event_table_with_grade_columns_per_arm() -> None:
     assert read[("t1.r1.c4", Decimal(58))] == ("neutropenia", None, "len")  # any grade: no grades carried over
     assert read[("t1.r2.c5", Decimal(5))] == ("infection", [3, 4], "len")
     assert sorted(f["value"] for f in data["findings"] if f["kind"] == "count") == [308, 310]  # each arm once
+
+
+GROUPED_PAGE = b"""<!doctype html><html><body><article><h1>Results of the GANNET trial</h1>
+<p>Elotuzumab plus lenalidomide was compared with lenalidomide alone in the GANNET trial.</p>
+<table><caption>Outcomes</caption>
+<thead><tr><th scope="col">Outcome</th><th scope="col">Elotuzumab + lenalidomide</th>
+<th scope="col">Lenalidomide alone</th></tr></thead>
+<tbody><tr><th scope="rowgroup" colspan="3">Transplantation-ineligible patients</th></tr>
+<tr><th scope="row">Median PFS, months</th><td>41.0</td><td>31.7</td></tr>
+<tr><th scope="row">Hazard ratio for PFS (95% CI)</th><td colspan="2">0.73 (0.60&#8211;0.89)</td></tr>
+</tbody></table></article></body></html>"""
+
+
+def test_a_body_cell_spanning_columns_is_written_once() -> None:
+    table = read_input(GROUPED_PAGE, "grouped.html").tables[0]
+    assert table.rows[0] == ("Transplantation-ineligible patients", "", "")  # a label over the rows below
+    assert table.rows[2] == ("Hazard ratio for PFS (95% CI)", "0.73 (0.60\u20130.89)", "")  # one ratio, not two
+    facts = paths.facts_dir()
+    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
+    doc = read_input(GROUPED_PAGE, "grouped.html")
+    findings = draft_article(doc.text, source_id="s099", file_name="grouped.txt", base=base).findings
+    ratios = [f for f in findings if f["kind"] == "hazard_ratio"]
+    assert [(r["estimate"], r["endpoint"], r["intervention"]) for r in ratios] == [
+        (Decimal("0.73"), "pfs", "elotuzumab-lenalidomide")]
+    medians = {f["value"]: f for f in findings if f["kind"] == "median"}  # "(95% CI)" is no "%": medians
+    assert set(medians) == {Decimal("41.0"), Decimal("31.7")}
+
+
+def test_jats_exponents_and_caption_parts() -> None:
+    doc = read_input(b"""<article><front><article-meta><title-group><article-title>T</article-title></title-group>
+</article-meta></front><body><p>MRD negativity (10<sup>\xe2\x88\x925</sup>) was reached by 62% of patients.</p>
+<table-wrap><label>Table 1.</label><caption><title>Outcomes</title><p>Intention-to-treat population.</p></caption>
+<table><thead><tr><th>Outcome</th><th>A</th></tr></thead><tbody><tr><td>OS, %</td><td>88</td></tr></tbody></table>
+</table-wrap></body></article>""", "x.xml")
+    assert "(10\u207b\u2075)" in doc.text  # a threshold, not the range "10-5"
+    assert doc.tables[0].caption == "Table 1. Outcomes. Intention-to-treat population."
+
+
+def test_a_row_header_wrapped_onto_its_own_line_continues_its_row() -> None:
+    text = ("Safety is shown below.\n\nTable 4. Adverse events\nEvent\tCarfilzomib\tPlacebo\n"
+            "Grade 3 or 4 neutropenia, %\t21\t9\nDiscontinuation because of\t14\t6\nadverse events, %\n"
+            "Grade 3 or 4 hypertension, %\t7\t2\n")
+    table = read_input(text.encode(), "t.txt").tables[0]
+    assert [r[0] for r in table.rows] == ["Grade 3 or 4 neutropenia, %", "Discontinuation because of adverse events, %",
+                                          "Grade 3 or 4 hypertension, %"]

@@ -22,8 +22,9 @@ def _span(cell: etree._Element, name: str) -> int:
 
 def _grid(rows: list[etree._Element], text: Callable[[etree._Element], str], head: int) -> list[list[str]]:
     """The rows as a rectangular grid, a spanning cell's text in each position it covers; except that a
-    body cell spanning columns (a hazard ratio under both arms' columns) is written once, in the first
-    column it covers, so that one figure is not read as one figure per column."""
+    body cell spanning columns (a hazard ratio under both arms' columns, a group label "Efficacy" across
+    the table) is written once, in the first column it covers: one figure is not one per column, and a
+    label stays a label over the rows below."""
     grid: list[list[str]] = []
     pending: dict[tuple[int, int], str] = {}
     for r, row in enumerate(rows):
@@ -36,7 +37,7 @@ def _grid(rows: list[etree._Element], text: Callable[[etree._Element], str], hea
             value = text(cell)
             for dr in range(_span(cell, "rowspan")):
                 for dc in range(_span(cell, "colspan")):
-                    shown = value if dc == 0 or r < head or not any(ch.isdigit() for ch in value) else ""
+                    shown = value if dc == 0 or r < head else ""
                     if dr == 0:
                         out.append(shown)
                     else:
