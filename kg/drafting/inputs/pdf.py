@@ -68,7 +68,10 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
 
 
 def _spans(line: _Line, join: float) -> list[tuple[float, float]]:
-    """The stretches of a line that its words cover, words less than ``join`` apart taken as one stretch."""
+    """The stretches of a line that its words cover, words less than ``join`` apart taken as one stretch
+    (or less than twice the line's own usual gap: a justified title's wide spaces are not a gutter)."""
+    gaps = [float(b["x0"]) - float(a["x1"]) for a, b in itertools.pairwise(line.words)]
+    join = max(join, 2 * statistics.median(gaps)) if gaps else join
     out: list[tuple[float, float]] = []
     for w in line.words:
         x0, x1 = float(w["x0"]), float(w["x1"])
@@ -124,7 +127,7 @@ def _reading_order(lines: list[_Line], width: float) -> list[_Line]:
     left: list[_Line] = []
     right: list[_Line] = []
     for i, line in enumerate(lines):
-        if i in in_table or any(float(w["x0"]) < g1 and float(w["x1"]) > g0 for w in line.words):  # full width
+        if i in in_table or any(a < g1 and b > g0 for a, b in _spans(line, 12.0)):  # full width (a title)
             out += left + right + [line]
             left, right = [], []
             continue
@@ -211,19 +214,29 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
 
 
 def _place_ruled(items: list[Block | _Line], table: Any, where: str) -> None:
-    """A ruled table put where it stands: after the last line above it, that line its caption if it is one."""
-    cells = [[c or "" for c in row] for row in table.extract()]
+    """A ruled table put where it stands: after the last line above it in its column, that line its caption
+    if it is one."""
+    # a word hyphenated at a line end inside a cell ("Pomalid-" / "omide") joined, as in prose
+    cells = [[re.sub(r"(\w)-\n(?=[a-z])", r"\1", c or "") for c in row] for row in table.extract()]
     if len(cells) < 2:
         return
-    top = float(table.bbox[1])
-    above = [i for i, item in enumerate(items) if isinstance(item, _Line) and item.bottom <= top + 1]
+    left, top, right = float(table.bbox[0]), float(table.bbox[1]), float(table.bbox[2])
+
+    def over(line: _Line) -> bool:  # in the table's column: on a two-column page, not the other column's line
+        return float(line.words[0]["x0"]) < right and float(line.words[-1]["x1"]) > left
+
+    above = [i for i, item in enumerate(items) if isinstance(item, _Line) and item.bottom <= top + 1 and over(item)]
     at = above[-1] + 1 if above else 0
     caption = ""
-    previous = items[at - 1] if at else None
-    if isinstance(previous, _Line) and _CAPTION.match(previous.text) and top - previous.bottom < 40:
-        caption = previous.text
-        items.pop(at - 1)
-        at -= 1
+    for back in range(1, 4):  # a caption of up to three lines right above the table, in its column
+        lines = [item for i in above[-back:] if isinstance(item := items[i], _Line)]
+        first = lines[0] if len(lines) == back else None
+        if first is not None and _CAPTION.match(first.text) and above[-back:] == list(range(at - back, at)) \
+                and top - lines[-1].bottom < 40 and all(b.top - a.bottom < 8 for a, b in itertools.pairwise(lines)):
+            caption = " ".join(line.text for line in lines)
+            del items[at - back:at]
+            at -= back
+            break
     try:
         segment = _table(["\t".join(r) for r in cells], 1, caption, where)
     except ArticleError:
