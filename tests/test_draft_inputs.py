@@ -526,3 +526,8 @@ def test_a_row_header_wrapped_onto_its_own_line_continues_its_row() -> None:
     table = read_input(text.encode(), "t.txt").tables[0]
     assert [r[0] for r in table.rows] == ["Grade 3 or 4 neutropenia, %", "Discontinuation because of adverse events, %",
                                           "Grade 3 or 4 hypertension, %"]
+    spaced = ("Table 4. Adverse events\nEvent                           Carfilzomib    Placebo\n"
+              "Grade 3 or 4 neutropenia, %     21             9\nDiscontinuation because of      14             6\n"
+              "  adverse events, %\nGrade 3 or 4 hypertension, %    7              2\n\nThe rest is prose.\n")
+    (aligned,) = read_input(spaced.encode(), "s.txt").tables  # the same, aligned on spaces: still one table
+    assert aligned.rows == table.rows

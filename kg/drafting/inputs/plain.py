@@ -101,6 +101,11 @@ def _group_label(lines: list[str], j: int) -> bool:
     return 0 < len(lines[j].strip()) <= 80 and j + 1 < len(lines) and _tabbed(lines[j + 1])
 
 
+def _wrapped_header(line: str) -> bool:
+    """A line of one lower-case cell: a row header wrapped onto a line of its own ("  adverse events, %")."""
+    return not _starts(line) and line.strip()[:1].islower() and len(line.strip()) <= 80
+
+
 def _runs(lines: list[str]) -> list[tuple[int, int, bool]]:
     """(first, end, tabbed) of every run of lines that looks like a table."""
     runs: list[tuple[int, int, bool]] = []
@@ -116,7 +121,8 @@ def _runs(lines: list[str]) -> list[tuple[int, int, bool]]:
                 i = j
                 continue
         elif _starts(lines[i]):
-            while j < len(lines) and lines[j].strip() and _aligned_with(lines[j], lines[i]):
+            while j < len(lines) and lines[j].strip() and (_aligned_with(lines[j], lines[i]) or (
+                    _wrapped_header(lines[j]) and j + 1 < len(lines) and _aligned_with(lines[j + 1], lines[i]))):
                 j += 1
             if j - i >= 3:
                 runs.append((i, j, False))
