@@ -89,16 +89,25 @@ def _gutter(lines: list[_Line], width: float) -> tuple[float, float] | None:
     if len(lines) < 10:
         return None
     lo, hi = int(width * 0.3), int(width * 0.7)
-    spans = [_spans(line, 12.0) for line in lines]
+    covers: list[bytearray] = []
+    ends: list[tuple[float, float]] = []  # per line: where its first stretch ends, where its last starts
+    for line in lines:
+        stretches = _spans(line, 12.0)
+        cover = bytearray(hi - lo)
+        for a, b in stretches:  # x is covered when a < x + 1 and x < b
+            first, last = max(lo, int(a)), min(hi, int(b) + 1)
+            for x in range(first, last):
+                if a < x + 1 and x < b:
+                    cover[x - lo] = 1
+        covers.append(cover)
+        ends.append((min(b for _, b in stretches), max(a for a, _ in stretches)))
     covered, beside = [0] * (hi - lo), [0] * (hi - lo)
-    for stretches in spans:
-        for x in range(lo, hi):
-            if any(a < x + 1 and x < b for a, b in stretches):
-                covered[x - lo] += 1
     for i in range(hi - lo):
         x = lo + i
-        left = sum(1 for s in spans if any(b <= x for _, b in s) and not any(a < x + 1 and x < b for a, b in s))
-        right = sum(1 for s in spans if any(a >= x + 1 for a, _ in s) and not any(a < x + 1 and x < b for a, b in s))
+        free = [k for k, cover in enumerate(covers) if not cover[i]]
+        covered[i] = len(lines) - len(free)
+        left = sum(1 for k in free if ends[k][0] <= x)
+        right = sum(1 for k in free if ends[k][1] >= x + 1)
         beside[i] = min(left, right)
     need = max(4, int(0.15 * len(lines)))
     candidates = [i for i in range(hi - lo) if beside[i] >= need and covered[i] <= 0.6 * (len(lines) - covered[i])]
