@@ -271,6 +271,8 @@ EXTERNAL = b"""<?xml version="1.0"?>
      "b.xml:3: not well-formed XML"),
     (BOMB, "bomb.xml", "bomb.xml:3: the XML declares an entity"),
     (EXTERNAL, "xxe.xml", "xxe.xml:2: the XML declares an entity"),
+    (EXTERNAL.replace(b"[<!ENTITY", b"[<!ELEMENT x ANY><!-- " + b"padding " * 1000 + b"--><!ENTITY"), "late.xml",
+     "late.xml:2: the XML declares an entity"),  # a subset padded past any window near the doctype
     (b"Results by trial:\n\n1\t612\t0.51\n2\t455\t0.48\n3\t398\t0.74\n", "t.txt",
      "t.txt:3: a table (lines 3-5) has no header row"),
     (b"<article><front/><body><table-wrap><table><tr><td>1</td><td>612</td><td>0.5</td></tr>"
@@ -303,6 +305,14 @@ def test_the_bounds_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     assert read_input(gzip.compress(_read("heron-jats.xml")), "heron.xml.gz").format == "jats"
     with pytest.raises(ArticleError, match=r"reading took longer than 0 s \(stopped at page 1 of \d\)"):
         read_input(_read("falcon2.pdf"), "slow.pdf", deadline=Deadline("slow.pdf", seconds=0))
+    page = _read("merlin-news.html")
+    with pytest.raises(ArticleError, match=r"the page holds [\d,]+ bytes of text; the drafter reads at most") as text:
+        read_input(page.replace(b"<main>", b"<main>" + b"<p>Filler of a site dump.</p>" * 60_000), "dump.html")
+    assert text.value.http_status == 413
+    grid = b"<table><tr><th>Arm</th><th>n</th></tr><tr><td>A</td><td>1</td></tr></table>" * 201
+    with pytest.raises(ArticleError, match="the page holds more than 200 tables") as tables:
+        read_input(page.replace(b"<main>", b"<main>" + grid), "grid.html")
+    assert tables.value.http_status == 413
     monkeypatch.setattr(pdf_reader, "MAX_PDF_PAGES", 2)
     with pytest.raises(ArticleError, match=r"the PDF has 3 pages; the drafter reads at most 2"):
         read_input(_read("falcon2.pdf"), "long.pdf")
@@ -471,3 +481,53 @@ def test_an_adverse_event_table_with_grade_columns_per_arm() -> None:
     assert read[("t1.r1.c4", Decimal(58))] == ("neutropenia", None, "len")  # any grade: no grades carried over
     assert read[("t1.r2.c5", Decimal(5))] == ("infection", [3, 4], "len")
     assert sorted(f["value"] for f in data["findings"] if f["kind"] == "count") == [308, 310]  # each arm once
+
+
+GROUPED_PAGE = b"""<!doctype html><html><body><article><h1>Results of the GANNET trial</h1>
+<p>Elotuzumab plus lenalidomide was compared with lenalidomide alone in the GANNET trial.</p>
+<table><caption>Outcomes</caption>
+<thead><tr><th scope="col">Outcome</th><th scope="col">Elotuzumab + lenalidomide</th>
+<th scope="col">Lenalidomide alone</th></tr></thead>
+<tbody><tr><th scope="rowgroup" colspan="3">Transplantation-ineligible patients</th></tr>
+<tr><th scope="row">Median PFS, months</th><td>41.0</td><td>31.7</td></tr>
+<tr><th scope="row">Hazard ratio for PFS (95% CI)</th><td colspan="2">0.73 (0.60&#8211;0.89)</td></tr>
+</tbody></table></article></body></html>"""
+
+
+def test_a_body_cell_spanning_columns_is_written_once() -> None:
+    table = read_input(GROUPED_PAGE, "grouped.html").tables[0]
+    assert table.rows[0] == ("Transplantation-ineligible patients", "", "")  # a label over the rows below
+    assert table.rows[2] == ("Hazard ratio for PFS (95% CI)", "0.73 (0.60\u20130.89)", "")  # one ratio, not two
+    facts = paths.facts_dir()
+    base = load_facts(facts / "reference.yaml", sorted((facts / "sources").glob("*.yaml")))
+    doc = read_input(GROUPED_PAGE, "grouped.html")
+    findings = draft_article(doc.text, source_id="s099", file_name="grouped.txt", base=base).findings
+    ratios = [f for f in findings if f["kind"] == "hazard_ratio"]
+    assert [(r["estimate"], r["endpoint"], r["intervention"]) for r in ratios] == [
+        (Decimal("0.73"), "pfs", "elotuzumab-lenalidomide")]
+    medians = {f["value"]: f for f in findings if f["kind"] == "median"}  # "(95% CI)" is no "%": medians
+    assert set(medians) == {Decimal("41.0"), Decimal("31.7")}
+
+
+def test_jats_exponents_and_caption_parts() -> None:
+    doc = read_input(b"""<article><front><article-meta><title-group><article-title>T</article-title></title-group>
+</article-meta></front><body><p>MRD negativity (10<sup>\xe2\x88\x925</sup>) was reached by 62% of patients.</p>
+<table-wrap><label>Table 1.</label><caption><title>Outcomes</title><p>Intention-to-treat population.</p></caption>
+<table><thead><tr><th>Outcome</th><th>A</th></tr></thead><tbody><tr><td>OS, %</td><td>88</td></tr></tbody></table>
+</table-wrap></body></article>""", "x.xml")
+    assert "(10\u207b\u2075)" in doc.text  # a threshold, not the range "10-5"
+    assert doc.tables[0].caption == "Table 1. Outcomes. Intention-to-treat population."
+
+
+def test_a_row_header_wrapped_onto_its_own_line_continues_its_row() -> None:
+    text = ("Safety is shown below.\n\nTable 4. Adverse events\nEvent\tCarfilzomib\tPlacebo\n"
+            "Grade 3 or 4 neutropenia, %\t21\t9\nDiscontinuation because of\t14\t6\nadverse events, %\n"
+            "Grade 3 or 4 hypertension, %\t7\t2\n")
+    table = read_input(text.encode(), "t.txt").tables[0]
+    assert [r[0] for r in table.rows] == ["Grade 3 or 4 neutropenia, %", "Discontinuation because of adverse events, %",
+                                          "Grade 3 or 4 hypertension, %"]
+    spaced = ("Table 4. Adverse events\nEvent                           Carfilzomib    Placebo\n"
+              "Grade 3 or 4 neutropenia, %     21             9\nDiscontinuation because of      14             6\n"
+              "  adverse events, %\nGrade 3 or 4 hypertension, %    7              2\n\nThe rest is prose.\n")
+    (aligned,) = read_input(spaced.encode(), "s.txt").tables  # the same, aligned on spaces: still one table
+    assert aligned.rows == table.rows

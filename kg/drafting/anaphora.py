@@ -38,7 +38,12 @@ _ANAPHOR = re.compile(
     r"|(?P<experimental>(?:experimental|investigational|intervention|study[\s-]drug|active[\s-]treatment)"
     r"\s+(?:arm|group|regimen|cohort|treatment|therapy))"
     r"|(?P<control>(?:control|comparator|standard[\s-]of[\s-]care|reference)\s+(?:arm|group|regimen|cohort|treatment))"
+    r"|(?P<added>(?:(?:anti-CD38|anti-SLAMF7|monoclonal|CD38|SLAMF7)\s+)?antibody|proteasome\s+inhibitor"
+    r"|immunomodulatory\s+(?:imide\s+)?(?:drug|agent)|IMiD)"
     r")(?![\w-])(?!\s+of\b)", re.IGNORECASE)
+_CLASS_STEMS = (("antibody", "mab"), ("inhibitor", "zomib"), ("drug", "domide"), ("agent", "domide"),
+                ("imid", "domide"))
+"""A drug class named in place of the drug ("patients given the antibody") and the INN stem of its members."""
 _SIZES = {"doublet": 2, "triplet": 3, "quadruplet": 4}
 _WORD_SIZES = {"two": 2, "three": 3, "four": 4}
 _ADDING = re.compile(r"\b(?:add(?:ing|ed)?|addition\s+of)\s+$", re.IGNORECASE)
@@ -162,6 +167,13 @@ def _referent(match: re.Match[str], comparison: Comparison) -> Term | None:
         return comparator
     if match["experimental"]:
         return experimental
+    if match["added"]:  # "the antibody": the experimental regimen, when only it holds a drug of that class
+        stem = next(stem for word, stem in _CLASS_STEMS if match["added"].lower().endswith(word))
+
+        def holds(term: Term | None) -> bool:
+            return term is not None and any(c.endswith(stem) for c in term.components)
+
+        return experimental if holds(experimental) and not holds(comparator) else None
     arms = [t for t in (experimental, comparator) if t is not None]
     for group, size in _SIZES.items():
         if match[group]:

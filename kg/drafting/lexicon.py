@@ -35,7 +35,9 @@ _TRIAL_NAME = re.compile(  # a name of at most five parts, each atomic: linear h
     r"\b(?P<name>(?=[A-Z][a-z]{0,20}+[A-Z])(?>[A-Z][A-Za-z]{1,24}+)(?:[-/ ](?>[A-Z0-9][A-Za-z0-9]{0,24}+)){0,4}?)"
     r"\s+(?:study|trial)\b")
 _BARE_TRIAL = re.compile(r"\b(?i:in|from|of|the)\s+(?P<name>(?>[A-Z][A-Z0-9]{3,24}+)(?:-(?>[A-Z0-9]{1,24}+)){0,4}+)"
-                         r"(?![\w-])")
+                         r"(?![\w-])(?!\s+(?i:antibod|inhibitor|agonist|antagonist|receptor|protein|gene|mutation|"
+                         r"expression|deletion|translocation|amplification|ligand|pathway|kinase|antigen))")
+"""A bare acronym read as a trial ("in GANNET"); one before a molecule's noun ("the SLAMF7 antibody") names a target."""
 _REGISTRY = re.compile(r"\b(?P<id>NCT\d{8}|ISRCTN\d{8})\b")
 _NOT_TRIALS = frozenset({"RCT", "RCTS", "MA", "NMA", "IMID", "IMIDS", "IMWG", "FDA", "EMA", "OS", "PFS", "MM", "NDMM",
                          "ASCT", "SCT", "US", "UK", "EU", "THE", "THIS", "PHASE", "III", "II", "RRMM", "TTP",

@@ -42,12 +42,16 @@ _ESTIMATE = re.compile(r"^\s*(?P<est>\d*[.·]?\d+)\s*[(\[]\s*(?:(?P<level>\d{2}(
                        r"(?P<hi>\d*[.·]?\d+)\s*[)\]]\s*(?P<rest>.*)$")
 _P_HEADER = re.compile(r"^\s*p(?:\s*[- ]?values?)?\s*$|\bp[- ]value\b", re.IGNORECASE)
 _COUNT_HEADER = re.compile(r"^\s*(?:n|no\.?|number)?\s*(?:of\s+)?(?:patients|participants|subjects|n)\s*"
-                           r"(?:\(n\))?\s*$", re.IGNORECASE)
+                           r"(?:\((?:n|no\.|randomi[sz]ed|enrolled|assigned|analy[sz]ed|evaluable|itt)\))?\s*$",
+                           re.IGNORECASE)
 _UNIT = re.compile(r"\b(months?|mo|years?|weeks?)\b|(%)", re.IGNORECASE)
 _NUMERIC = re.compile(r"^(?:[\s\d.,·%<>=≤≥()\[\]–—−-]|\bvs\.?|\bversus\b|\bNR\b|\bNE\b|not reached)+$",
                       re.IGNORECASE)
 _PAIR_NOTE = re.compile(r"\s*[(\[][^)\]]*\b(?:vs\.?|versus)\s[^)\]]*[)\]]|,?\s*\b(?:months?|mo|%)\b(?=\s*(?:[(\[]|$))",
                         re.IGNORECASE)
+_LEVEL_NOTE = re.compile(r"[(\[]\s*\d{2}(?:\.\d)?\s*%\s*(?:CI|confidence interval)\s*[)\]]", re.IGNORECASE)
+_MEASURE_UNIT = re.compile(r"(?<!\w)(?:n\s*\(%\)|n|no\.|%|mo|months?)(?!\w)", re.IGNORECASE)
+_NOT_REACHED = re.compile(r"^\s*(?:NR|not reached)\s*(?:[(\[][^)\]]*[)\]])?\s*$", re.IGNORECASE)
 _TRIAL_COLUMN = re.compile(r"^\s*(?:trials?|stud(?:y|ies)|rcts?)\b", re.IGNORECASE)
 _N_SHARE = re.compile(r"^\s*\d[\d,]*\s*[(\[]\s*(?P<share>\d+(?:[.·]\d+)?)\s*%?\s*[)\]]\s*$")
 _EMPTY = re.compile(r"^[\s–—−-]*$|^(?:NA|n/?a|NE|—)$", re.IGNORECASE)
@@ -72,7 +76,9 @@ class Clause:
 
 
 def _unit(*texts: str) -> str:
+    """The unit a header gives its cells ("%", " months"); the level of an interval ("95% CI") is none."""
     for text in texts:
+        text = _LEVEL.sub(" ", text)
         if "%" in text:
             return "%"
         match = _UNIT.search(text)
@@ -134,7 +140,10 @@ def _arm_parts(header: str, lexicon: Lexicon) -> tuple[str, str]:
         return label, ""
     start, end = min(m.start for m in named), max(m.end for m in named)
     measure = " ".join(f"{label[:start]} {label[end:]}".replace(",", " ").split()).strip(" :;-–")
-    return label[start:end], measure
+    # "Median (95% CI), mo" is the median; "Events, n" the events: the interval and the unit are the cells'
+    measure = _MEASURE_UNIT.sub(" ", _LEVEL_NOTE.sub(" ", measure))
+    arm = re.sub(r"\s*\+\s*", " plus ", label[start:end])  # "Daratumumab + lenalidomide", as prose writes it
+    return arm, " ".join(measure.split()).strip(" :;-–")
 
 
 def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause]]:
@@ -176,7 +185,12 @@ def row_clauses(table: TableSegment, lexicon: Lexicon) -> list[tuple[int, Clause
             arm_values = [(k, row[k - 1]) for k in arms if parts[k][1] == measure and not _EMPTY.match(row[k - 1])]
             for n, (k, value) in enumerate(arm_values):
                 target.add(" vs " if n else "")
-                target.add(_with_unit(value, unit or _unit(table.columns[k - 1])), (r, k))
+                if (ratio := _ratio_text(row[0], value)) is not None:  # a row of ratios: "HR for PFS (95% CI)"
+                    target.add(ratio[1], (r, k))
+                elif _NOT_REACHED.match(value):  # "NR (NR-NR)": a median not reached, as articles write it
+                    target.add("not reached", (r, k))
+                else:
+                    target.add(_with_unit(value, unit or _unit(table.columns[k - 1])), (r, k))
                 target.add(" with ")
                 target.add(parts[k][0], (0, k))
             if m:
@@ -262,6 +276,9 @@ def draft_tables(doc: SourceText, lexicon: Lexicon, context: Context, source_id:
     for table in doc.tables:
         # rows that are trials: each row's trial is its own, never the article's main study
         rows_context = Context() if _TRIAL_COLUMN.match(table.columns[0]) else context
+        named = {m.term for m in lexicon.find(table.caption) if m.term.kind == "study"}
+        if len(named) == 1 and rows_context is context:  # "Adverse events in the WREN trial": that trial's rows
+            rows_context = Context(main_study=next(iter(named)), single_trial=True)
         for row, clause in row_clauses(table, lexicon):
             rows_context.new_paragraph()
             terms = SentenceTerms(clause.text, lexicon.find(clause.text), lexicon, rows_context)

@@ -13,7 +13,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from kg.drafting.inputs.limits import Deadline
+from kg.drafting.inputs.limits import MAX_TABLES, MAX_TEXT_BYTES, Deadline, refuse
 from kg.drafting.inputs.model import Block, InputDocument, compose
 from kg.drafting.inputs.tablecells import grid_table
 from kg.drafting.inputs.xmlsafe import local, text_of
@@ -22,6 +22,9 @@ from kg.errors import ArticleError
 __all__ = ["main_text", "read_html"]
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its complaints about odd pages are not ours to print
+
+MAX_PAGE_TEXT_BYTES = 2 * MAX_TEXT_BYTES
+"""A page's text before its navigation and debris are taken out: at most twice what the drafter reads."""
 
 _CHROME = re.compile(r"\b(?:nav|menu|breadcrumb|cookie|consent|banner|related|recommend|sidebar|footer|header|"
                      r"share|social|promo|advert|newsletter|subscribe|comments?)\b", re.IGNORECASE)
@@ -82,10 +85,23 @@ def main_text(data: bytes, backend: str = "trafilatura") -> list[str]:
     return paragraphs
 
 
+def _page_text_bytes(root: etree._Element) -> int:
+    """The size of the page's text outside scripts and styles (what any reading of it has to go through)."""
+    total = sum(len(str(t).encode("utf-8")) for t in root.itertext() if str(t).strip())
+    return total - sum(len(str(e.text or "").encode("utf-8")) for e in root.iter("script", "style"))
+
+
 def read_html(data: bytes, where: str, deadline: Deadline, backend: str = "trafilatura") -> InputDocument:
-    """The derived text of a saved page: its title, main-text paragraphs, then its content tables."""
+    """The derived text of a saved page: its title, main-text paragraphs, then its content tables.
+
+    :raises ArticleError: (413) for a page holding more text than the drafter reads (checked before the
+        main-text extraction, whose time grows with it), or whose tables add up to more.
+    """
     root = _parse(data)
     deadline.check("the page")
+    if (size := _page_text_bytes(root)) > MAX_PAGE_TEXT_BYTES:
+        raise refuse(where, f"the page holds {size:,} bytes of text; the drafter reads at most "
+                            f"{MAX_PAGE_TEXT_BYTES:,} (save the article's page alone, not a whole site or feed)", 413)
     blocks: list[Block] = []
     heading = root.find(".//h1")
     title = text_of(heading) if heading is not None else ""
@@ -93,6 +109,7 @@ def read_html(data: bytes, where: str, deadline: Deadline, backend: str = "trafi
     if title and (not paragraphs or paragraphs[0] != title):
         blocks.append(Block(title))
     blocks += [Block(p) for p in paragraphs]
+    derived = sum(len(p.encode("utf-8")) + 2 for p in paragraphs)
     for table in root.iter("table"):
         deadline.check("a table")
         if _in_chrome(table) or table.find(".//table") is not None:
@@ -107,5 +124,12 @@ def read_html(data: bytes, where: str, deadline: Deadline, backend: str = "trafi
                                  lambda e: text_of(e, ("caption", "script", "style")))
         except ArticleError:
             continue  # a page's table without headers is layout or a widget, not a result table to draft
+        if sum(1 for b in blocks if b.table is not None) >= MAX_TABLES:
+            raise refuse(where, f"the page holds more than {MAX_TABLES} tables (at line {line}); the drafter reads "
+                                f"at most {MAX_TABLES}", 413)
+        derived += len(segment.render().encode("utf-8"))
+        if derived > MAX_TEXT_BYTES:
+            raise refuse(where, f"the page's text and tables come to more than {MAX_TEXT_BYTES:,} bytes (at its table "
+                                f"on line {line}); the drafter reads at most that much", 413)
         blocks.append(Block(table=segment))
     return compose("html", blocks)

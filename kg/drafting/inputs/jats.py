@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from kg.drafting.inputs.limits import Deadline
+from kg.drafting.inputs.limits import MAX_TABLES, Deadline, refuse
 from kg.drafting.inputs.model import Block, InputDocument, compose
 from kg.drafting.inputs.tablecells import grid_table
 from kg.drafting.inputs.xmlsafe import local, text_of
@@ -32,6 +32,15 @@ def _drop_footnote_marks(table_wrap: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + (mark.tail or "")
         parent.remove(mark)
+
+
+def _caption_text(caption: etree._Element | None) -> str:
+    """A caption's title and paragraphs as sentences ("Time-to-event outcomes. Intention-to-treat …")."""
+    if caption is None:
+        return ""
+    parts = [text_of(c) for c in caption if local(c) in ("title", "p")] or [text_of(caption)]
+    parts = [p for p in parts if p]
+    return " ".join(p if k == len(parts) - 1 or re.search(r"[.:;!?]$", p) else f"{p}." for k, p in enumerate(parts))
 
 
 def _citation_text(citation: etree._Element) -> str:
@@ -76,9 +85,12 @@ def _walk(node: etree._Element, blocks: list[Block], where: str, deadline: Deadl
             _drop_footnote_marks(child)
             label = text_of(child.find("{*}label")) if child.find("{*}label") is not None else ""
             caption_el = child.find("{*}caption")
-            caption = " ".join(x for x in (label, text_of(caption_el) if caption_el is not None else "") if x)
+            caption = " ".join(x for x in (label, _caption_text(caption_el)) if x)
             for table in (t for t in child.iter() if local(t) == "table" and any(local(r) == "tr" for r in t.iter())):
                 line = table.sourceline or 0
+                if sum(1 for b in blocks if b.table is not None) >= MAX_TABLES:
+                    raise refuse(f"{where}:{line}", f"the article holds more than {MAX_TABLES} tables; the drafter "
+                                                    f"reads at most {MAX_TABLES}", 413)
                 blocks.append(Block(table=grid_table(table, caption, f"{where}:{line}", text_of)))
             if (foot := child.find("{*}table-wrap-foot")) is not None and (text := text_of(foot)):
                 blocks.append(Block(text))

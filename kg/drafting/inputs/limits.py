@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from kg.errors import ArticleError
 
-__all__ = ["MAX_FILE_BYTES", "MAX_INFLATED_BYTES", "MAX_PDF_PAGES", "MAX_SECONDS", "MAX_TEXT_BYTES", "MAX_UPLOAD_BYTES",
-           "Deadline", "refuse"]
+__all__ = ["MAX_FILE_BYTES", "MAX_INFLATED_BYTES", "MAX_PDF_PAGES", "MAX_SECONDS", "MAX_TABLES", "MAX_TEXT_BYTES",
+           "MAX_UPLOAD_BYTES", "Deadline", "refuse"]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """The largest file read (a 20-page PDF with figures is 1-5 MB; a PMC XML file well under 1 MB)."""
@@ -20,6 +20,8 @@ MAX_INFLATED_BYTES = 8 * 1024 * 1024
 """A gzip-compressed file may inflate to at most this much (a decompression bomb stops here)."""
 MAX_PDF_PAGES = 60
 """PDF pages read; a longer PDF (a thesis, a whole journal issue) is refused."""
+MAX_TABLES = 200
+"""Tables read from one page or XML article (a report has a handful; thousands are a data dump or a widget grid)."""
 MAX_SECONDS = 30.0
 """Reading one file may take at most this long (checked between pages and elements)."""
 

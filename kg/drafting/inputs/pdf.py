@@ -67,30 +67,58 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
     return lines
 
 
+def _spans(line: _Line, join: float) -> list[tuple[float, float]]:
+    """The stretches of a line that its words cover, words less than ``join`` apart taken as one stretch
+    (or less than twice the line's own usual gap: a justified title's wide spaces are not a gutter)."""
+    gaps = [float(b["x0"]) - float(a["x1"]) for a, b in itertools.pairwise(line.words)]
+    join = max(join, 2 * statistics.median(gaps)) if gaps else join
+    out: list[tuple[float, float]] = []
+    for w in line.words:
+        x0, x1 = float(w["x0"]), float(w["x1"])
+        if out and x0 - out[-1][1] < join:
+            out[-1] = (out[-1][0], max(out[-1][1], x1))
+        else:
+            out.append((x0, x1))
+    return out
+
+
 def _gutter(lines: list[_Line], width: float) -> tuple[float, float] | None:
-    """The space between two text columns: x positions near the middle where many lines have a gap
-    between words on both sides (full-width lines, a title or an abstract, cross it; they do not count)."""
+    """The space between two text columns: x positions near the middle that few lines cross, with many
+    lines beside them on each side (a column's lines end before it or start after it, whether or not the
+    other column has a line at the same height); full-width lines, a title or an abstract, cross it."""
     if len(lines) < 10:
         return None
     lo, hi = int(width * 0.3), int(width * 0.7)
-    diff = [0] * (hi - lo + 2)
+    covers: list[bytearray] = []
+    ends: list[tuple[float, float]] = []  # per line: where its first stretch ends, where its last starts
     for line in lines:
-        for a, b in itertools.pairwise(line.words):
-            start, end = max(lo, int(float(a["x1"])) + 1), min(hi, int(float(b["x0"])))
-            if start < end:
-                diff[start - lo] += 1
-                diff[end - lo] -= 1
-    split, running = [], 0
-    for step in diff[:-2]:
-        running += step
-        split.append(running)
-    best = max(range(len(split)), key=lambda i: split[i])
-    if split[best] < 0.3 * len(lines):
+        stretches = _spans(line, 12.0)
+        cover = bytearray(hi - lo)
+        for a, b in stretches:  # x is covered when a < x + 1 and x < b
+            first, last = max(lo, int(a)), min(hi, int(b) + 1)
+            for x in range(first, last):
+                if a < x + 1 and x < b:
+                    cover[x - lo] = 1
+        covers.append(cover)
+        ends.append((min(b for _, b in stretches), max(a for a, _ in stretches)))
+    covered, beside = [0] * (hi - lo), [0] * (hi - lo)
+    for i in range(hi - lo):
+        x = lo + i
+        free = [k for k, cover in enumerate(covers) if not cover[i]]
+        covered[i] = len(lines) - len(free)
+        left = sum(1 for k in free if ends[k][0] <= x)
+        right = sum(1 for k in free if ends[k][1] >= x + 1)
+        beside[i] = min(left, right)
+    need = max(4, int(0.15 * len(lines)))
+    candidates = [i for i in range(hi - lo) if beside[i] >= need and covered[i] <= 0.6 * (len(lines) - covered[i])]
+    if not candidates:
         return None
+    least = min(covered[i] for i in candidates)
+    best = max((i for i in candidates if covered[i] == least), key=lambda i: beside[i])
     g0 = g1 = best
-    while g0 > 0 and split[g0 - 1] >= 0.9 * split[best]:
+    while g0 > 0 and covered[g0 - 1] == least:
         g0 -= 1
-    while g1 + 1 < len(split) and split[g1 + 1] >= 0.9 * split[best]:
+    while g1 + 1 < len(covered) and covered[g1 + 1] == least:
         g1 += 1
     return (float(lo + g0), float(lo + g1 + 1)) if g1 - g0 >= 3 else None
 
@@ -108,7 +136,7 @@ def _reading_order(lines: list[_Line], width: float) -> list[_Line]:
     left: list[_Line] = []
     right: list[_Line] = []
     for i, line in enumerate(lines):
-        if i in in_table or any(float(w["x0"]) < g1 and float(w["x1"]) > g0 for w in line.words):  # full width
+        if i in in_table or any(a < g1 and b > g0 for a, b in _spans(line, 12.0)):  # full width (a title)
             out += left + right + [line]
             left, right = [], []
             continue
@@ -195,19 +223,29 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
 
 
 def _place_ruled(items: list[Block | _Line], table: Any, where: str) -> None:
-    """A ruled table put where it stands: after the last line above it, that line its caption if it is one."""
-    cells = [[c or "" for c in row] for row in table.extract()]
+    """A ruled table put where it stands: after the last line above it in its column, that line its caption
+    if it is one."""
+    # a word hyphenated at a line end inside a cell ("Pomalid-" / "omide") joined, as in prose
+    cells = [[re.sub(r"(\w)-\n(?=[a-z])", r"\1", c or "") for c in row] for row in table.extract()]
     if len(cells) < 2:
         return
-    top = float(table.bbox[1])
-    above = [i for i, item in enumerate(items) if isinstance(item, _Line) and item.bottom <= top + 1]
+    left, top, right = float(table.bbox[0]), float(table.bbox[1]), float(table.bbox[2])
+
+    def over(line: _Line) -> bool:  # in the table's column: on a two-column page, not the other column's line
+        return float(line.words[0]["x0"]) < right and float(line.words[-1]["x1"]) > left
+
+    above = [i for i, item in enumerate(items) if isinstance(item, _Line) and item.bottom <= top + 1 and over(item)]
     at = above[-1] + 1 if above else 0
     caption = ""
-    previous = items[at - 1] if at else None
-    if isinstance(previous, _Line) and _CAPTION.match(previous.text) and top - previous.bottom < 40:
-        caption = previous.text
-        items.pop(at - 1)
-        at -= 1
+    for back in range(1, 4):  # a caption of up to three lines right above the table, in its column
+        lines = [item for i in above[-back:] if isinstance(item := items[i], _Line)]
+        first = lines[0] if len(lines) == back else None
+        if first is not None and _CAPTION.match(first.text) and above[-back:] == list(range(at - back, at)) \
+                and top - lines[-1].bottom < 40 and all(b.top - a.bottom < 8 for a, b in itertools.pairwise(lines)):
+            caption = " ".join(line.text for line in lines)
+            del items[at - back:at]
+            at -= back
+            break
     try:
         segment = _table(["\t".join(r) for r in cells], 1, caption, where)
     except ArticleError:

@@ -3,8 +3,10 @@
 A run of three or more lines that each split into the same number (two or more) of cells, on tabs or
 on gaps of two or more spaces, is a table; its first line is the header row, the first cell of each
 line its row header. A line whose first cell is empty continues the row above (a cell wrapped over
-lines, as text pasted from a PDF often is). A line "Table 2. Caption" right above is the caption. A
-text that is already a derived text (with table blocks) is read back as it is.
+lines, as text pasted from a PDF often is), and so does a line of one lower-case cell (a row header
+wrapped onto a line of its own: "Discontinuation because of" then "adverse events, %"). A line
+"Table 2. Caption" right above is the caption. A text that is already a derived text (with table
+blocks) is read back as it is.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ def _table(lines: list[str], first_line: int, caption: str, where: str) -> Table
                                               f"has no header row: its first row holds figures ({' | '.join(header)}); "
                                               "add a line of column headers above it")
     for cells in rows[1:]:
+        if body and len(cells) == 1 and cells[0][:1].islower():  # a row header wrapped onto a line of its own
+            body[-1][0] = f"{body[-1][0]} {cells[0]}".strip()
+            continue
         target = body[-1] if body else (header if not any(_is_figure(c) for c in cells) else None)
         if cells and cells[0] == "" and target is not None:  # continues the row above
             for k, cell in enumerate(cells):
@@ -96,6 +101,11 @@ def _group_label(lines: list[str], j: int) -> bool:
     return 0 < len(lines[j].strip()) <= 80 and j + 1 < len(lines) and _tabbed(lines[j + 1])
 
 
+def _wrapped_header(line: str) -> bool:
+    """A line of one lower-case cell: a row header wrapped onto a line of its own ("  adverse events, %")."""
+    return not _starts(line) and line.strip()[:1].islower() and len(line.strip()) <= 80
+
+
 def _runs(lines: list[str]) -> list[tuple[int, int, bool]]:
     """(first, end, tabbed) of every run of lines that looks like a table."""
     runs: list[tuple[int, int, bool]] = []
@@ -111,7 +121,8 @@ def _runs(lines: list[str]) -> list[tuple[int, int, bool]]:
                 i = j
                 continue
         elif _starts(lines[i]):
-            while j < len(lines) and lines[j].strip() and _aligned_with(lines[j], lines[i]):
+            while j < len(lines) and lines[j].strip() and (_aligned_with(lines[j], lines[i]) or (
+                    _wrapped_header(lines[j]) and j + 1 < len(lines) and _aligned_with(lines[j + 1], lines[i]))):
                 j += 1
             if j - i >= 3:
                 runs.append((i, j, False))

@@ -20,8 +20,11 @@ def _span(cell: etree._Element, name: str) -> int:
         return 1
 
 
-def _grid(rows: list[etree._Element], text: Callable[[etree._Element], str]) -> list[list[str]]:
-    """The rows as a rectangular grid, a spanning cell's text in each position it covers."""
+def _grid(rows: list[etree._Element], text: Callable[[etree._Element], str], head: int) -> list[list[str]]:
+    """The rows as a rectangular grid, a spanning cell's text in each position it covers; except that a
+    body cell spanning columns (a hazard ratio under both arms' columns, a group label "Efficacy" across
+    the table) is written once, in the first column it covers: one figure is not one per column, and a
+    label stays a label over the rows below."""
     grid: list[list[str]] = []
     pending: dict[tuple[int, int], str] = {}
     for r, row in enumerate(rows):
@@ -34,10 +37,11 @@ def _grid(rows: list[etree._Element], text: Callable[[etree._Element], str]) -> 
             value = text(cell)
             for dr in range(_span(cell, "rowspan")):
                 for dc in range(_span(cell, "colspan")):
+                    shown = value if dc == 0 or r < head else ""
                     if dr == 0:
-                        out.append(value)
+                        out.append(shown)
                     else:
-                        pending[(r + dr, c + dc)] = value
+                        pending[(r + dr, c + dc)] = shown
             c += _span(cell, "colspan")
         while (r, c) in pending:
             out.append(pending.pop((r, c)))
@@ -64,7 +68,7 @@ def grid_table(table: etree._Element, caption: str, where: str,
             else:
                 break
     body = [r for r in rows if r not in head]
-    grid = _grid(head + body, text)
+    grid = _grid(head + body, text, len(head))
     width = max((len(r) for r in grid), default=0)
     if not head:
         first = grid[0] if grid else []

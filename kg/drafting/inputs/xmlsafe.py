@@ -22,8 +22,8 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
 
     :raises ArticleError: naming the line of an entity declaration or of the syntax error.
     """
-    head = data[:data.find(b">", data.find(b"<!DOCTYPE")) + 4096] if b"<!DOCTYPE" in data[:8192] else b""
-    if (match := _ENTITY.search(head)) is not None:
+    # anywhere, not only near the doctype: a subset padded with declarations or comments still declares it
+    if (match := _ENTITY.search(data)) is not None:
         line = data.count(b"\n", 0, match.start()) + 1
         raise refuse(f"{where}:{line}", "the XML declares an entity (<!ENTITY); the drafter never expands "
                                         "entities or reads DTDs: remove the DOCTYPE's internal subset")
@@ -56,6 +56,9 @@ def text_of(element: etree._Element | None, skip: tuple[str, ...] = ()) -> str:
             if node.tail:
                 parts.append(node.tail)
             return
+        if node is not element and (exponent := _exponent(node, parts)) is not None:
+            parts.append(exponent + (node.tail or ""))
+            return
         if node.text:
             parts.append(node.text)
         for child in node:
@@ -65,3 +68,16 @@ def text_of(element: etree._Element | None, skip: tuple[str, ...] = ()) -> str:
 
     walk(element)
     return " ".join("".join(parts).split())
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-−+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻⁺")
+_EXPONENT = re.compile(r"[-−+]?\d{1,3}")
+
+
+def _exponent(node: etree._Element, parts: list[str]) -> str | None:
+    """A ``<sup>`` exponent after a number ("10<sup>−5</sup>", "×10<sup>9</sup>/L") in superscript digits,
+    "10⁻⁵", so that a threshold is not read as the range "10−5" or the number 105."""
+    text = (node.text or "").strip()
+    if local(node) != "sup" or len(node) or not _EXPONENT.fullmatch(text) or not "".join(parts)[-1:].isdigit():
+        return None
+    return text.translate(_SUPERSCRIPT)
