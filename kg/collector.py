@@ -5,7 +5,7 @@ CPython's collector walks every tracked object of the oldest generation in a ful
 runs one whenever the objects that survived younger collections exceed a quarter of those that
 were there at the last one. A build that loads 1,000 fact files and makes 300,000 triples grows the
 heap by millions of objects that all live to its end: the collector walked them again and again
-(about 60 % of the load step's CPU and 55 % of the RDF step's at 1,000 sources), and every later
+(about half of the load step's CPU and 40 % of the RDF step's at 1,000 sources), and every later
 step's full collections walked them once more. So a build (:func:`keeping`) pauses the
 collector (:func:`pause`) around such bulk work and settles after it (:func:`settle`): one collection of the youngest
 generation (with the collector paused, everything made since the pause is there, and nothing older
