@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from kg.collector import keeping, pause, settle
 from kg.curation.fields import references, sections
 from kg.curation.schema import (
     ArmEntry,
@@ -120,6 +121,7 @@ def parse_file(path: Path, model: type[BaseModel]) -> tuple[Any, LineMap, list[F
     return _parse(path, model)
 
 
+@keeping
 def load_facts(reference_path: Path, source_paths: Iterable[Path], *,
                reference_model: type[ReferenceFile] = ReferenceFile,
                source_model: type[SourceFile] = SourceFile, parse: Parser = parse_file) -> FactBase:
@@ -129,8 +131,21 @@ def load_facts(reference_path: Path, source_paths: Iterable[Path], *,
     (:class:`~kg.curation.fields.Section`, :class:`~kg.curation.fields.Refers`); a subclass of the
     file models with a new field is checked the same way.
 
+    The models live as long as the fact base: the cyclic collector is paused while they are made
+    and they are frozen after (:mod:`kg.collector`).
+
     :raises FactErrors: listing every problem found, each with file, line and field.
     """
+    pause()
+    try:
+        base = _load(reference_path, source_paths, reference_model, source_model, parse)
+    finally:
+        settle()
+    return base
+
+
+def _load(reference_path: Path, source_paths: Iterable[Path], reference_model: type[ReferenceFile],
+          source_model: type[SourceFile], parse: Parser) -> FactBase:
     errors: list[FactError] = []
     reference, ref_lines, ref_errors = parse(reference_path, reference_model)
     errors.extend(ref_errors)

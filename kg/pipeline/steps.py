@@ -17,7 +17,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg import paths
+from kg import collector, paths
 from kg.curation.factbase import FactBase, load_facts
 from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
@@ -92,6 +92,7 @@ BUILD_STEPS = ("loading facts", "checking provenance", "converting to RDF", "rea
                "assembling the graph", "quality-control queries")
 
 
+@collector.keeping
 def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
                 progress: Callable[[str], None] | None = None, cache_dir: Path | None = None) -> BuiltGraph:
     """Load, convert, check provenance, reason and validate.
@@ -133,6 +134,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     step = _timed(report, "provenance", step)
 
     announce(BUILD_STEPS[2])
+    collector.pause()  # the triples live to the end: made without the cyclic collector, then frozen
     graphs = source_triples(base, cache, digests, facts / "reference.yaml")
     abox = Graph()  # what reasoning reads: the triples of the predicates it looks at (all for SHACL: whole())
     wanted = reasoned_predicates(tbox)
@@ -141,6 +143,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
             # a blank-node subject: a restriction typing a pooled regimen
             if triple[1] in wanted or triple[1] in RULE_INPUTS or isinstance(triple[0], BNode):
                 abox.add(triple)
+    collector.settle()
     step = _timed(report, "rdf", step)
 
     def whole() -> Graph:
@@ -163,6 +166,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         finally:
             report.timings["shacl"] = round(time.perf_counter() - started, 3)
 
+    collector.pause()  # SHACL's whole graph and the reasoner's closure: millions of objects, walked once at settle()
     with ThreadPoolExecutor(max_workers=1) as pool:
         shacl = pool.submit(timed_shacl)
         result = reason(tbox, abox, cache=cache)
@@ -175,6 +179,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         report.inferred_subclass_edges = result.subclass_edges
         step = _timed(report, "reason", step)
         conforms, text = shacl.result()
+    collector.settle()
     if not conforms:
         raise BuildError(f"SHACL validation failed:\n{text}")
     report.shacl_conforms = True
