@@ -194,3 +194,13 @@ def test_the_endpoint_iri_is_the_one_url_for_builds(make_app: AppFactory, base: 
     for port in range(5):  # never more than ``size`` kept
         iris(EnvironBuilder(path="/sparql", base_url=f"http://h{port}.example").get_environ())
     assert len(iris._known) <= 2
+
+
+def test_a_post_body_cut_short_is_a_client_error_as_in_flask(make_app: AppFactory) -> None:
+    app = make_app(Settings(answer_cache_bytes=0), warm=False)
+    answers = []
+    for wsgi in (app.wsgi_app, app.wsgi_app.inner):  # type: ignore[attr-defined]
+        environ = _environ("POST", {"query": SELECT}, {"Accept": JSON}, "application/sparql-query")
+        environ["CONTENT_LENGTH"] = str(int(environ["CONTENT_LENGTH"]) + 50)  # the client stopped sending
+        answers.append(_call(wsgi, environ))
+    assert answers[0] == answers[1] and answers[0][0].startswith("400")

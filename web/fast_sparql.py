@@ -96,14 +96,17 @@ def sparql_fast_path(app: Flask, inner: WsgiApp) -> WsgiApp:
         method = environ.get("REQUEST_METHOD")
         if environ.get("PATH_INFO") != _PATH or method not in ("GET", "POST"):
             return inner(environ, start_response)
-        body = b""
         if method == "POST":
             length = get_content_length(environ)
             if length is None or length > limit:  # Flask streams or refuses it
                 return inner(environ, start_response)
-            body = get_input_stream(environ, max_content_length=limit).read()
-            environ["wsgi.input"] = io.BytesIO(body)  # for Flask, should it answer after all
+        body = b""
         try:
+            if method == "POST":
+                try:
+                    body = get_input_stream(environ, max_content_length=limit).read()
+                finally:  # for Flask, should it answer after all (a body cut short: what arrived)
+                    environ["wsgi.input"] = io.BytesIO(body)
             request = ProtocolRequest(
                 method, _url_params(environ), parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower(),
                 get_content_length(environ), lambda: body, environ.get("HTTP_ACCEPT"), endpoint_iri(environ),
