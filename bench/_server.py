@@ -104,6 +104,48 @@ def timed_gets(port: int, paths: list[tuple[str, str]], n: int) -> list[float]:
     return times
 
 
+@dataclass(frozen=True)
+class Target:
+    """One server's request for the same answer: its port, path (with query string) and ``Accept``."""
+
+    port: int
+    path: str
+    accept: str
+
+
+def timed_rounds(targets: list[Target], n: int) -> tuple[list[list[float]], list[bytes]]:
+    """Seconds of ``n`` rounds of one keep-alive GET per target, after one warm-up round, and each target's answer.
+
+    Every target has its own connection from the same client (``http.client``), asked with the same headers;
+    within a round the targets take turns, starting with a different one each round, so that what else the
+    machine does falls on all of them alike.
+
+    :raises RuntimeError: for an answer other than 200.
+    """
+    conns = [http.client.HTTPConnection("127.0.0.1", t.port, timeout=600) for t in targets]
+    times: list[list[float]] = [[] for _ in targets]
+    bodies = [b""] * len(targets)
+    try:
+        for round_ in range(n + 1):
+            for k in range(len(targets)):
+                i = (round_ + k) % len(targets)
+                target, conn = targets[i], conns[i]
+                start = time.perf_counter()
+                conn.request("GET", target.path, headers={"Accept": target.accept})
+                response = conn.getresponse()
+                body = response.read()
+                elapsed = time.perf_counter() - start
+                if response.status != 200:
+                    raise RuntimeError(f"{target.path[:80]}: HTTP {response.status}: {body[:200]!r}")
+                if round_:  # the first round warms caches
+                    times[i].append(elapsed)
+                bodies[i] = body
+    finally:
+        for conn in conns:
+            conn.close()
+    return times, bodies
+
+
 def graph_or_release(graph: Path | None) -> Path:
     """``graph``, else the N-Quads of the current release (exits with a message when there is none)."""
     if graph is not None:

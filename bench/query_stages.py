@@ -5,7 +5,9 @@
 In one process, for ``ASK {}`` and a small saved query: the engine alone (``pyoxigraph.Store.query`` and writing
 the answer), then each stage the web app adds: the guard (lexing the text; cached per text since the entry point
 keeps its verdicts), the vocabulary lint (likewise), the entry point on the embedded store, the same through a
-worker process (the pipe hand-off), and the whole ``GET /sparql`` through Flask's test client with a pool. Prints
+worker process (the pipe hand-off), the same answered from the answer cache (a repeated query: still checked and
+admitted), and the whole ``GET /sparql`` as a WSGI call with a prepared environ (what waitress hands the app),
+once through the Flask view alone and once through the fast path in front of it (:mod:`web.fast_sparql`). Prints
 p50 in microseconds and the ratio to the engine alone (issue 30's goal: the whole path ≤ 1.5× raw Oxigraph at p50
 over HTTP, measured by ``bench/engine_speed.py``; this table says where the rest goes).
 """
@@ -18,8 +20,9 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,6 +31,7 @@ import pyoxigraph as ox  # noqa: E402
 
 from bench._server import graph_or_release  # noqa: E402
 from kg import paths  # noqa: E402
+from kg.query.answer_cache import AnswerCache  # noqa: E402
 from kg.query.catalogue import load_catalogue  # noqa: E402
 from kg.query.lint import LintVocabulary, lint  # noqa: E402
 from kg.query.outside import OutsideQueries, OutsideQuery  # noqa: E402
@@ -53,6 +57,26 @@ def p50_us(run: Callable[[], object], reps: int) -> float:
     return statistics.median(times) * 1e6
 
 
+def wsgi_get(app: Callable[..., Iterable[bytes]], text: str) -> bytes:
+    """``GET /sparql?query=text`` as waitress calls the app (a fresh environ each time, from a prepared one)."""
+    environ = {**_ENVIRON, "QUERY_STRING": urlencode({"query": text}), "wsgi.input": io.BytesIO()}
+    status: list[str] = []
+    body = app(environ, lambda s, headers, exc_info=None: status.append(s))
+    answer = b"".join(body)
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+    if not status or not status[0].startswith("200"):
+        raise RuntimeError(f"GET /sparql: {status} {answer[:200]!r}")
+    return answer
+
+
+_ENVIRON = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "SCRIPT_NAME": "", "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1:8000", "HTTP_ACCEPT": JSON,
+            "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
+            "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--graph", type=Path, help="an N-Quads file (default: the current release)")
@@ -65,7 +89,10 @@ def main() -> None:
     pool = QueryPool(StoreSpec(nquads=graph), workers=1, timeout=10.0)
     entry = OutsideQueries(store, vocabulary=lambda: vocabulary)
     pooled = OutsideQueries(store, pool=pool, vocabulary=lambda: vocabulary)
-    client = create_app(store, load_catalogue(paths.queries_dir()), Settings(), pool=pool, warm=True).test_client()
+    cached = OutsideQueries(store, pool=pool, vocabulary=lambda: vocabulary, answers=AnswerCache(2**24))
+    app = create_app(store, load_catalogue(paths.queries_dir()), Settings(answer_cache_bytes=0), pool=pool, warm=True)
+    fast = app.wsgi_app
+    flask_only = fast.inner  # type: ignore[attr-defined]
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}; data {graph}; "
           f"{args.reps} runs per stage after a warm-up\n")
     print("| query | stage | p50 µs | ÷ engine |")
@@ -84,8 +111,9 @@ def main() -> None:
                 ("entry point, embedded store", lambda text=text: entry.written(OutsideQuery(text), JSON, None)),
                 ("entry point, one worker (hand-off)",
                  lambda text=text: pooled.written(OutsideQuery(text), JSON, None)),
-                ("GET /sparql (Flask test client, pool; includes its URL building)",
-                 lambda text=text: client.get("/sparql", query_string={"query": text, "format": "json"})),
+                ("entry point, answer cache hit", lambda text=text: cached.written(OutsideQuery(text), JSON, None)),
+                ("GET /sparql, WSGI, Flask view (pool)", lambda text=text: wsgi_get(flask_only, text)),
+                ("GET /sparql, WSGI, fast path (pool)", lambda text=text: wsgi_get(fast, text)),
             ]
             for stage, run in stages:
                 cost = base if run is engine else p50_us(run, args.reps)

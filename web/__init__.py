@@ -15,22 +15,18 @@ from kg.query.protocol.sandbox import QueryPool
 from kg.query.store import QueryStore
 from web.context import AppContext
 from web.errors import register_error_handlers
+from web.fast_sparql import sparql_fast_path
 from web.head import head_as_get
 from web.page_cache import PageCache, Release, install_page_cache
 from web.render import register_filters
 from web.settings import Settings
+from web.site_headers import CORS_PREFLIGHT_HEADERS, CORS_READ_HEADERS, SECURITY_HEADERS
 
 __all__ = ["create_app"]
 
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-
-
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Content-Security-Policy", _CSP)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    for name, value in SECURITY_HEADERS:
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -70,18 +66,18 @@ def create_app(store: QueryStore, catalogue: Catalogue, settings: Settings | Non
         if not settings.cors or request.path.startswith("/draft") or (
                 request.path != "/sparql" and request.method not in ("GET", "HEAD", "OPTIONS")):
             return response
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "MMKG-Results-Truncated, Content-Type"
+        for name, value in CORS_READ_HEADERS:
+            response.headers[name] = value
         if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
-            response.headers["Access-Control-Max-Age"] = "86400"
+            for name, value in CORS_PREFLIGHT_HEADERS:
+                response.headers[name] = value
         return response
 
     if release is not None and settings.page_cache_bytes > 0:
         context.page_cache = PageCache(settings.page_cache_bytes)
         install_page_cache(app, release, context.page_cache, settings.cache_max_age)
     app.wsgi_app = head_as_get(app.wsgi_app)  # type: ignore[method-assign,assignment]
+    app.wsgi_app = sparql_fast_path(app, app.wsgi_app)  # type: ignore[method-assign,assignment]
     if warm:
         context.warm()
     return app

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import pyoxigraph as ox
 from flask import Response, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS, serialise_triples
 from web.errors import HttpError
 
-__all__ = ["FORMAT_NAMES", "RDF_SUFFIXES", "negotiate", "rdf_response"]
+__all__ = ["FORMAT_NAMES", "RDF_SUFFIXES", "negotiate", "negotiate_header", "rdf_response"]
 
 #: ``format=`` / ``output=`` values and file suffixes accepted as overrides of ``Accept``.
 FORMAT_NAMES: dict[str, str] = {
@@ -43,6 +46,32 @@ def negotiate(offered: Sequence[str], override: str | None = None) -> str:
 
     :raises HttpError: 400 for an unknown override, 406 when ``Accept`` allows none of ``offered``.
     """
+    return negotiate_header(request.headers.get("Accept"), offered, override)
+
+
+_CACHED_ACCEPT = 512
+"""``Accept`` headers up to this many characters have their outcome kept (256 at most)."""
+
+
+def negotiate_header(accept: str | None, offered: Sequence[str], override: str | None = None) -> str:
+    """The best of ``offered`` for an ``Accept`` header (None: absent) and a ``format=`` override.
+
+    Outcomes are kept per (header, offer, override) for headers of usual length: parsing and matching
+    ``Accept`` was a tenth of a small query's time through ``/sparql``.
+
+    :raises HttpError: 400 for an unknown override, 406 when ``Accept`` allows none of ``offered``.
+    """
+    key = (accept, tuple(offered), override)
+    small = (len(accept) if accept else 0) + (len(override) if override else 0) <= _CACHED_ACCEPT
+    media, status, message = _negotiated(*key) if small else _negotiated.__wrapped__(*key)
+    if media is None:
+        raise HttpError(status, message)
+    return media
+
+
+@lru_cache(maxsize=256)
+def _negotiated(accept: str | None, offered: tuple[str, ...], override: str | None) -> tuple[str | None, int, str]:
+    """The chosen media type, or None with the error's status and message."""
     if override:
         media = FORMAT_NAMES.get(override.lower(), override.lower())
         if media not in offered:
@@ -50,17 +79,17 @@ def negotiate(offered: Sequence[str], override: str | None = None) -> str:
         if media not in offered and _OTHER_KIND.get(media) in offered:
             media = _OTHER_KIND[media]
         if media not in offered:
-            raise HttpError(400 if media not in ALL_FORMATS and "/" not in override else 406,
-                            f"format {override!r} is not available here (use one of: {', '.join(offered)})")
-        return media
-    accept = request.accept_mimetypes
-    if not accept:
-        return offered[0]
+            return (None, 400 if media not in ALL_FORMATS and "/" not in override else 406,
+                    f"format {override!r} is not available here (use one of: {', '.join(offered)})")
+        return media, 200, ""
+    parsed = parse_accept_header(accept, MIMEAccept)
+    if not parsed:
+        return offered[0], 200, ""
     candidates = list(offered) + [alias for alias, target in _ALIASES.items() if target in offered]
-    best = accept.best_match(candidates)
+    best = parsed.best_match(candidates)
     if best is None:
-        raise HttpError(406, f"cannot answer with {request.headers.get('Accept')!r}; available: {', '.join(offered)}")
-    return best if best in offered else _ALIASES[best]
+        return None, 406, f"cannot answer with {accept!r}; available: {', '.join(offered)}"
+    return (best if best in offered else _ALIASES[best]), 200, ""
 
 
 def rdf_response(triples: list[ox.Triple], media: str, prefixes: Mapping[str, str]) -> Response:

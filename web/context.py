@@ -12,6 +12,7 @@ from kg.evidence.gather import Finding, gather, source_names
 from kg.evidence.index import EvidenceIndex
 from kg.evidence.map_index import MapIndex
 from kg.evidence.trials import Trial, trial_table
+from kg.query.answer_cache import AnswerCache
 from kg.query.catalogue import Catalogue
 from kg.query.outside import Budget, OutsideQueries
 from kg.query.protocol.admission import Admission
@@ -54,8 +55,10 @@ class AppContext:
     @cached_property
     def outside(self) -> OutsideQueries:
         """The one entry for queries from outside (/sparql, the editor, the saved-query twins)."""
+        answers = (AnswerCache(self.settings.answer_cache_bytes, self.settings.answer_cache_entries)
+                   if self.settings.answer_cache_bytes > 0 and self.settings.answer_cache_entries > 0 else None)
         return OutsideQueries(self.store, pool=self.pool, policy=self.policy, admission=self.admission,
-                              budget=Budget(self.settings.max_rows, self.settings.max_result_bytes))
+                              budget=Budget(self.settings.max_rows, self.settings.max_result_bytes), answers=answers)
 
     @cached_property
     def admission(self) -> Admission:

@@ -20,7 +20,7 @@ import sys
 
 from flask import Response
 
-__all__ = ["LARGE", "THRESHOLD", "trim_after", "tune_allocator"]
+__all__ = ["LARGE", "THRESHOLD", "trim", "trim_after", "tune_allocator"]
 
 LARGE = 8 * 2**20
 """Responses at least this large are followed by a trim."""
@@ -39,6 +39,11 @@ def tune_allocator(threshold: int = THRESHOLD) -> bool:
     if _libc is None or not hasattr(_libc, "mallopt"):
         return False
     return bool(_libc.mallopt(_M_MMAP_THRESHOLD, threshold)) and bool(_libc.mallopt(_M_TRIM_THRESHOLD, threshold))
+
+
+def trim() -> None:
+    """Ask glibc to give free memory back to the system (nothing elsewhere)."""
+    _trim()
 
 
 def _trim() -> None:

@@ -62,6 +62,11 @@ class Settings:
     ``query_timeout`` like any other."""
     cors: bool = True
     """Allow cross-origin GET and POST of ``/sparql`` with their preflight (read-only), as Oxigraph's ``--cors``."""
+    answer_cache_bytes: int = 16 * 2**20
+    """Memory for ``/sparql`` answers of the served release kept for queries asked again (same text, dataset
+    and media type; LRU, an answer over a sixteenth of it is not kept; 0: every query runs)."""
+    answer_cache_entries: int = 1024
+    """Answers kept at most (see ``answer_cache_bytes``)."""
     title: str = "myeloma-kg"
     page_cache_bytes: int = 64 * 2**20
     """Memory for rendered pages and data twins of the served release (LRU by bytes; 0: no cache)."""

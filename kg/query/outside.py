@@ -7,6 +7,8 @@ no remote graphs; then :func:`kg.query.lint.lint` for our own vocabulary, whose 
 workers), **run** on the worker pool when there is one, else on the store (embedded, or a remote endpoint), and
 brought back under one :class:`Budget`: rows past ``budget.rows`` are cut and the answer flagged ``truncated``;
 an answer over ``budget.bytes`` is refused with :class:`~kg.errors.ResultTooLarge` (413), never held whole.
+Given an :class:`~kg.query.answer_cache.AnswerCache`, an answer written by the embedded store is kept for the
+same query asked again; a repeated query is still checked and admitted, only not run again.
 
 The site's own saved queries (``own=True``) skip the guard, the lint and admission (their text is ours) and may
 use the workers kept for the site's pages; they keep the same budget.
@@ -15,12 +17,13 @@ use the workers kept for the site's pages; they keep the same budget.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from kg.errors import QueryError, QueryRefused
+from kg.query.answer_cache import AnswerCache
 from kg.query.lint import LintVocabulary, QueryWarning, VocabularyError, lint
 from kg.query.prefixes import PREDECLARED
 from kg.query.protocol.admission import Admission
@@ -136,8 +139,11 @@ class OutsideQueries:
     def __init__(self, store: QueryStore, *, pool: QueryPool | None = None, policy: QueryPolicy | None = None,
                  admission: Admission | None = None, budget: Budget | None = None,
                  vocabulary: Callable[[], LintVocabulary] | None = None,
-                 prefixes: Mapping[str, str] = PREDECLARED) -> None:
+                 prefixes: Mapping[str, str] = PREDECLARED, answers: AnswerCache | None = None) -> None:
         self.store = store
+        self.answers = answers
+        """Written answers kept for repeated queries (:mod:`kg.query.answer_cache`; the embedded store only, whose
+        release never changes); None: every query runs."""
         self.pool = pool
         self.policy = policy or QueryPolicy()
         self.admission = admission
@@ -240,14 +246,27 @@ class OutsideQueries:
         warnings = self.check(query)
         options = {**self._options(query), "select_type": select_type, "graph_type": graph_type,
                    "limit": self.budget.rows, "max_bytes": self.budget.bytes}
+        key = self._answer_key(query, select_type, graph_type)
         with self._admitted(query):
+            kept = self.answers.get(key) if self.answers is not None and key is not None else None
+            if kept is not None:
+                return Written(kept, warnings)
             if self.pool is not None:
                 written = self.pool.query_serialised(query.text, timeout=query.timeout,
                                                      **options)  # type: ignore[arg-type]
             else:
                 written = serialised_query(self.store, query.text, bindings=query.bindings,
                                            **options)  # type: ignore[arg-type]
+        if self.answers is not None and key is not None:
+            self.answers.put(key, query.text, written)
         return Written(written, warnings)
+
+    def _answer_key(self, query: OutsideQuery, select_type: str | None, graph_type: str | None) -> Hashable | None:
+        """What an answer is kept under: everything it depends on (None: not kept, e.g. bound values)."""
+        if self.answers is None or query.bindings or len(query.text) > _CACHED_TEXT:
+            return None
+        return (query.text, query.base_iri, tuple(query.default_graphs), tuple(query.named_graphs), select_type,
+                graph_type, query.own)
 
     def _admitted(self, query: OutsideQuery) -> AbstractContextManager[None]:
         """The client's share of the workers (nothing for the site's own queries)."""

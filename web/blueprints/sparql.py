@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -23,13 +24,14 @@ from kg.query.listings import graph_names
 from kg.query.outside import WARNING_HEADER, OutsideQuery, Written, warning_headers
 from kg.query.prefixes import PREDECLARED
 from kg.query.results import GRAPH_FORMATS, RESULT_FORMATS
-from web.conneg import ALL_FORMATS, negotiate, rdf_response
-from web.context import client_id, ctx
+from web.conneg import ALL_FORMATS, negotiate, negotiate_header, rdf_response
+from web.context import AppContext, client_id, ctx
 from web.errors import HttpError
 from web.memory import trim_after
 from web.views import ServiceView, render
 
-__all__ = ["TRUNCATED_HEADER", "bp", "outside_query"]
+__all__ = ["FAST_PATH_ERROR", "TRUNCATED_HEADER", "ProtocolRequest", "bp", "outside_query", "protocol_answer",
+           "response_parts"]
 
 TRUNCATED_HEADER = "MMKG-Results-Truncated"
 """Set to ``true`` on every answer cut at the row budget (/sparql, the saved-query twins)."""
@@ -70,29 +72,62 @@ def _url_params() -> dict[str, list[str]]:
     return {key: request.args.getlist(key) for key in request.args}
 
 
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What the protocol reads of one request, however it arrived (Flask, or the WSGI fast path of
+    :mod:`web.fast_sparql`): both answer through :func:`protocol_answer`."""
+
+    method: str
+    params: dict[str, list[str]]
+    """The URL's parameters, each with its values in order."""
+    media: str
+    """The body's media type, lower case, without parameters ("" when there is none)."""
+    content_length: int | None
+    body: Callable[[], bytes]
+    accept: str | None
+    base_iri: str
+    """This endpoint's URL (relative IRIs in a query resolve against it)."""
+    client: str
+
+
 def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
     """The query text (None when there is none) and all protocol parameters of this request.
 
     :raises HttpError: for updates (403), malformed requests (400), unsupported media types (415).
     """
-    limit = ctx().settings.max_query_bytes
-    params = _url_params()
-    if request.method == "GET":
+    return protocol_query(flask_protocol_request(), ctx().settings.max_query_bytes)
+
+
+def flask_protocol_request() -> ProtocolRequest:
+    """The current Flask request as a :class:`ProtocolRequest`."""
+    return ProtocolRequest(request.method, _url_params(), request.mimetype, request.content_length,
+                           lambda: request.get_data(cache=True), request.headers.get("Accept"), endpoint_iri(),
+                           client_id())
+
+
+def protocol_query(req: ProtocolRequest, limit: int) -> tuple[str | None, dict[str, list[str]]]:
+    """The query text of ``req`` (None when there is none) and all its protocol parameters.
+
+    :raises HttpError: for updates (403), malformed requests (400), unsupported media types (415), a query or
+        body over ``limit`` bytes (413).
+    """
+    params = {key: list(values) for key, values in req.params.items()}
+    if req.method == "GET":
         if "update" in params:
             raise HttpError(403, _READ_ONLY)
         query = _single(params, "query")
         if query is not None and len(query.encode()) > limit:
             raise HttpError(413, f"the query is longer than {limit} bytes")
         return query, params
-    media = request.mimetype
+    media = req.media
     if media == _UPDATE:
         raise HttpError(403, _READ_ONLY)
     if media not in (_FORM, _DIRECT):
         shown = media or "no Content-Type"
         raise HttpError(415, f"{shown} is not a SPARQL request; POST {_FORM} or {_DIRECT}")
-    if request.content_length is not None and request.content_length > limit:
+    if req.content_length is not None and req.content_length > limit:
         raise HttpError(413, f"the request body is larger than {limit} bytes")
-    body = request.get_data(cache=True)
+    body = req.body()
     if len(body) > limit:
         raise HttpError(413, f"the request body is larger than {limit} bytes")
     if media == _DIRECT:
@@ -114,7 +149,7 @@ def read_protocol_request() -> tuple[str | None, dict[str, list[str]]]:
     return query, params
 
 
-def _timeout(params: dict[str, list[str]] | None) -> float | None:
+def _timeout(params: Mapping[str, list[str]] | None, least: float) -> float | None:
     raw = (params or {}).get("timeout", [None])[0]
     if raw is None or raw == "":
         return None
@@ -124,19 +159,26 @@ def _timeout(params: dict[str, list[str]] | None) -> float | None:
         raise HttpError(400, f"parameter 'timeout': {raw!r} is not a number of seconds") from None
     if not 0 < value <= 3600:
         raise HttpError(400, f"parameter 'timeout': {raw} is not between 0 and 3600 seconds")
-    return max(value, ctx().settings.min_query_timeout)
+    return max(value, least)
 
 
 def outside_query(text: str, params: Mapping[str, list[str]] | None = None, default_graphs: list[str] | None = None,
                   named_graphs: list[str] | None = None) -> OutsideQuery:
     """A client's query as :class:`kg.query.outside.OutsideQuery`: its dataset, this endpoint as base IRI, who
     asks, and the ``timeout`` and ``strict`` parameters."""
+    return query_of(text, params, default_graphs, named_graphs, base_iri=endpoint_iri(), client=client_id(),
+                    least_timeout=ctx().settings.min_query_timeout)
+
+
+def query_of(text: str, params: Mapping[str, list[str]] | None, default_graphs: list[str] | None,
+             named_graphs: list[str] | None, *, base_iri: str, client: str, least_timeout: float) -> OutsideQuery:
+    """:func:`outside_query` with the endpoint's IRI, the client and the shortest ``timeout=`` given."""
     params = params or {}
     strict = (params.get("strict") or [""])[0].lower()
     if strict not in ("", "0", "1", "true", "false"):
         raise HttpError(400, f"parameter 'strict': {strict!r} is not 1 or 0")
     return OutsideQuery(text, default_graphs=default_graphs or (), named_graphs=named_graphs or (),
-                        base_iri=endpoint_iri(), client=client_id(), timeout=_timeout(dict(params)),
+                        base_iri=base_iri, client=client, timeout=_timeout(params, least_timeout),
                         strict=strict in ("1", "true"))
 
 
@@ -145,43 +187,72 @@ def endpoint_iri() -> str:
     return url_for("sparql.endpoint", _external=True)
 
 
+FAST_PATH_ERROR = "mmkg.sparql_error"
+"""The WSGI environ key under which :mod:`web.fast_sparql` hands an error to this view, which raises it, so every
+error is answered by the app's own handlers."""
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    query, params = read_protocol_request()
-    # Clients (SPARQLWrapper) may repeat format/output in URL and body: the first one counts.
-    override = next(iter(params.get("format", []) + params.get("output", [])), None)
-    if query is None:
-        if request.method == "POST":
-            raise HttpError(400, "the form has no 'query' parameter (updates are not accepted here)")
+    pending = request.environ.pop(FAST_PATH_ERROR, None)
+    if isinstance(pending, Exception):
+        raise pending
+    written, override = protocol_answer(ctx(), flask_protocol_request())
+    if written is None:
         return service_description(override)
-    if not query.strip():
-        raise HttpError(400, "the query is empty")
-    # Refuse a hopeless Accept before doing any work.
-    negotiate(ALL_FORMATS, override)
-    default_graphs, named_graphs = _graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri")
-    written = ctx().outside.written(outside_query(query, params, default_graphs, named_graphs),
-                                    _acceptable(RESULT_FORMATS, override), _acceptable(GRAPH_FORMATS, override))
     return _bytes_response(written)
 
 
-def _acceptable(offered: Mapping[str, object], override: str | None) -> str | None:
+def protocol_answer(context: AppContext, req: ProtocolRequest) -> tuple[Written | None, str | None]:
+    """The answer to a protocol request through the one entry point (:mod:`kg.query.outside`), and the
+    ``format=`` override; no answer for a GET without a query (the service description is asked for).
+
+    :raises HttpError: for a malformed request; and the entry point's errors.
+    """
+    query, params = protocol_query(req, context.settings.max_query_bytes)
+    # Clients (SPARQLWrapper) may repeat format/output in URL and body: the first one counts.
+    override = next(iter(params.get("format", []) + params.get("output", [])), None)
+    if query is None:
+        if req.method == "POST":
+            raise HttpError(400, "the form has no 'query' parameter (updates are not accepted here)")
+        return None, override
+    if not query.strip():
+        raise HttpError(400, "the query is empty")
+    # Refuse a hopeless Accept before doing any work.
+    negotiate_header(req.accept, ALL_FORMATS, override)
+    default_graphs, named_graphs = _graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri")
+    outside = query_of(query, params, default_graphs, named_graphs, base_iri=req.base_iri, client=req.client,
+                       least_timeout=context.settings.min_query_timeout)
+    written = context.outside.written(outside, _acceptable(req.accept, RESULT_FORMATS, override),
+                                      _acceptable(req.accept, GRAPH_FORMATS, override))
+    return written, override
+
+
+def _acceptable(accept: str | None, offered: Mapping[str, object], override: str | None) -> str | None:
     try:
-        return negotiate(list(offered), override)
+        return negotiate_header(accept, list(offered), override)
     except HttpError:
         return None
 
 
-def _bytes_response(written: Written) -> Response:
-    """A written answer with its media type, charset, truncation header and vocabulary warnings."""
+def response_parts(written: Written) -> tuple[bytes, list[tuple[str, str]]]:
+    """A written answer's body and headers: media type and charset, truncation, vocabulary warnings, Vary."""
     media_type = written.answer.media_type
     textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
-    body = written.body
-    response = Response(body, content_type=f"{media_type}; charset=utf-8" if textual else media_type)
+    headers = [("Content-Type", f"{media_type}; charset=utf-8" if textual else media_type)]
     if written.truncated:
-        response.headers[TRUNCATED_HEADER] = "true"
-    for value in warning_headers(written.warnings):
-        response.headers.add(WARNING_HEADER, value)
-    response.headers["Vary"] = "Accept"
+        headers.append((TRUNCATED_HEADER, "true"))
+    headers.extend((WARNING_HEADER, value) for value in warning_headers(written.warnings))
+    headers.append(("Vary", "Accept"))
+    return written.body, headers
+
+
+def _bytes_response(written: Written) -> Response:
+    """A written answer with its media type, charset, truncation header and vocabulary warnings."""
+    body, headers = response_parts(written)
+    response = Response(body, content_type=headers[0][1])
+    for name, value in headers[1:]:
+        response.headers.add(name, value)
     return trim_after(response, len(body))
 
 

@@ -10,12 +10,14 @@ gets :class:`QueryTimeout`. Other requests keep being served by the other worker
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing as mp
 import queue
+import select
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -109,6 +111,15 @@ def _dataset(default_graphs: Sequence[str] | None, named_graphs: Sequence[str] |
 class _Worker:
     process: BaseProcess
     conn: Connection
+    waiter: select.poll = field(default_factory=select.poll)
+    """Polls the pipe for the answer (kept: ``Connection.poll`` builds a selector on every call)."""
+
+    def __post_init__(self) -> None:
+        self.waiter.register(self.conn.fileno(), select.POLLIN)
+
+    def answered(self, seconds: float) -> bool:
+        """Whether the worker's answer (or its end) arrives within ``seconds``."""
+        return bool(self.waiter.poll(max(0, math.ceil(seconds * 1000))))
 
 
 class QueryPool:
@@ -240,7 +251,7 @@ class QueryPool:
         remaining = max(0.0, limit_s - (time.monotonic() - started))
         try:
             worker.conn.send((mode, sparql, dict(bindings or {}), options))
-            if not worker.conn.poll(remaining):
+            if not worker.answered(remaining):
                 raise TimeoutError
             status, payload = worker.conn.recv()
         except (TimeoutError, EOFError, OSError) as exc:
