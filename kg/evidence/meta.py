@@ -7,7 +7,7 @@ for 95 %). These are the columns R's meta (``metagen(TE, seTE, studlab)``), netm
 (``rma(yi = TE, sei = seTE)``) expect; ``exp(TE)`` is the estimate again.
 
 Every row carries the trial key (``trial``: one per trial across all sources and reports, see
-:mod:`kg.evidence.trials`), the design (network / pairwise meta-analysis, single randomised trial, single trial, ...), the
+:mod:`kg.evidence.trials`), the design (network / pairwise meta-analysis, single randomised trial, ...), the
 trials a pooled analysis includes ("not named" where its source does not name them), N and
 follow-up where known, and ``overlaps``: the other rows of the same outcome whose patients may be
 the same (the same trial, a trial the analysis includes, or an analysis whose trials are not
