@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from kg.drafting import outcomes
 from kg.drafting.attach import Found, SentenceTerms, arm_of
+from kg.drafting.clauses import clause_endpoint, clause_of, clause_timepoint
 from kg.drafting.figuredata import (
     CountData,
     DoseData,
@@ -29,7 +30,6 @@ from kg.drafting.figuredata import (
     TimePairData,
 )
 from kg.drafting.lexicon import Term
-from kg.drafting.result_figures import timepoint
 
 __all__ = ["Drafted", "draft_sentence"]
 
@@ -78,7 +78,6 @@ class _Builder:
         self.fewer = _FEWER.search(sentence) is not None
         self.randomised = _RANDOMISED.search(sentence) is not None
         self.safety = _SAFETY.search(sentence) is not None
-        self.timepoint = timepoint(sentence)
         self.respectively_at = max((m.start() for m in _RESPECTIVELY.finditer(sentence)), default=-1)
 
     def add(self, figure: Figure, fields: dict[str, Any], terms: list[Found | None], *, end: int | None = None) -> None:
@@ -273,12 +272,15 @@ def _time(b: _Builder, figure: Figure, study: Found | None, times: list[Figure])
 
 
 def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Figure]) -> None:
-    discontinuation = next((m for m in b.terms.of_kind("endpoint") if m.term.id == "discontinuation"), None)
+    endpoints = b.terms.of_kind("endpoint")
+    named = clause_endpoint(b.s, endpoints, figure.start, figure.end)
+    discontinuation = named if named is not None and named.term.id == "discontinuation" else None
     ae: Found | None
     main_ae = None
-    if discontinuation is not None:
+    if discontinuation is not None:  # "discontinuation due to adverse events, 13% vs 9%": its clause's
         endpoint: Found | None = Found(discontinuation.term, True)
-        after = [m for m in b.terms.of_kind("adverse_event") if m.start > discontinuation.end]
+        clause_end = clause_of(b.s, figure.start)[1]
+        after = [m for m in b.terms.of_kind("adverse_event") if discontinuation.end < m.start < clause_end]
         ae = Found(after[0].term, True) if after else None
         marker = _MAIN_AE.search(b.s, discontinuation.end)
         main = [m for m in after[1:] if marker and m.start > marker.end()]
@@ -297,7 +299,8 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         regimen = Found(ordered[index], bool(b.terms.regimens)) if index < len(ordered) else None
     else:
         regimen = b.terms.nearest("regimen", figure.start)
-    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": b.timepoint,
+    when = clause_timepoint(b.s, figure.start, endpoint.term.id if endpoint else None, endpoints)
+    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": when,
                    "endpoint": endpoint.term.id if endpoint else None, "adverse_event": ae.term.id if ae else None,
                    "main_adverse_event": main_ae, "value": cast(PercentData, figure.data)["value"],
                    **_regimen_fields(study, regimen),
