@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from kg.drafting import outcomes
+from kg.drafting.arm_counts import TO_EACH_ARM, regimen_after
 from kg.drafting.attach import Found, SentenceTerms, arm_of
 from kg.drafting.clauses import clause_endpoint, clause_of, clause_timepoint
 from kg.drafting.figuredata import (
@@ -37,7 +38,8 @@ _BENEFIT = re.compile(r"\b(?:improv|prolong|longer|better|superior|reduc|lower r
 _HARM = re.compile(r"\b(?:increas|higher (?:risk|rate|incidence)|more frequent|worse|elevated risk)", re.IGNORECASE)
 _NO_DIFFERENCE = re.compile(r"\b(?:no (?:significant )?(?:difference|benefit|improvement)|did not|failed to|"
                             r"not (?:significantly|statistically)|similar)\b", re.IGNORECASE)
-_RANDOMISED = re.compile(r"randomly|were randomi[sz]ed|randomi[sz]ed (?:to|in|at|between)|underwent randomi[sz]ation|"
+_RANDOMISED = re.compile(r"randomly|were randomi[sz]ed|randomi[sz]ed (?:patients|participants|to|in|at|between)|"
+                         r"underwent randomi[sz]ation|"
                          r"were (?:allocated|assigned)|randomi[sz]ation (?:of|to)", re.IGNORECASE)
 _COMPARED = re.compile(r"\b(?:vs\.?|versus|compared|than|or|against|relative to)\b", re.IGNORECASE)
 _MAIN_AE = re.compile(r"\b(?:particularly|especially|mainly|mostly|most commonly|chiefly|notably)\b", re.IGNORECASE)
@@ -52,7 +54,6 @@ _PLACES = frozenset({"centres", "centers", "sites", "countries", "hospitals", "i
 _SAFETY = re.compile(r"safety (?:population|set|analysis)", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b")
 _BEFORE_RANDOMISATION = re.compile(r"\s+(?:were\s+|was\s+)?(?:enrolled|included|recruited|screened|registered)\b", re.I)
-_AFTER_TO = re.compile(r"\s*(?:receive\s+)?(?:the\s+)?")
 
 
 @dataclass
@@ -317,10 +318,9 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
     regimen = None
     if figure.kind == "received":
         counts, regimen = "patients_received_allocated", b.terms.following("regimen", figure.end - 9, reach=30)
-    elif figure.kind == "assigned":  # "307 were assigned to lenalidomide": the regimen right after "to"
-        counts = "patients_randomised"
-        regimen = next((m.term for m in b.terms.regimens if figure.end <= m.start <= figure.end + 20
-                        and _AFTER_TO.fullmatch(b.s, figure.end, m.start)), None)
+    elif figure.kind == "assigned":  # "307 were assigned to lenalidomide", "394 received ixazomib"
+        counts = "patients_randomised" if b.randomised else "patients"
+        regimen = regimen_after(b.s, b.terms.regimens, figure.end, said=True)
     elif "stage" in noun:
         counts = "randomisation_stages"
     elif _COUNT_NOUNS.get(noun, "patients") != "patients":
@@ -336,12 +336,17 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
     if figure.kind == "n":
         before = [m for m in b.terms.regimens if m.end <= figure.start]
         regimen = before[-1].term if before else None
-    found = Found(regimen, True) if regimen else None
-    fields: dict[str, Any] = {"kind": "count", "study": study.term.id if study else None, "counts": counts,
-                              "value": data["value"], "of_total": data.get("of_total")}
-    if regimen is not None:
-        fields.update(_regimen_fields(study, found))
-    b.add(figure, fields, [study])
+    if regimen is None and counts.startswith("patients") and figure.kind != "received":
+        regimen = regimen_after(b.s, b.terms.regimens, figure.end)  # "372 patients were assigned to X"
+    arms: list[Term | None] = [regimen]
+    if TO_EACH_ARM.match(b.s, figure.end) and len(each := b.terms.arms_in_order(figure.start)) >= 2:
+        arms = list(each)  # "randomly assigned, 251 to each group": every arm's count
+    for arm in arms:
+        fields: dict[str, Any] = {"kind": "count", "study": study.term.id if study else None, "counts": counts,
+                                  "value": data["value"], "of_total": data.get("of_total")}
+        if arm is not None:
+            fields.update(_regimen_fields(study, Found(arm, True)))
+        b.add(figure, fields, [study])
 
 
 def _dose(b: _Builder, figure: Figure, study: Found | None) -> None:
