@@ -190,10 +190,30 @@ _INTERVAL_BOUND = re.compile(r"(?:\bci|confidence\ interval|credible\ interval)\
 _EFFECT = re.compile(r"\s*(?:reduction|relative|lower\b|higher\b|decrease|increase)")
 
 
+_TRAIT = r"""(?:women|men|females?|males?|aged\b|age[ds]?\ (?:≥|>=|>|<|≤|of|over|under)|older\ than|white|black|asian
+    |(?:R-?)?ISS\ (?:disease\ )?stage|high[-\ ]risk\ (?:cytogenetic|disease)|standard[-\ ]risk\ cytogenetic)"""
+_TRAIT_AFTER = re.compile(rf"""
+    \s*+[\])]?\s*+(?:(?:of\s++)?(?:the\s++)?(?:patients|participants)\s++)?(?:were\s++|was\s++|had\s++)?{_TRAIT}
+    """, _I)
+_TRAIT_BEFORE = re.compile(rf"""
+    {_TRAIT}(?:\s*+(?:[≥>=<≤]{{1,2}}|\d{{1,3}}|I{{1,3}}V?\b|years?\b|or\b|older\b|disease\b)){{0,8}}+
+    \s*+[,:]?\s*+(?:{INT}\s*+[\[(]\s*+)?$
+    """, _I)
+
+
+def baseline_trait(m: re.Match[str]) -> bool:
+    """Whether a percentage is a characteristic of the patients at baseline ("281 [43%] women", "aged 65
+    years or older, 38%", "43% were women", "ISS stage III, 19%"), not an outcome."""
+    s = m.string
+    return bool(_TRAIT_AFTER.match(s, m.end()) or _TRAIT_BEFORE.search(s[max(0, m.start() - 60):m.start()]))
+
+
 def percent_guard(m: re.Match[str]) -> bool:
     s = m.string
     before = s[max(0, m.start() - 12):m.start()].lower()
     after = s[m.end():m.end() + 25].lower()
+    if baseline_trait(m):
+        return False  # a baseline characteristic of the patients, not a result
     if _HETEROGENEITY.search(before):
         return False  # heterogeneity, not a share of an arm
     if _INTERVAL_BOUND.search(s[max(0, m.start() - 30):m.start()]):
