@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 
+from kg.drafting.attach import SentenceTerms
 from kg.drafting.lexicon import Mention, Term
 
-__all__ = ["TO_EACH_ARM", "regimen_after"]
+__all__ = ["TO_EACH_ARM", "every_arm", "regimen_after"]
 
 _TO_ARM = re.compile(r"""
     \s*+(?:patients\s++)?(?:(?:were|was)\s++)?(?:randomly\s++|randomi[sz]ed\s++)?
@@ -39,3 +40,16 @@ def regimen_after(sentence: str, regimens: list[Mention], end: int, *, said: boo
     if mention is None or _BETWEEN.match(sentence, mention.end):
         return None
     return mention.term
+
+
+def every_arm(terms: SentenceTerms, position: int) -> list[Term]:
+    """The arms "each group" means: the two the sentence names, else the trial's main comparison as the
+    article established it, else the two regimens last set against each other (none when unclear)."""
+    named = list(dict.fromkeys(m.term for m in terms.regimens))
+    main = terms.context.comparison
+    if len(named) == 2:
+        return terms.arms_in_order(position)
+    if not named and main is not None and main.comparator is not None:
+        return [main.experimental, main.comparator]
+    arms = terms.arms_in_order(position)
+    return arms if len(arms) == 2 else []

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from kg.drafting import outcomes
-from kg.drafting.arm_counts import TO_EACH_ARM, regimen_after
+from kg.drafting.arm_counts import TO_EACH_ARM, every_arm, regimen_after
 from kg.drafting.attach import Found, SentenceTerms, arm_of
 from kg.drafting.clauses import clause_endpoint, clause_of, clause_timepoint
 from kg.drafting.figuredata import (
@@ -339,7 +339,7 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
     if regimen is None and counts.startswith("patients") and figure.kind != "received":
         regimen = regimen_after(b.s, b.terms.regimens, figure.end)  # "372 patients were assigned to X"
     arms: list[Term | None] = [regimen]
-    if TO_EACH_ARM.match(b.s, figure.end) and len(each := b.terms.arms_in_order(figure.start)) >= 2:
+    if TO_EACH_ARM.match(b.s, figure.end) and (each := every_arm(b.terms, figure.start)):
         arms = list(each)  # "randomly assigned, 251 to each group": every arm's count
     for arm in arms:
         fields: dict[str, Any] = {"kind": "count", "study": study.term.id if study else None, "counts": counts,

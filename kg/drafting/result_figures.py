@@ -187,6 +187,9 @@ PERCENT = re.compile(rf"""
     """, re.VERBOSE)
 _HETEROGENEITY = re.compile(r"\bi(?:2|²|\^2)\s*[=:]\s*$")
 _INTERVAL_BOUND = re.compile(r"(?:\bci|confidence\ interval|credible\ interval)\b[^)\]]{0,14}$", _I)
+_CHANGED_BY = re.compile(r"""\b(?:reduc|lower|decreas|increas|improv|rais|cut|fell|drop|declin|rose|grew|shorten
+    |prolong|extend|lengthen|diminish)\w*+(?:\s++[^\s.;]{1,30}+){0,8}?\s++by\s*+$""", _I)
+"""A change by an amount ("reduced the risk of progression by 52%"), not a share reached by patients."""
 _EFFECT = re.compile(r"\s*(?:reduction|relative|lower\b|higher\b|decrease|increase)")
 
 
@@ -218,7 +221,8 @@ def percent_guard(m: re.Match[str]) -> bool:
         return False  # heterogeneity, not a share of an arm
     if _INTERVAL_BOUND.search(s[max(0, m.start() - 30):m.start()]):
         return False  # a bound of an interval ("55% (95% CI, 48%-62%)"), not a result of its own
-    if (re.search(r"\bby\s*$", before) and not re.match(r"\s*of\b", after)) or _EFFECT.match(after):
+    if (_CHANGED_BY.search(s[max(0, m.start() - 80):m.start()]) and not re.match(r"\s*of\b", after)) \
+            or _EFFECT.match(after):
         return False  # an effect size written as a percentage, not a share of an arm
     return Decimal(m["v"]) <= 100
 
