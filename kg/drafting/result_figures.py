@@ -130,8 +130,9 @@ def read_time_pair(m: re.Match[str]) -> FigureData:
 
 _NR_NOTE = r"(?:\s*+\([^()]{0,40}\))?"
 """A bracketed note after a value (``not reached (95% CI, 40.2-NE)``)."""
-_ARM_GAP = r"(?:\s++(?:with|in|for|on|among)\s++[\w-]{1,30}+(?:\s++[\w-]{1,30}+){0,3}?)?"
-"""An arm named between a value and the separator ("not reached with daratumumab versus ...")."""
+_ARM_GAP = r"(?:\s++(?:with|in|for|on|among)\s++[\w-]{1,30}+(?:(?:\s*+[+/–]\s*+|\s++)[\w-]{1,30}+){0,5}?)?"
+"""An arm named between a value and the separator ("not reached with daratumumab versus ...", a combination
+written "daratumumab + lenalidomide", "daratumumab–lenalidomide" or "daratumumab plus lenalidomide")."""
 
 NOT_REACHED_FIRST = re.compile(rf"""
     {NOT_REACHED}{_NR_NOTE}{_ARM_GAP}{PAIR_SEP}(?P<b>{DEC})\s*+(?P<unit>{PLAIN_UNIT})
