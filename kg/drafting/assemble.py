@@ -17,7 +17,9 @@ from decimal import Decimal
 from typing import Any, cast
 
 from kg.drafting import outcomes
+from kg.drafting.arm_counts import TO_EACH_ARM, every_arm, regimen_after
 from kg.drafting.attach import Found, SentenceTerms, arm_of
+from kg.drafting.clauses import clause_endpoint, clause_of, clause_timepoint
 from kg.drafting.figuredata import (
     CountData,
     DoseData,
@@ -29,7 +31,6 @@ from kg.drafting.figuredata import (
     TimePairData,
 )
 from kg.drafting.lexicon import Term
-from kg.drafting.result_figures import timepoint
 
 __all__ = ["Drafted", "draft_sentence"]
 
@@ -37,7 +38,8 @@ _BENEFIT = re.compile(r"\b(?:improv|prolong|longer|better|superior|reduc|lower r
 _HARM = re.compile(r"\b(?:increas|higher (?:risk|rate|incidence)|more frequent|worse|elevated risk)", re.IGNORECASE)
 _NO_DIFFERENCE = re.compile(r"\b(?:no (?:significant )?(?:difference|benefit|improvement)|did not|failed to|"
                             r"not (?:significantly|statistically)|similar)\b", re.IGNORECASE)
-_RANDOMISED = re.compile(r"randomly|were randomi[sz]ed|randomi[sz]ed (?:to|in|at|between)|underwent randomi[sz]ation|"
+_RANDOMISED = re.compile(r"randomly|were randomi[sz]ed|randomi[sz]ed (?:patients|participants|to|in|at|between)|"
+                         r"underwent randomi[sz]ation|"
                          r"were (?:allocated|assigned)|randomi[sz]ation (?:of|to)", re.IGNORECASE)
 _COMPARED = re.compile(r"\b(?:vs\.?|versus|compared|than|or|against|relative to)\b", re.IGNORECASE)
 _MAIN_AE = re.compile(r"\b(?:particularly|especially|mainly|mostly|most commonly|chiefly|notably)\b", re.IGNORECASE)
@@ -52,7 +54,6 @@ _PLACES = frozenset({"centres", "centers", "sites", "countries", "hospitals", "i
 _SAFETY = re.compile(r"safety (?:population|set|analysis)", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b")
 _BEFORE_RANDOMISATION = re.compile(r"\s+(?:were\s+|was\s+)?(?:enrolled|included|recruited|screened|registered)\b", re.I)
-_AFTER_TO = re.compile(r"\s*(?:receive\s+)?(?:the\s+)?")
 
 
 @dataclass
@@ -78,7 +79,6 @@ class _Builder:
         self.fewer = _FEWER.search(sentence) is not None
         self.randomised = _RANDOMISED.search(sentence) is not None
         self.safety = _SAFETY.search(sentence) is not None
-        self.timepoint = timepoint(sentence)
         self.respectively_at = max((m.start() for m in _RESPECTIVELY.finditer(sentence)), default=-1)
 
     def add(self, figure: Figure, fields: dict[str, Any], terms: list[Found | None], *, end: int | None = None) -> None:
@@ -273,12 +273,15 @@ def _time(b: _Builder, figure: Figure, study: Found | None, times: list[Figure])
 
 
 def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Figure]) -> None:
-    discontinuation = next((m for m in b.terms.of_kind("endpoint") if m.term.id == "discontinuation"), None)
+    endpoints = b.terms.of_kind("endpoint")
+    named = clause_endpoint(b.s, endpoints, figure.start, figure.end)
+    discontinuation = named if named is not None and named.term.id == "discontinuation" else None
     ae: Found | None
     main_ae = None
-    if discontinuation is not None:
+    if discontinuation is not None:  # "discontinuation due to adverse events, 13% vs 9%": its clause's
         endpoint: Found | None = Found(discontinuation.term, True)
-        after = [m for m in b.terms.of_kind("adverse_event") if m.start > discontinuation.end]
+        clause_end = clause_of(b.s, figure.start)[1]
+        after = [m for m in b.terms.of_kind("adverse_event") if discontinuation.end < m.start < clause_end]
         ae = Found(after[0].term, True) if after else None
         marker = _MAIN_AE.search(b.s, discontinuation.end)
         main = [m for m in after[1:] if marker and m.start > marker.end()]
@@ -297,7 +300,8 @@ def _percent(b: _Builder, figure: Figure, study: Found | None, percents: list[Fi
         regimen = Found(ordered[index], bool(b.terms.regimens)) if index < len(ordered) else None
     else:
         regimen = b.terms.nearest("regimen", figure.start)
-    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": b.timepoint,
+    when = clause_timepoint(b.s, figure.start, endpoint.term.id if endpoint else None, endpoints)
+    b.add(figure, {"kind": "proportion", "study": study.term.id if study else None, "timepoint": when,
                    "endpoint": endpoint.term.id if endpoint else None, "adverse_event": ae.term.id if ae else None,
                    "main_adverse_event": main_ae, "value": cast(PercentData, figure.data)["value"],
                    **_regimen_fields(study, regimen),
@@ -314,10 +318,9 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
     regimen = None
     if figure.kind == "received":
         counts, regimen = "patients_received_allocated", b.terms.following("regimen", figure.end - 9, reach=30)
-    elif figure.kind == "assigned":  # "307 were assigned to lenalidomide": the regimen right after "to"
-        counts = "patients_randomised"
-        regimen = next((m.term for m in b.terms.regimens if figure.end <= m.start <= figure.end + 20
-                        and _AFTER_TO.fullmatch(b.s, figure.end, m.start)), None)
+    elif figure.kind == "assigned":  # "307 were assigned to lenalidomide", "394 received ixazomib"
+        counts = "patients_randomised" if b.randomised else "patients"
+        regimen = regimen_after(b.s, b.terms.regimens, figure.end, said=True)
     elif "stage" in noun:
         counts = "randomisation_stages"
     elif _COUNT_NOUNS.get(noun, "patients") != "patients":
@@ -333,12 +336,17 @@ def _count(b: _Builder, figure: Figure, study: Found | None) -> None:
     if figure.kind == "n":
         before = [m for m in b.terms.regimens if m.end <= figure.start]
         regimen = before[-1].term if before else None
-    found = Found(regimen, True) if regimen else None
-    fields: dict[str, Any] = {"kind": "count", "study": study.term.id if study else None, "counts": counts,
-                              "value": data["value"], "of_total": data.get("of_total")}
-    if regimen is not None:
-        fields.update(_regimen_fields(study, found))
-    b.add(figure, fields, [study])
+    if regimen is None and counts.startswith("patients") and figure.kind != "received":
+        regimen = regimen_after(b.s, b.terms.regimens, figure.end)  # "372 patients were assigned to X"
+    arms: list[Term | None] = [regimen]
+    if TO_EACH_ARM.match(b.s, figure.end) and (each := every_arm(b.terms, figure.start)):
+        arms = list(each)  # "randomly assigned, 251 to each group": every arm's count
+    for arm in arms:
+        fields: dict[str, Any] = {"kind": "count", "study": study.term.id if study else None, "counts": counts,
+                                  "value": data["value"], "of_total": data.get("of_total")}
+        if arm is not None:
+            fields.update(_regimen_fields(study, Found(arm, True)))
+        b.add(figure, fields, [study])
 
 
 def _dose(b: _Builder, figure: Figure, study: Found | None) -> None:

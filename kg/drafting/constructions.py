@@ -70,6 +70,7 @@ CONSTRUCTIONS: tuple[Construction, ...] = (
                  guard=d.count_guard),
     Construction("assigned", "assigned", CountData, (d.ASSIGNED,), d.read_value, s.draft_count, (st.COUNT,),
                  requires=d.RANDOMISATION_SAID),
+    Construction("received_arm", "assigned", CountData, (d.RECEIVED_ARM,), d.read_value, s.draft_count, (st.COUNT,)),
     Construction("n_equals", "n", CountData, (d.N_EQUALS,), d.read_value, s.draft_count, (st.COUNT,)),
     Construction("not_reached", "not_reached", NotReachedData, (r.NOT_REACHED_ALONE,), r.read_not_reached,
                  s.draft_not_reached, (st.MEDIAN,)),

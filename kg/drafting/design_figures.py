@@ -18,7 +18,7 @@ from kg.drafting.figuredata import AllocationData, CountData, CutoffData, DoseDa
 from kg.drafting.pieces import DEC, INT, MONTH_NAME, MONTHS, PLAIN_UNIT, RANGE_DASH, WORD, unit_name
 
 __all__ = ["ALLOCATION", "ASSIGNED", "COUNT", "CUTOFF", "DOSE", "DURATION", "FOLLOW_UP", "FOR_PERIOD", "GRADES",
-           "N_EQUALS", "RANDOMISATION_SAID", "RECEIVED", "iso_date"]
+           "N_EQUALS", "RANDOMISATION_SAID", "RECEIVED", "RECEIVED_ARM", "iso_date"]
 
 _I = re.IGNORECASE | re.VERBOSE
 
@@ -52,6 +52,12 @@ ASSIGNED = re.compile(rf"""
     (?:(?:were|was)\s++(?:randomly\s++)?(?:assigned|allocated|randomi[sz]ed)\s++)?
     to(?=\s++(?:receive\s++)?[A-Za-z])                     # "307 were assigned to X and 307 to placebo"
     """, _I)
+
+
+RECEIVED_ARM = re.compile(rf"""
+    (?<![\w.,/:])(?P<n>{INT})\s++(?:patients\s++)?(?:received|were\ given)(?=\s++(?:the\s++)?[A-Za-z])
+    """, _I)
+"""A count of patients by the regimen they received: "394 received ixazomib and 262 received placebo"."""
 
 
 def read_value(m: re.Match[str]) -> FigureData:

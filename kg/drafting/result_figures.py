@@ -130,8 +130,9 @@ def read_time_pair(m: re.Match[str]) -> FigureData:
 
 _NR_NOTE = r"(?:\s*+\([^()]{0,40}\))?"
 """A bracketed note after a value (``not reached (95% CI, 40.2-NE)``)."""
-_ARM_GAP = r"(?:\s++(?:with|in|for|on|among)\s++[\w-]{1,30}+(?:\s++[\w-]{1,30}+){0,3}?)?"
-"""An arm named between a value and the separator ("not reached with daratumumab versus ...")."""
+_ARM_GAP = r"(?:\s++(?:with|in|for|on|among)\s++[\w-]{1,30}+(?:(?:\s*+[+/–]\s*+|\s++)[\w-]{1,30}+){0,5}?)?"
+"""An arm named between a value and the separator ("not reached with daratumumab versus ...", a combination
+written "daratumumab + lenalidomide", "daratumumab–lenalidomide" or "daratumumab plus lenalidomide")."""
 
 NOT_REACHED_FIRST = re.compile(rf"""
     {NOT_REACHED}{_NR_NOTE}{_ARM_GAP}{PAIR_SEP}(?P<b>{DEC})\s*+(?P<unit>{PLAIN_UNIT})
@@ -187,18 +188,42 @@ PERCENT = re.compile(rf"""
     """, re.VERBOSE)
 _HETEROGENEITY = re.compile(r"\bi(?:2|²|\^2)\s*[=:]\s*$")
 _INTERVAL_BOUND = re.compile(r"(?:\bci|confidence\ interval|credible\ interval)\b[^)\]]{0,14}$", _I)
+_CHANGED_BY = re.compile(r"""\b(?:reduc|lower|decreas|increas|improv|rais|cut|fell|drop|declin|rose|grew|shorten
+    |prolong|extend|lengthen|diminish)\w*+(?:\s++[^\s.;]{1,30}+){0,8}?\s++by\s*+$""", _I)
+"""A change by an amount ("reduced the risk of progression by 52%"), not a share reached by patients."""
 _EFFECT = re.compile(r"\s*(?:reduction|relative|lower\b|higher\b|decrease|increase)")
+
+
+_TRAIT = r"""(?:women|men|females?|males?|aged\b|age[ds]?\ (?:≥|>=|>|<|≤|of|over|under)|older\ than|white|black|asian
+    |(?:R-?)?ISS\ (?:disease\ )?stage|high[-\ ]risk\ (?:cytogenetic|disease)|standard[-\ ]risk\ cytogenetic)"""
+_TRAIT_AFTER = re.compile(rf"""
+    \s*+[\])]?\s*+(?:(?:of\s++)?(?:the\s++)?(?:patients|participants)\s++)?(?:were\s++|was\s++|had\s++)?{_TRAIT}
+    """, _I)
+_TRAIT_BEFORE = re.compile(rf"""
+    {_TRAIT}(?:\s*+(?:[≥>=<≤]{{1,2}}|\d{{1,3}}|I{{1,3}}V?\b|years?\b|or\b|older\b|disease\b)){{0,8}}+
+    \s*+[,:]?\s*+(?:{INT}\s*+[\[(]\s*+)?$
+    """, _I)
+
+
+def baseline_trait(m: re.Match[str]) -> bool:
+    """Whether a percentage is a characteristic of the patients at baseline ("281 [43%] women", "aged 65
+    years or older, 38%", "43% were women", "ISS stage III, 19%"), not an outcome."""
+    s = m.string
+    return bool(_TRAIT_AFTER.match(s, m.end()) or _TRAIT_BEFORE.search(s[max(0, m.start() - 60):m.start()]))
 
 
 def percent_guard(m: re.Match[str]) -> bool:
     s = m.string
     before = s[max(0, m.start() - 12):m.start()].lower()
     after = s[m.end():m.end() + 25].lower()
+    if baseline_trait(m):
+        return False  # a baseline characteristic of the patients, not a result
     if _HETEROGENEITY.search(before):
         return False  # heterogeneity, not a share of an arm
     if _INTERVAL_BOUND.search(s[max(0, m.start() - 30):m.start()]):
         return False  # a bound of an interval ("55% (95% CI, 48%-62%)"), not a result of its own
-    if (re.search(r"\bby\s*$", before) and not re.match(r"\s*of\b", after)) or _EFFECT.match(after):
+    if (_CHANGED_BY.search(s[max(0, m.start() - 80):m.start()]) and not re.match(r"\s*of\b", after)) \
+            or _EFFECT.match(after):
         return False  # an effect size written as a percentage, not a share of an arm
     return Decimal(m["v"]) <= 100
 
