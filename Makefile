@@ -102,9 +102,10 @@ pytest: $(TSTAMP)
 test: lint typecheck browser-if-root graphviz jdk pytest
 
 # The fast loop: no HermiT (the test release is reused from build/test-cache while its inputs are
-# unchanged), no server processes, no browser, no wheel.
+# unchanged), no server processes, no browser, no wheel. worksteal: an idle worker takes queued tests from the
+# other, so a few long tests at the end do not leave one core idle.
 test-fast: $(TSTAMP)
-	@$(BIN)/python -m pytest -q -n 2 -m "not (java or server or browser or slow)"; rc=$$?; \
+	@$(BIN)/python -m pytest -q -n 2 --dist worksteal -m "not (java or server or browser or slow)"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 clean:

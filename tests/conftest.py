@@ -33,6 +33,10 @@ from .requirements import require
 
 SEEDS: Path | None = default_sources_dir()
 
+# tests/data holds inputs, not tests: --doctest-modules would import its scripts (make_falcon2_pdf.py imports fpdf)
+# in every pytest worker at collection, for no test.
+collect_ignore_glob = ["data/*"]
+
 
 @pytest.fixture(scope="session")
 def seeds() -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import bioregistry
 import pytest
 
 from kg.linking.identifiers import PREFIX_TABLE, parse_curie
@@ -35,6 +34,8 @@ def test_every_vocabulary_expands_to_the_graph_iri_and_back() -> None:
 
 
 def test_prefix_table_agrees_with_bioregistry() -> None:
+    import bioregistry  # here, not at module level: a second of import in every pytest worker at collection
+
     for prefix, info in PREFIX_TABLE.items():
         resource = bioregistry.get_resource(prefix)
         assert resource is not None, prefix
@@ -44,6 +45,8 @@ def test_prefix_table_agrees_with_bioregistry() -> None:
 
 @pytest.mark.java
 def test_every_curie_passes_bioregistry(built: BuiltGraph) -> None:
+    import bioregistry
+
     curies = _curies(built)
     assert len(curies) > 80
     for curie in curies:

@@ -8,7 +8,6 @@ import urllib.request
 from pathlib import Path
 
 import owlready2
-import pandas as pd
 import pyoxigraph as ox
 import pytest
 from flask import Flask
@@ -63,6 +62,8 @@ def test_files_are_the_same_on_a_remote_store(remote_app: Flask, app: Flask) -> 
 
 
 def test_over_http_pandas_cors_and_owlready2(live_url: str, store: Store) -> None:
+    import pandas as pd  # here: a module-level import cost every pytest worker 1.4 s at collection, fast loop too
+
     frame = pd.read_json(f"{live_url}/queries/effect-estimates.records.json")
     assert len(frame) > 0 and frame["estimate"].dtype.kind == "f"
     preflight = urllib.request.Request(f"{live_url}/sparql", method="OPTIONS",

@@ -12,7 +12,6 @@ import csv
 import io
 from pathlib import Path
 
-import pandas as pd
 import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
@@ -61,6 +60,8 @@ def _check_csv(body: bytes) -> None:
         assert not _formula_leading(cell) or _is_number(cell), cell
     assert texts[:len(HOSTILE)] == ["'" + t for t in HOSTILE]  # nothing lost: the apostrophe and the text
     assert texts[len(HOSTILE):] == ["-0.5", "lenalidomide"]  # a number written as text is harmless: kept
+    import pandas as pd  # here, not at module level: its import is paid only by the worker that runs this
+
     frame = pd.read_csv(io.BytesIO(body))
     assert pd.api.types.is_numeric_dtype(frame["number"]), frame.dtypes
     assert frame["number"].iloc[0] == -0.94 and frame["number"].iloc[3] == float("-inf")
@@ -128,6 +129,8 @@ def test_saved_query_downloads_are_neutralised_too(tmp_path: Path, empty: Store,
     app = make_app(Settings(), store=empty, catalogue=load_catalogue(tmp_path), warm=False)
     client: FlaskClient = app.test_client()
     body = client.get("/queries/hostile.csv").data
+    import pandas as pd
+
     frame = pd.read_csv(io.BytesIO(body))
     assert list(frame["text"][:len(HOSTILE)]) == ["'" + t for t in HOSTILE]
     assert pd.api.types.is_numeric_dtype(frame["number"])

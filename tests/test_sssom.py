@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
@@ -17,9 +18,12 @@ from kg.linking.sssom import CONFIDENCE, mapping_rows
 from kg.pipeline.steps import BuiltGraph
 from kg.query.store import Store
 
-sssom_parsers = pytest.importorskip("sssom.parsers", reason="sssom-py is in the test extras")
-from sssom.constants import SchemaValidationType  # noqa: E402
-from sssom.validators import validate  # noqa: E402
+
+@pytest.fixture(scope="module")
+def sssom_parsers() -> ModuleType:
+    """sssom-py, imported by the tests that use it rather than at collection (it takes 1.5 s to import, in every
+    pytest worker)."""
+    return pytest.importorskip("sssom.parsers", reason="sssom-py is in the test extras")
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +35,10 @@ def exported(release: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     return output, done.stdout
 
 
-def test_sssom_py_validates_the_export(exported: tuple[Path, str]) -> None:
+def test_sssom_py_validates_the_export(exported: tuple[Path, str], sssom_parsers: ModuleType) -> None:
+    from sssom.constants import SchemaValidationType
+    from sssom.validators import validate
+
     msdf = sssom_parsers.parse_sssom_table(exported[0])
     reports = validate(msdf, [SchemaValidationType.JsonSchema, SchemaValidationType.PrefixMapCompleteness,
                               SchemaValidationType.StrictCurieFormat], fail_on_error=True)
@@ -43,7 +50,8 @@ def test_sssom_py_validates_the_export(exported: tuple[Path, str]) -> None:
     assert set(msdf.df["predicate_id"]) <= {"skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch"}
 
 
-def test_every_curated_xref_is_a_row_with_its_confidence(exported: tuple[Path, str]) -> None:
+def test_every_curated_xref_is_a_row_with_its_confidence(exported: tuple[Path, str],
+                                                         sssom_parsers: ModuleType) -> None:
     msdf = sssom_parsers.parse_sssom_table(exported[0])
     rows = {(r.subject_id, r.object_id): r for r in msdf.df.itertuples()}
     data = yaml.safe_load((paths.facts_dir() / "reference.yaml").read_text())
@@ -64,7 +72,8 @@ def test_every_curated_xref_is_a_row_with_its_confidence(exported: tuple[Path, s
 
 
 @pytest.mark.java
-def test_the_curie_map_expands_to_the_iris_the_graph_uses(exported: tuple[Path, str], built: BuiltGraph) -> None:
+def test_the_curie_map_expands_to_the_iris_the_graph_uses(exported: tuple[Path, str], built: BuiltGraph,
+                                                          sssom_parsers: ModuleType) -> None:
     """Every skos:*Match IRI in the graph, compacted with the SSSOM CURIE map, is a row of the table."""
     msdf = sssom_parsers.parse_sssom_table(exported[0])
     objects = set(msdf.df["object_id"])

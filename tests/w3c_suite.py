@@ -9,6 +9,7 @@ equal to pyoxigraph's answer means any difference from the expected results is t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -23,7 +24,7 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
 from kg import paths
-from kg.query.catalogue import load_catalogue
+from kg.query.catalogue import Catalogue, load_catalogue
 from kg.query.protocol.lexer import dataset_clause
 from kg.query.store import Store
 from web import create_app  # a helper called per W3C test, also outside pytest: it builds its own apps, no fixtures
@@ -185,6 +186,13 @@ def _csv_lines(text: str) -> list[str]:
     return [line.rstrip("\r") for line in text.strip().splitlines()]
 
 
+@functools.cache
+def _catalogue() -> Catalogue:
+    """The saved queries, parsed once per process (a catalogue is never changed by an app): each of the ~250 W3C
+    tests builds its own app, and parsing the catalogue each time was half of the evaluation test's time."""
+    return load_catalogue(paths.queries_dir())
+
+
 def evaluate(test: Test, root: Path) -> EvalOutcome:
     """Serve the test's data, run its query through /sparql and directly, compare the three answers."""
     assert test.query is not None
@@ -213,7 +221,7 @@ def evaluate(test: Test, root: Path) -> EvalOutcome:
         engine = store.raw.query(text, **options)  # type: ignore[arg-type]
     except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
         engine = exc
-    app = create_app(store, load_catalogue(paths.queries_dir()), warm=False)
+    app = create_app(store, _catalogue(), warm=False)
     client: FlaskClient = app.test_client()
     if "CSVResultFormatTest" in test.kinds and test.result is not None:
         url = "/sparql" + ("?" + "&".join(f"{k}={v}" for k, v in params) if params else "")
@@ -286,7 +294,7 @@ def run_protocol_test(manifest: Graph, test: Test, root: Path) -> ProtocolOutcom
         name, graph = manifest.value(spec, RDFS.label), manifest.value(spec, UT.graph)
         if name is not None and isinstance(graph, URIRef):
             _load(store, _local(root, test.folder, graph), str(name), str(name))
-    client: FlaskClient = create_app(store, load_catalogue(paths.queries_dir()), warm=False).test_client()
+    client: FlaskClient = create_app(store, _catalogue(), warm=False).test_client()
     action = manifest.value(test.node, MF.action)
     for request in Collection(manifest, manifest.value(action, HT.requests)):
         path = str(manifest.value(request, HT.absolutePath)).replace("/sparql/", "/sparql", 1)
