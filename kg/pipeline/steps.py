@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg import paths
@@ -22,8 +23,9 @@ from kg.curation.factbase import FactBase, load_facts
 from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
 from kg.pipeline.cache import BuildCache
+from kg.pipeline.inferred import property_lines
 from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, nquads, source_triples
-from kg.pipeline.property_rules import RULE_INPUTS, classify_significance, materialise_properties
+from kg.pipeline.property_rules import RULE_INPUTS
 from kg.pipeline.qc import check_quality_nquads
 from kg.pipeline.reasoning import entailed_closure, reason, reasoned_predicates
 from kg.pipeline.shacl_parts import validate_by_source
@@ -82,6 +84,10 @@ class BuiltGraph:
         return ds
 
 
+_TYPING = frozenset({RDF.type, MMKG.hasComponent, MMKG.ciLower, MMKG.ciUpper})
+"""What HermiT's input and the type closure read (with the triples of blank nodes: restrictions)."""
+
+
 def _timed(report: BuildReport, name: str, started: float) -> float:
     now = time.perf_counter()
     report.timings[name] = round(now - started, 3)
@@ -134,12 +140,13 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
 
     announce(BUILD_STEPS[2])
     graphs = source_triples(base, cache, digests, facts / "reference.yaml")
-    abox = Graph()  # what reasoning reads: the triples of the predicates it looks at (all for SHACL: whole())
+    abox = Graph()  # what HermiT and the type closure read (the property rules go source by source)
     wanted = reasoned_predicates(tbox)
+    kept = wanted | RULE_INPUTS
     for part in graphs.values():
         for triple in part.triples:
             # a blank-node subject: a restriction typing a pooled regimen
-            if triple[1] in wanted or triple[1] in RULE_INPUTS or isinstance(triple[0], BNode):
+            if triple[1] in _TYPING or isinstance(triple[0], BNode):
                 abox.add(triple)
     step = _timed(report, "rdf", step)
 
@@ -169,8 +176,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         inferred = result.inferred
         for triple in entailed_closure(tbox, abox, inferred):
             inferred.add(triple)
-        for triple in materialise_properties(tbox, abox) + classify_significance(abox):
-            inferred.add(triple)
+        rule_lines = property_lines(graphs, tbox, kept, cache, INFERRED_GRAPH)
         report.inferred_types = result.individual_types
         report.inferred_subclass_edges = result.subclass_edges
         step = _timed(report, "reason", step)
@@ -186,9 +192,12 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     assembled: list[tuple[URIRef, list[tuple[Node, Node, Node]], bytes | None]] = [
         (ONTOLOGY_GRAPH, list(ontology), None), (IMPORTS_GRAPH, list(imports), None),
         *((name, part.triples, part.nquads) for name, part in graphs.items()),
-        (QUOTATIONS_GRAPH, quotation_triples, None), (INFERRED_GRAPH, list(inferred), None)]
+        (QUOTATIONS_GRAPH, quotation_triples, None)]
+    inferred_lines = nquads(list(inferred), INFERRED_GRAPH) + rule_lines
     data = b"".join(lines if lines is not None else nquads(triples, name) for name, triples, lines in assembled)
+    data += inferred_lines
     report.graphs = {str(name): len(triples) for name, triples, _lines in assembled if triples}
+    report.graphs[str(INFERRED_GRAPH)] = inferred_lines.count(b"\n")
     step = _timed(report, "assemble", step)
 
     announce(BUILD_STEPS[5])
