@@ -10,7 +10,7 @@ article's work. With a cache folder of None every step is worked out (the same r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from kg.curation.fields import references, sections
 from kg.curation.provenance import check_provenance, quotations
 from kg.curation.schema import SourceFile
 from kg.curation.yamlread import LineMap
-from kg.errors import FactError
+from kg.errors import BuildError, FactError
 from kg.pipeline.cache import BuildCache, digest
 from kg.pipeline.finding_labels import FindingNamer
 from kg.pipeline.rdfize import REFERENCE_GRAPH, add_reference, add_source, source_graph_iri
@@ -136,19 +136,50 @@ def _dependencies(names: _Names, source: SourceFile) -> str:
     return "\n".join(f"{t}={names.json(t)}" for t in sorted(seen))
 
 
-@dataclass(frozen=True)
 class GraphPart:
-    """One named graph's triples, and the same as N-Quads lines (what the release file holds)."""
+    """One named graph's triples (loaded from the cache when first asked for), and the same as N-Quads lines."""
 
-    triples: list[Triple]
-    nquads: bytes
-    key: str
-    """The digest of the inputs the triples were made from: the same key, the same triples."""
+    def __init__(self, triples: list[Triple] | None, nquads: bytes, key: str, size: int | None = None,
+                 load: Callable[[], list[Triple]] | None = None) -> None:
+        self._triples = triples
+        self.nquads = nquads
+        self.key = key
+        """The digest of the inputs the triples were made from: the same key, the same triples."""
+        self.size = size if size is not None else len(triples or ())
+        self._load = load
+        self.outlines: dict[str, Any] = {}
+        """Outlines of the triples made in this build (:mod:`kg.pipeline.outline`), by key."""
+
+    @property
+    def triples(self) -> list[Triple]:
+        if self._triples is None:
+            assert self._load is not None
+            self._triples = self._load()
+        return self._triples
 
     @classmethod
     def of(cls, graph: Graph, name: URIRef, key: str) -> GraphPart:
         triples = sorted(graph)
         return cls(triples, nquads(triples, name), key)
+
+
+def _cached_part(cache: BuildCache, key: str) -> GraphPart | None:
+    """The part stored under ``key``: its N-Quads now, its triples when asked for."""
+    hit = cache.get("rdf", key)
+    if hit is None or not cache.has("rdf-triples", key):
+        return None
+
+    def load() -> list[Triple]:
+        triples: list[Triple] | None = cache.get("rdf-triples", key)
+        if triples is None:
+            raise BuildError(f"the build cache lost an entry while building (rdf-triples/{key}): build again")
+        return triples
+    return GraphPart(None, hit[0], key, hit[1], load)
+
+
+def _store_part(cache: BuildCache, part: GraphPart) -> None:
+    cache.put("rdf-triples", part.key, part.triples)
+    cache.put("rdf", part.key, (part.nquads, part.size))
 
 
 def nquads(triples: Iterable[Triple], name: URIRef) -> bytes:
@@ -164,25 +195,25 @@ def source_triples(base: FactBase, cache: BuildCache, digests: FileDigests,
     graphs: dict[URIRef, GraphPart] = {}
     links = TrialLinks(base)  # a record's trial follows identifications across files: part of the keys
     key = digest(b"rdf-reference\n", digests.of(reference_path), links.reference_key(base))
-    part = cache.get("rdf", key)
+    part = _cached_part(cache, key)
     if part is None:
         g = Graph()
         add_reference(g, base)
         links.add_reference(g, base)
         part = GraphPart.of(g, REFERENCE_GRAPH, key)
-        cache.put("rdf", key, part)
+        _store_part(cache, part)
     graphs[REFERENCE_GRAPH] = part
     namer, names = FindingNamer(base), _Names(base)
     for source in base.sources:
         name = source_graph_iri(source.source.id)
         key = digest(b"rdf-source\n", digests.of(base.source_paths[source.source.id]), _dependencies(names, source),
                      links.source_key(source))
-        part = cache.get("rdf", key)
+        part = _cached_part(cache, key)
         if part is None:
             g = Graph()
             add_source(g, source, namer)
             links.add_source(g, source)
             part = GraphPart.of(g, name, key)
-            cache.put("rdf", key, part)
+            _store_part(cache, part)
         graphs[name] = part
     return graphs

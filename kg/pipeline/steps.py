@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg import paths
@@ -23,12 +22,13 @@ from kg.curation.factbase import FactBase, load_facts
 from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
 from kg.pipeline.cache import BuildCache
-from kg.pipeline.inferred import property_lines
+from kg.pipeline.inferred import property_lines, tbox_key
+from kg.pipeline.outline import outline
 from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, nquads, source_triples
 from kg.pipeline.property_rules import RULE_INPUTS
 from kg.pipeline.qc import check_quality_nquads
 from kg.pipeline.reasoning import entailed_closure, reason, reasoned_predicates
-from kg.pipeline.shacl_parts import validate_by_source
+from kg.pipeline.shacl_parts import backward_predicates, validate_by_source
 
 __all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "QUOTATIONS_GRAPH", "BuildReport",
            "BuiltGraph",
@@ -82,10 +82,6 @@ class BuiltGraph:
         for prefix, namespace in PREFIXES.items():
             ds.bind(prefix, namespace)
         return ds
-
-
-_TYPING = frozenset({RDF.type, MMKG.hasComponent, MMKG.ciLower, MMKG.ciUpper})
-"""What HermiT's input and the type closure read (with the triples of blank nodes: restrictions)."""
 
 
 def _timed(report: BuildReport, name: str, started: float) -> float:
@@ -143,11 +139,10 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     abox = Graph()  # what HermiT and the type closure read (the property rules go source by source)
     wanted = reasoned_predicates(tbox)
     kept = wanted | RULE_INPUTS
+    backward = backward_predicates(paths.shapes_file(), tbox)
     for part in graphs.values():
-        for triple in part.triples:
-            # a blank-node subject: a restriction typing a pooled regimen
-            if triple[1] in _TYPING or isinstance(triple[0], BNode):
-                abox.add(triple)
+        for triple in outline(part, backward, cache).typing:  # types, limits, components, blank nodes' triples
+            abox.add(triple)
     step = _timed(report, "rdf", step)
 
     def whole() -> Graph:
@@ -164,7 +159,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         started = time.perf_counter()
         try:
             conforms, text, validated = validate_by_source(
-                graphs, tbox, paths.shapes_file(), cache, whole)
+                graphs, tbox, paths.shapes_file(), cache, whole, tbox_key())
             report.shacl_parts_validated = validated
             return conforms, text
         finally:
@@ -191,12 +186,14 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
                          for finding_id, sentence in sorted(quoted.items())]  # for pages; never in the repository
     assembled: list[tuple[URIRef, list[tuple[Node, Node, Node]], bytes | None]] = [
         (ONTOLOGY_GRAPH, list(ontology), None), (IMPORTS_GRAPH, list(imports), None),
-        *((name, part.triples, part.nquads) for name, part in graphs.items()),
+        *((name, [], part.nquads) for name, part in graphs.items()),
         (QUOTATIONS_GRAPH, quotation_triples, None)]
     inferred_lines = nquads(list(inferred), INFERRED_GRAPH) + rule_lines
     data = b"".join(lines if lines is not None else nquads(triples, name) for name, triples, lines in assembled)
     data += inferred_lines
-    report.graphs = {str(name): len(triples) for name, triples, _lines in assembled if triples}
+    sizes = {name: part.size for name, part in graphs.items()}
+    report.graphs = {str(name): sizes.get(name, len(triples)) for name, triples, _lines in assembled
+                     if sizes.get(name, len(triples))}
     report.graphs[str(INFERRED_GRAPH)] = inferred_lines.count(b"\n")
     step = _timed(report, "assemble", step)
 
