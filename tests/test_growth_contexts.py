@@ -129,3 +129,25 @@ def test_a_change_that_crosses_sources_is_caught_and_the_whole_graph_decides(
     assert _contexts(graphs, tbox) is None
     kept = reasoned_predicates(tbox) | RULE_INPUTS
     assert _lines(property_lines(graphs, tbox, kept, BuildCache(None), INFERRED)) == _whole(graphs, tbox)
+
+
+def test_hermits_input_from_the_parts_is_the_whole_graphs(made: dict[URIRef, GraphPart], tbox: Graph) -> None:
+    from rdflib.compare import isomorphic
+
+    from kg.pipeline.outline import TYPING
+    from kg.pipeline.reasoning import _reasoning_input
+    from kg.pipeline.typing_parts import hermit_input, individuals
+
+    found = []
+    whole_abox = Graph()
+    for part in made.values():
+        abox = Graph()
+        for t in part.triples:
+            if t[1] in TYPING or isinstance(t[0], BNode):
+                abox.add(t)
+                whole_abox.add(t)
+        found += individuals(tbox, abox)
+    graph, groups, _extra = hermit_input(tbox, found)
+    expected_graph, expected_groups = _reasoning_input(tbox, whole_abox)
+    assert groups == expected_groups and sum(len(m) for m in groups.values()) > len(groups)  # estimates grouped
+    assert isomorphic(graph, expected_graph)

@@ -10,13 +10,14 @@ article's work. With a cache folder of None every step is worked out (the same r
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.serializers.nquads import _nq_row
 from rdflib.term import Node
 
@@ -26,12 +27,14 @@ from kg.curation.provenance import check_provenance, quotations
 from kg.curation.schema import SourceFile
 from kg.curation.yamlread import LineMap
 from kg.errors import BuildError, FactError
+from kg.namespaces import MMKG, RES
 from kg.pipeline.cache import BuildCache, digest
 from kg.pipeline.finding_labels import FindingNamer
 from kg.pipeline.rdfize import REFERENCE_GRAPH, add_reference, add_source, source_graph_iri
 from kg.pipeline.trial_rdf import TrialLinks
 
-__all__ = ["FileDigests", "GraphPart", "Provenance", "cached_parser", "check_sources", "nquads", "source_triples"]
+__all__ = ["FileDigests", "GraphPart", "Provenance", "cached_parser", "check_sources", "nquads", "quotation_lines",
+           "source_triples"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -180,6 +183,18 @@ def _cached_part(cache: BuildCache, key: str) -> GraphPart | None:
 def _store_part(cache: BuildCache, part: GraphPart) -> None:
     cache.put("rdf-triples", part.key, part.triples)
     cache.put("rdf", part.key, (part.nquads, part.size))
+
+
+def quotation_lines(quoted: dict[str, str], graph: URIRef, cache: BuildCache) -> tuple[bytes, int]:
+    """The quotations graph's N-Quads (each finding's sentence, for its page) and its size, cached by the sentences."""
+    key = digest(b"quotations\n", str(graph), json.dumps(sorted(quoted.items())))
+    hit: tuple[bytes, int] | None = cache.get("quotations", key)
+    if hit is None:
+        triples: list[Triple] = [(RES[finding_id], MMKG.quotation, Literal(sentence, lang="en"))
+                                 for finding_id, sentence in sorted(quoted.items())]
+        hit = (nquads(triples, graph), len(triples))
+        cache.put("quotations", key, hit)
+    return hit
 
 
 def nquads(triples: Iterable[Triple], name: URIRef) -> bytes:

@@ -14,21 +14,30 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from kg import paths
 from kg.curation.factbase import FactBase, load_facts
 from kg.errors import BuildError, FactErrors
-from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
+from kg.namespaces import GRAPH, PREFIXES
 from kg.pipeline.cache import BuildCache
 from kg.pipeline.inferred import property_lines, tbox_key
-from kg.pipeline.outline import outline
-from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, nquads, source_triples
+from kg.pipeline.outline import Outline, outline
+from kg.pipeline.per_source import (
+    FileDigests,
+    GraphPart,
+    cached_parser,
+    check_sources,
+    nquads,
+    quotation_lines,
+    source_triples,
+)
 from kg.pipeline.property_rules import RULE_INPUTS
 from kg.pipeline.qc import check_quality_nquads
 from kg.pipeline.reasoning import entailed_closure, reason, reasoned_predicates
 from kg.pipeline.shacl_parts import backward_predicates, validate_by_source
+from kg.pipeline.typing_parts import type_lines
 
 __all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "QUOTATIONS_GRAPH", "BuildReport",
            "BuiltGraph",
@@ -84,6 +93,22 @@ class BuiltGraph:
         return ds
 
 
+def _types(graphs: dict[URIRef, GraphPart], outlines: dict[URIRef, Outline], tbox: Graph, tkey: str,
+           cache: BuildCache) -> tuple[bytes, int, int]:
+    """HermiT's types and the type closure as N-Quads lines, part by part when every subject has one graph."""
+    subjects = sum(len(found.subjects) for found in outlines.values())
+    if len(frozenset().union(*(found.subjects for found in outlines.values()))) == subjects:
+        return type_lines(graphs, outlines, tbox, tkey, cache, INFERRED_GRAPH)
+    abox = Graph()  # a node several graphs describe: its types from all of them
+    for found in outlines.values():
+        for triple in found.typing:
+            abox.add(triple)
+    result = reason(tbox, abox, cache=cache)
+    for triple in entailed_closure(tbox, abox, result.inferred):
+        result.inferred.add(triple)
+    return nquads(list(result.inferred), INFERRED_GRAPH), result.individual_types, result.subclass_edges
+
+
 def _timed(report: BuildReport, name: str, started: float) -> float:
     now = time.perf_counter()
     report.timings[name] = round(now - started, 3)
@@ -136,13 +161,10 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
 
     announce(BUILD_STEPS[2])
     graphs = source_triples(base, cache, digests, facts / "reference.yaml")
-    abox = Graph()  # what HermiT and the type closure read (the property rules go source by source)
-    wanted = reasoned_predicates(tbox)
-    kept = wanted | RULE_INPUTS
+    kept = reasoned_predicates(tbox) | RULE_INPUTS
     backward = backward_predicates(paths.shapes_file(), tbox)
-    for part in graphs.values():
-        for triple in outline(part, backward, cache).typing:  # types, limits, components, blank nodes' triples
-            abox.add(triple)
+    outlines = {name: outline(part, backward, cache) for name, part in graphs.items()}
+    tkey = tbox_key()
     step = _timed(report, "rdf", step)
 
     def whole() -> Graph:
@@ -159,7 +181,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         started = time.perf_counter()
         try:
             conforms, text, validated = validate_by_source(
-                graphs, tbox, paths.shapes_file(), cache, whole, tbox_key())
+                graphs, tbox, paths.shapes_file(), cache, whole, tkey)
             report.shacl_parts_validated = validated
             return conforms, text
         finally:
@@ -167,13 +189,8 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         shacl = pool.submit(timed_shacl)
-        result = reason(tbox, abox, cache=cache)
-        inferred = result.inferred
-        for triple in entailed_closure(tbox, abox, inferred):
-            inferred.add(triple)
+        type_lines_, report.inferred_types, report.inferred_subclass_edges = _types(graphs, outlines, tbox, tkey, cache)
         rule_lines = property_lines(graphs, tbox, kept, cache, INFERRED_GRAPH)
-        report.inferred_types = result.individual_types
-        report.inferred_subclass_edges = result.subclass_edges
         step = _timed(report, "reason", step)
         conforms, text = shacl.result()
     if not conforms:
@@ -182,16 +199,15 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     step = _timed(report, "validate_wait", step)
 
     announce(BUILD_STEPS[4])
-    quotation_triples: list[tuple[Node, Node, Node]] = [(RES[finding_id], MMKG.quotation, Literal(sentence, lang="en"))
-                         for finding_id, sentence in sorted(quoted.items())]  # for pages; never in the repository
+    quotations, quotation_count = quotation_lines(quoted, QUOTATIONS_GRAPH, cache)  # for pages; never in the repository
     assembled: list[tuple[URIRef, list[tuple[Node, Node, Node]], bytes | None]] = [
         (ONTOLOGY_GRAPH, list(ontology), None), (IMPORTS_GRAPH, list(imports), None),
         *((name, [], part.nquads) for name, part in graphs.items()),
-        (QUOTATIONS_GRAPH, quotation_triples, None)]
-    inferred_lines = nquads(list(inferred), INFERRED_GRAPH) + rule_lines
+        (QUOTATIONS_GRAPH, [], quotations)]
+    inferred_lines = type_lines_ + rule_lines
     data = b"".join(lines if lines is not None else nquads(triples, name) for name, triples, lines in assembled)
     data += inferred_lines
-    sizes = {name: part.size for name, part in graphs.items()}
+    sizes = {name: part.size for name, part in graphs.items()} | {QUOTATIONS_GRAPH: quotation_count}
     report.graphs = {str(name): sizes.get(name, len(triples)) for name, triples, _lines in assembled
                      if sizes.get(name, len(triples))}
     report.graphs[str(INFERRED_GRAPH)] = inferred_lines.count(b"\n")
