@@ -117,17 +117,30 @@ class _Names:
         return self._json[entry_id]
 
 
-def _dependencies(names: _Names, source: SourceFile) -> str:
-    """The entries ``source`` names (and those they name) that other files define, as JSON."""
-    base = names.base
+def _named(source: SourceFile) -> tuple[set[str], list[str]]:
+    """The ids ``source`` defines and the ids its entries name."""
     own = {source.source.id}
     entries: list[BaseModel] = [source.source]
     for name in sections(type(source)):
         for entry in getattr(source, name):
             entries.append(entry)
             own.add(str(entry.model_dump(include={"id"})["id"]))
+    return own, [target for entry in entries for _where, target, _kinds in references(entry)]
+
+
+def _dependencies(names: _Names, source: SourceFile, cache: BuildCache | None = None, file_key: str = "") -> str:
+    """The entries ``source`` names (and those they name) that other files define, as JSON.
+
+    What a source names depends on its file alone: cached under the file's digest (``file_key``)."""
+    key = digest(b"named\n", file_key)
+    named: tuple[set[str], list[str]] | None = cache.get("named", key) if cache is not None and file_key else None
+    if named is None:
+        named = _named(source)
+        if cache is not None and file_key:
+            cache.put("named", key, named)
+    own, frontier = named
+    base = names.base
     seen: set[str] = set()
-    frontier = [target for entry in entries for _where, target, _kinds in references(entry)]
     for _depth in range(2):
         following: list[str] = []
         for target in frontier:
@@ -221,7 +234,8 @@ def source_triples(base: FactBase, cache: BuildCache, digests: FileDigests,
     namer, names = FindingNamer(base), _Names(base)
     for source in base.sources:
         name = source_graph_iri(source.source.id)
-        key = digest(b"rdf-source\n", digests.of(base.source_paths[source.source.id]), _dependencies(names, source),
+        file_key = digests.of(base.source_paths[source.source.id])
+        key = digest(b"rdf-source\n", file_key, _dependencies(names, source, cache, file_key),
                      links.source_key(source))
         part = _cached_part(cache, key)
         if part is None:
