@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic
 
 from kg.pipeline.releases import current_release, write_release
@@ -69,6 +69,27 @@ def test_one_source_changed_and_one_added_rebuilds_to_the_full_build(corpus: Pat
     assert not _graphs_equal_sizes(first.dataset, fresh.dataset)  # the change reached the graph
 
 
+def test_a_removed_source_and_a_changed_reference_entry_rebuild_to_the_full_build(corpus: Path, tmp_path: Path) -> None:
+    facts = tmp_path / "facts"
+    shutil.copytree(corpus, facts)
+    cache = tmp_path / "cache"
+    first = _build(facts, cache)
+    sources = sorted((facts / "sources").glob("*.yaml"))
+    others = {p: p.read_text(encoding="utf-8") for p in sources}
+    removed = next(p for p in reversed(sources)
+                   if not any(p.stem in text for q, text in others.items() if q != p))  # nobody corroborates it
+    removed.unlink()
+    reference = facts / "reference.yaml"
+    text = reference.read_text(encoding="utf-8")
+    assert "label: thalidomide\n" in text
+    reference.write_text(text.replace("label: thalidomide\n", "label: thalidomide (renamed)\n", 1), encoding="utf-8")
+    again = _build(facts, cache)
+    assert removed.stem not in again.report.findings_by_source and len(again.report.findings_by_source) == N - 1
+    fresh = _build(facts, None)
+    _assert_same(again.dataset, fresh.dataset)
+    assert "thalidomide (renamed)" in again.nquads.decode() and not _graphs_equal_sizes(first.dataset, fresh.dataset)
+
+
 def _graphs_equal_sizes(a: Dataset, b: Dataset) -> bool:
     return {k: len(v) for k, v in _graphs(a).items()} == {k: len(v) for k, v in _graphs(b).items()}
 
@@ -89,15 +110,11 @@ def test_a_cached_entry_never_meets_a_changed_figure(corpus: Path, tmp_path: Pat
         _build(facts, cache)
 
 
-class _Everything:
-    def __contains__(self, _item: object) -> bool:
-        return True
-
-
 def test_reasoning_on_its_predicates_alone_infers_what_the_whole_graph_does(
         corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reduced = _build(corpus, None)
-    monkeypatch.setattr("kg.pipeline.steps.reasoned_predicates", lambda _tbox: _Everything())
+    every = {p for _s, p, _o, _g in reduced.dataset.quads() if isinstance(p, URIRef)}
+    monkeypatch.setattr("kg.pipeline.steps.reasoned_predicates", lambda _tbox: every)
     _assert_same(reduced.dataset, _build(corpus, None).dataset)
 
 

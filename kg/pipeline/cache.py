@@ -79,6 +79,14 @@ class BuildCache:
         self.hits += 1
         return value
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored under ``kind``/``key`` (kept by :meth:`prune` as if read)."""
+        if self.folder is None:
+            return False
+        path = self._path(kind, key)
+        self.used.add(path)
+        return path.is_file()
+
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store ``value`` (atomically: readers see the old entry, none, or the whole new one)."""
         if self.folder is None:

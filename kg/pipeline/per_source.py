@@ -10,13 +10,14 @@ article's work. With a cache folder of None every step is worked out (the same r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.serializers.nquads import _nq_row
 from rdflib.term import Node
 
@@ -25,13 +26,15 @@ from kg.curation.fields import references, sections
 from kg.curation.provenance import check_provenance, quotations
 from kg.curation.schema import SourceFile
 from kg.curation.yamlread import LineMap
-from kg.errors import FactError
+from kg.errors import BuildError, FactError
+from kg.namespaces import MMKG, RES
 from kg.pipeline.cache import BuildCache, digest
 from kg.pipeline.finding_labels import FindingNamer
 from kg.pipeline.rdfize import REFERENCE_GRAPH, add_reference, add_source, source_graph_iri
 from kg.pipeline.trial_rdf import TrialLinks
 
-__all__ = ["FileDigests", "GraphPart", "Provenance", "cached_parser", "check_sources", "nquads", "source_triples"]
+__all__ = ["FileDigests", "GraphPart", "Provenance", "cached_parser", "check_sources", "nquads", "quotation_lines",
+           "source_triples"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -114,17 +117,30 @@ class _Names:
         return self._json[entry_id]
 
 
-def _dependencies(names: _Names, source: SourceFile) -> str:
-    """The entries ``source`` names (and those they name) that other files define, as JSON."""
-    base = names.base
+def _named(source: SourceFile) -> tuple[set[str], list[str]]:
+    """The ids ``source`` defines and the ids its entries name."""
     own = {source.source.id}
     entries: list[BaseModel] = [source.source]
     for name in sections(type(source)):
         for entry in getattr(source, name):
             entries.append(entry)
             own.add(str(entry.model_dump(include={"id"})["id"]))
+    return own, [target for entry in entries for _where, target, _kinds in references(entry)]
+
+
+def _dependencies(names: _Names, source: SourceFile, cache: BuildCache | None = None, file_key: str = "") -> str:
+    """The entries ``source`` names (and those they name) that other files define, as JSON.
+
+    What a source names depends on its file alone: cached under the file's digest (``file_key``)."""
+    key = digest(b"named\n", file_key)
+    named: tuple[set[str], list[str]] | None = cache.get("named", key) if cache is not None and file_key else None
+    if named is None:
+        named = _named(source)
+        if cache is not None and file_key:
+            cache.put("named", key, named)
+    own, frontier = named
+    base = names.base
     seen: set[str] = set()
-    frontier = [target for entry in entries for _where, target, _kinds in references(entry)]
     for _depth in range(2):
         following: list[str] = []
         for target in frontier:
@@ -136,19 +152,62 @@ def _dependencies(names: _Names, source: SourceFile) -> str:
     return "\n".join(f"{t}={names.json(t)}" for t in sorted(seen))
 
 
-@dataclass(frozen=True)
 class GraphPart:
-    """One named graph's triples, and the same as N-Quads lines (what the release file holds)."""
+    """One named graph's triples (loaded from the cache when first asked for), and the same as N-Quads lines."""
 
-    triples: list[Triple]
-    nquads: bytes
-    key: str
-    """The digest of the inputs the triples were made from: the same key, the same triples."""
+    def __init__(self, triples: list[Triple] | None, nquads: bytes, key: str, size: int | None = None,
+                 load: Callable[[], list[Triple]] | None = None) -> None:
+        self._triples = triples
+        self.nquads = nquads
+        self.key = key
+        """The digest of the inputs the triples were made from: the same key, the same triples."""
+        self.size = size if size is not None else len(triples or ())
+        self._load = load
+        self.outlines: dict[str, Any] = {}
+        """Outlines of the triples made in this build (:mod:`kg.pipeline.outline`), by key."""
+
+    @property
+    def triples(self) -> list[Triple]:
+        if self._triples is None:
+            assert self._load is not None
+            self._triples = self._load()
+        return self._triples
 
     @classmethod
     def of(cls, graph: Graph, name: URIRef, key: str) -> GraphPart:
         triples = sorted(graph)
         return cls(triples, nquads(triples, name), key)
+
+
+def _cached_part(cache: BuildCache, key: str) -> GraphPart | None:
+    """The part stored under ``key``: its N-Quads now, its triples when asked for."""
+    hit = cache.get("rdf", key)
+    if hit is None or not cache.has("rdf-triples", key):
+        return None
+
+    def load() -> list[Triple]:
+        triples: list[Triple] | None = cache.get("rdf-triples", key)
+        if triples is None:
+            raise BuildError(f"the build cache lost an entry while building (rdf-triples/{key}): build again")
+        return triples
+    return GraphPart(None, hit[0], key, hit[1], load)
+
+
+def _store_part(cache: BuildCache, part: GraphPart) -> None:
+    cache.put("rdf-triples", part.key, part.triples)
+    cache.put("rdf", part.key, (part.nquads, part.size))
+
+
+def quotation_lines(quoted: dict[str, str], graph: URIRef, cache: BuildCache) -> tuple[bytes, int]:
+    """The quotations graph's N-Quads (each finding's sentence, for its page) and its size, cached by the sentences."""
+    key = digest(b"quotations\n", str(graph), json.dumps(sorted(quoted.items())))
+    hit: tuple[bytes, int] | None = cache.get("quotations", key)
+    if hit is None:
+        triples: list[Triple] = [(RES[finding_id], MMKG.quotation, Literal(sentence, lang="en"))
+                                 for finding_id, sentence in sorted(quoted.items())]
+        hit = (nquads(triples, graph), len(triples))
+        cache.put("quotations", key, hit)
+    return hit
 
 
 def nquads(triples: Iterable[Triple], name: URIRef) -> bytes:
@@ -164,25 +223,26 @@ def source_triples(base: FactBase, cache: BuildCache, digests: FileDigests,
     graphs: dict[URIRef, GraphPart] = {}
     links = TrialLinks(base)  # a record's trial follows identifications across files: part of the keys
     key = digest(b"rdf-reference\n", digests.of(reference_path), links.reference_key(base))
-    part = cache.get("rdf", key)
+    part = _cached_part(cache, key)
     if part is None:
         g = Graph()
         add_reference(g, base)
         links.add_reference(g, base)
         part = GraphPart.of(g, REFERENCE_GRAPH, key)
-        cache.put("rdf", key, part)
+        _store_part(cache, part)
     graphs[REFERENCE_GRAPH] = part
     namer, names = FindingNamer(base), _Names(base)
     for source in base.sources:
         name = source_graph_iri(source.source.id)
-        key = digest(b"rdf-source\n", digests.of(base.source_paths[source.source.id]), _dependencies(names, source),
+        file_key = digests.of(base.source_paths[source.source.id])
+        key = digest(b"rdf-source\n", file_key, _dependencies(names, source, cache, file_key),
                      links.source_key(source))
-        part = cache.get("rdf", key)
+        part = _cached_part(cache, key)
         if part is None:
             g = Graph()
             add_source(g, source, namer)
             links.add_source(g, source)
             part = GraphPart.of(g, name, key)
-            cache.put("rdf", key, part)
+            _store_part(cache, part)
         graphs[name] = part
     return graphs

@@ -14,19 +14,30 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from kg import collector, paths
 from kg.curation.factbase import FactBase, load_facts
 from kg.errors import BuildError, FactErrors
-from kg.namespaces import GRAPH, MMKG, PREFIXES, RES
+from kg.namespaces import GRAPH, PREFIXES
 from kg.pipeline.cache import BuildCache
-from kg.pipeline.per_source import FileDigests, cached_parser, check_sources, nquads, source_triples
-from kg.pipeline.property_rules import RULE_INPUTS, classify_significance, materialise_properties
+from kg.pipeline.inferred import property_lines, tbox_key
+from kg.pipeline.outline import Outline, outline
+from kg.pipeline.per_source import (
+    FileDigests,
+    GraphPart,
+    cached_parser,
+    check_sources,
+    nquads,
+    quotation_lines,
+    source_triples,
+)
+from kg.pipeline.property_rules import RULE_INPUTS
 from kg.pipeline.qc import check_quality_nquads
 from kg.pipeline.reasoning import entailed_closure, reason, reasoned_predicates
-from kg.pipeline.shacl_parts import validate_by_source
+from kg.pipeline.shacl_parts import backward_predicates, validate_by_source
+from kg.pipeline.typing_parts import type_lines
 
 __all__ = ["BUILD_STEPS", "IMPORTS_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "QUOTATIONS_GRAPH", "BuildReport",
            "BuiltGraph",
@@ -80,6 +91,22 @@ class BuiltGraph:
         for prefix, namespace in PREFIXES.items():
             ds.bind(prefix, namespace)
         return ds
+
+
+def _types(graphs: dict[URIRef, GraphPart], outlines: dict[URIRef, Outline], tbox: Graph, tkey: str,
+           cache: BuildCache) -> tuple[bytes, int, int]:
+    """HermiT's types and the type closure as N-Quads lines, part by part when every subject has one graph."""
+    subjects = sum(len(found.subjects) for found in outlines.values())
+    if len(frozenset().union(*(found.subjects for found in outlines.values()))) == subjects:
+        return type_lines(graphs, outlines, tbox, tkey, cache, INFERRED_GRAPH)
+    abox = Graph()  # a node several graphs describe: its types from all of them
+    for found in outlines.values():
+        for triple in found.typing:
+            abox.add(triple)
+    result = reason(tbox, abox, cache=cache)
+    for triple in entailed_closure(tbox, abox, result.inferred):
+        result.inferred.add(triple)
+    return nquads(list(result.inferred), INFERRED_GRAPH), result.individual_types, result.subclass_edges
 
 
 def _timed(report: BuildReport, name: str, started: float) -> float:
@@ -136,13 +163,10 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     announce(BUILD_STEPS[2])
     collector.pause()  # the triples live to the end: made without the cyclic collector, then frozen
     graphs = source_triples(base, cache, digests, facts / "reference.yaml")
-    abox = Graph()  # what reasoning reads: the triples of the predicates it looks at (all for SHACL: whole())
-    wanted = reasoned_predicates(tbox)
-    for part in graphs.values():
-        for triple in part.triples:
-            # a blank-node subject: a restriction typing a pooled regimen
-            if triple[1] in wanted or triple[1] in RULE_INPUTS or isinstance(triple[0], BNode):
-                abox.add(triple)
+    kept = reasoned_predicates(tbox) | RULE_INPUTS
+    backward = backward_predicates(paths.shapes_file(), tbox)
+    outlines = {name: outline(part, backward, cache) for name, part in graphs.items()}
+    tkey = tbox_key()
     collector.settle()
     step = _timed(report, "rdf", step)
 
@@ -160,7 +184,7 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
         started = time.perf_counter()
         try:
             conforms, text, validated = validate_by_source(
-                graphs, tbox, paths.shapes_file(), cache, whole)
+                graphs, tbox, paths.shapes_file(), cache, whole, tkey)
             report.shacl_parts_validated = validated
             return conforms, text
         finally:
@@ -169,14 +193,8 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     collector.pause()  # SHACL's whole graph and the reasoner's closure: millions of objects, walked once at settle()
     with ThreadPoolExecutor(max_workers=1) as pool:
         shacl = pool.submit(timed_shacl)
-        result = reason(tbox, abox, cache=cache)
-        inferred = result.inferred
-        for triple in entailed_closure(tbox, abox, inferred):
-            inferred.add(triple)
-        for triple in materialise_properties(tbox, abox) + classify_significance(abox):
-            inferred.add(triple)
-        report.inferred_types = result.individual_types
-        report.inferred_subclass_edges = result.subclass_edges
+        type_lines_, report.inferred_types, report.inferred_subclass_edges = _types(graphs, outlines, tbox, tkey, cache)
+        rule_lines = property_lines(graphs, tbox, kept, cache, INFERRED_GRAPH)
         step = _timed(report, "reason", step)
         conforms, text = shacl.result()
     collector.settle()
@@ -186,14 +204,18 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     step = _timed(report, "validate_wait", step)
 
     announce(BUILD_STEPS[4])
-    quotation_triples: list[tuple[Node, Node, Node]] = [(RES[finding_id], MMKG.quotation, Literal(sentence, lang="en"))
-                         for finding_id, sentence in sorted(quoted.items())]  # for pages; never in the repository
+    quotations, quotation_count = quotation_lines(quoted, QUOTATIONS_GRAPH, cache)  # for pages; never in the repository
     assembled: list[tuple[URIRef, list[tuple[Node, Node, Node]], bytes | None]] = [
         (ONTOLOGY_GRAPH, list(ontology), None), (IMPORTS_GRAPH, list(imports), None),
-        *((name, part.triples, part.nquads) for name, part in graphs.items()),
-        (QUOTATIONS_GRAPH, quotation_triples, None), (INFERRED_GRAPH, list(inferred), None)]
+        *((name, [], part.nquads) for name, part in graphs.items()),
+        (QUOTATIONS_GRAPH, [], quotations)]
+    inferred_lines = type_lines_ + rule_lines
     data = b"".join(lines if lines is not None else nquads(triples, name) for name, triples, lines in assembled)
-    report.graphs = {str(name): len(triples) for name, triples, _lines in assembled if triples}
+    data += inferred_lines
+    sizes = {name: part.size for name, part in graphs.items()} | {QUOTATIONS_GRAPH: quotation_count}
+    report.graphs = {str(name): sizes.get(name, len(triples)) for name, triples, _lines in assembled
+                     if sizes.get(name, len(triples))}
+    report.graphs[str(INFERRED_GRAPH)] = inferred_lines.count(b"\n")
     step = _timed(report, "assemble", step)
 
     announce(BUILD_STEPS[5])
