@@ -24,23 +24,12 @@ belongs to (that is :mod:`kg.drafting.assemble`'s job). Recognised:
 from __future__ import annotations
 
 import bisect
-from decimal import Decimal
 
 from kg.curation.numerals import normalise
-from kg.curation.numerals import number as _read_number
 from kg.drafting.constructions import CONSTRUCTIONS
-from kg.drafting.design_figures import iso_date
 from kg.drafting.figuredata import MAX_SPAN, Figure
-from kg.drafting.pieces import MONTHS
-from kg.drafting.result_figures import timepoint
 
-__all__ = ["MAX_SPAN", "MONTHS", "Figure", "iso_date", "number", "recognise", "timepoint"]
-
-
-def number(text: str) -> Decimal:
-    """A numeral or number word as a Decimal (``'1,971'`` -> 1971, ``'.001'`` -> 0.001, ``'two'`` -> 2),
-    read by :mod:`kg.curation.numerals` (the provenance check's reader)."""
-    return _read_number(text)
+__all__ = ["recognise"]
 
 
 class _Spans:

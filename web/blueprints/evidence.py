@@ -45,20 +45,26 @@ _FILTERS = ("population", "study_type", "source")
 _PLOTS_KEPT = 64
 
 
+def _iri_arg(name: str) -> str | None:
+    """The request's ``name`` parameter as a full IRI (an IRI or a CURIE), None when absent; 400 naming it."""
+    value = request.args.get(name) or None
+    if value is None:
+        return None
+    try:
+        return expand_iri(value)
+    except ValueError as exc:
+        raise HttpError(400, f"parameter {name!r}: {exc}") from exc
+
+
 def _filters(allowed: tuple[str, ...] = _FILTERS) -> Filters:
     """The filters of this request, checked against what the graph offers (400 naming the parameter)."""
     for key in request.args:
         if key not in allowed:
             raise HttpError(400, f"unknown parameter {key!r} (this view takes {', '.join(allowed)})")
     maps = ctx().maps
-    population = request.args.get("population") or None
-    if population is not None:
-        try:
-            population = expand_iri(population)
-        except ValueError as exc:
-            raise HttpError(400, f"parameter 'population': {exc}") from exc
-        if not maps.knows("population", population):
-            raise HttpError(400, f"parameter 'population': no finding's population has <{population}>")
+    population = _iri_arg("population")
+    if population is not None and not maps.knows("population", population):
+        raise HttpError(400, f"parameter 'population': no finding's population has <{population}>")
     study_type = request.args.get("study_type") or None
     if study_type is not None and not maps.knows("study_type", study_type):
         raise HttpError(400, f"parameter 'study_type': {study_type!r} is not a study type of any finding")
@@ -71,14 +77,9 @@ def _filters(allowed: tuple[str, ...] = _FILTERS) -> Filters:
 def _cell_choice() -> tuple[str | None, str | None]:
     """``regimen`` (an IRI or CURIE of a row of the map) and ``outcome`` (a column key), 400 naming either."""
     whole = ctx().maps.entry(Filters()).evidence
-    regimen = request.args.get("regimen") or None
-    if regimen is not None:
-        try:
-            regimen = expand_iri(regimen)
-        except ValueError as exc:
-            raise HttpError(400, f"parameter 'regimen': {exc}") from exc
-        if regimen not in {r.regimen.iri for r in whole.rows}:
-            raise HttpError(400, f"parameter 'regimen': <{regimen}> is not a regimen of the evidence map")
+    regimen = _iri_arg("regimen")
+    if regimen is not None and regimen not in {r.regimen.iri for r in whole.rows}:
+        raise HttpError(400, f"parameter 'regimen': <{regimen}> is not a regimen of the evidence map")
     outcome = request.args.get("outcome") or None
     if outcome is not None and outcome not in {c.key for c in whole.columns}:
         keys = ", ".join(c.key for c in whole.columns)
@@ -244,13 +245,9 @@ def _summary_tables(allowed: tuple[str, ...] = ("drug",)) -> tuple[list[SofTable
         if key not in allowed:
             raise HttpError(400, f"unknown parameter {key!r} (this view takes {', '.join(allowed)})")
     maps = ctx().maps
-    drug = request.args.get("drug") or None
+    drug = _iri_arg("drug")
     if drug is None:
         return maps.tables(), None
-    try:
-        drug = expand_iri(drug)
-    except ValueError as exc:
-        raise HttpError(400, f"parameter 'drug': {exc}") from exc
     if maps.drug_label(drug) is None:
         raise HttpError(400, f"parameter 'drug': no finding concerns <{drug}>")
     return maps.tables(drug), drug
