@@ -109,5 +109,6 @@ def grades_onto(figures: list[Figure], drafted: list[Drafted]) -> None:
                     and figure.end <= d.start:
                 grades = cast(GradesData, figure.data)
                 d.fields.setdefault("grades", grades["grades"])
-                if grades["note"]:
-                    d.fields.setdefault("note", grades["note"])
+                note = d.fields.get("note")
+                if grades["note"] and grades["note"] not in (note or ""):  # beside a note already there
+                    d.fields["note"] = f"{note}; {grades['note']}" if note else grades["note"]
