@@ -51,6 +51,10 @@ def test_synthetic_corpus_passes_every_check_of_a_build(corpus: Path, tmp_path: 
     home = tmp_path / "home"
     release = write_release(built, home)
     assert current_release(home) == release and (release / "mmkg.nq").stat().st_size > 0
+    # the release is written piece by piece, never joined: whole lines each, the file their concatenation
+    assert all(piece.endswith(b"\n") for piece in built.pieces if piece)
+    written = (release / "mmkg.nq").read_bytes()
+    assert written.startswith(built.nquads) and built.nquads == b"".join(built.pieces)
 
 
 def test_one_source_changed_and_one_added_rebuilds_to_the_full_build(corpus: Path, tmp_path: Path) -> None:

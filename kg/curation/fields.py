@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,32 +51,43 @@ def _marker(model: type[BaseModel], name: str, marker: type[Any]) -> Any:
     return None
 
 
+@cache
+def _sections(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, section.kind) for name in model.model_fields
+                 if (section := _marker(model, name, Section)) is not None)
+
+
 def sections(model: type[BaseModel]) -> dict[str, str]:
     """The fields of a file model that hold entries, each with the kind of entry it holds."""
-    found: dict[str, str] = {}
-    for name in model.model_fields:
-        section = _marker(model, name, Section)
-        if section is not None:
-            found[name] = section.kind
-    return found
+    return dict(_sections(model))
 
 
 Location = tuple[str | int, ...]
 
 
+@cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """Each field of ``model`` with the kinds it may name (None when it names none itself), read once per
+    model class: a model's fields and markers are fixed when the class is made (a new field is a new class)."""
+    return tuple((name, refers.kinds if (refers := _marker(model, name, Refers)) is not None else None)
+                 for name in model.model_fields)
+
+
 def references(entry: BaseModel) -> Iterator[tuple[Location, str, tuple[str, ...]]]:
     """Every id an entry names: (location inside the entry, the id, the kinds it may be), nested models too."""
-    model = type(entry)
-    for name in model.model_fields:
+    for name, kinds in _fields(type(entry)):
         value = getattr(entry, name)
         if value is None:
             continue
-        refers = _marker(model, name, Refers)
-        items = list(enumerate(value)) if isinstance(value, list | tuple) else [(None, value)]
-        for index, item in items:
-            where: Location = (name,) if index is None else (name, index)
-            if refers is not None and isinstance(item, str):
-                yield where, item, refers.kinds
-            elif isinstance(item, BaseModel):
-                for inner, target, kinds in references(item):
-                    yield (*where, *inner), target, kinds
+        if isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                if kinds is not None and isinstance(item, str):
+                    yield (name, index), item, kinds
+                elif isinstance(item, BaseModel):
+                    for inner, target, inner_kinds in references(item):
+                        yield (name, index, *inner), target, inner_kinds
+        elif kinds is not None and isinstance(value, str):
+            yield (name,), value, kinds
+        elif isinstance(value, BaseModel):
+            for inner, target, inner_kinds in references(value):
+                yield (name, *inner), target, inner_kinds

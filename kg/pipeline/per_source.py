@@ -10,7 +10,6 @@ article's work. With a cache folder of None every step is worked out (the same r
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +69,8 @@ class Provenance:
     checked: int = 0
     problems: list[FactError] = field(default_factory=list)
     quoted: dict[str, str] = field(default_factory=dict)
+    lines: list[bytes] = field(default_factory=list)
+    """Each checked source's quotations as N-Quads lines of the quotations graph (:func:`quotation_lines`)."""
 
 
 def _one(base: FactBase, source: SourceFile) -> FactBase:
@@ -77,24 +78,30 @@ def _one(base: FactBase, source: SourceFile) -> FactBase:
                     entries=base.entries, source_paths=base.source_paths)
 
 
-def check_sources(base: FactBase, sources_dir: Path, cache: BuildCache, digests: FileDigests) -> Provenance:
-    """The provenance check and the quotations of every source, reusing those of unchanged (file, text) pairs."""
+def check_sources(base: FactBase, sources_dir: Path, cache: BuildCache, digests: FileDigests,
+                  quotations_graph: URIRef | None = None) -> Provenance:
+    """The provenance check and the quotations of every source (as N-Quads lines in ``quotations_graph``
+    too, when given), reusing those of unchanged (file, text) pairs."""
     result = Provenance()
     for source in base.sources:
         text = sources_dir / source.source.file
         key = digest(b"provenance\n", digests.of(base.source_paths[source.source.id]),
-                     digests.of(text) if text.is_file() else "missing", str(sources_dir.resolve()))
-        hit = cache.get("provenance", key)
+                     digests.of(text) if text.is_file() else "missing", str(sources_dir.resolve()),
+                     str(quotations_graph))
+        hit: tuple[int, dict[str, str], bytes] | None = cache.get("provenance", key)
         if hit is None:
             one = _one(base, source)
             checked, problems = check_provenance(one, sources_dir)
-            hit = (checked, quotations(one, sources_dir) if not problems else {})
             if problems:
                 result.problems.extend(problems)
                 continue
+            quoted = quotations(one, sources_dir)
+            lines = _quotation_nquads(quoted, quotations_graph) if quotations_graph is not None else b""
+            hit = (checked, quoted, lines)
             cache.put("provenance", key, hit)
         result.checked += hit[0]
         result.quoted.update(hit[1])
+        result.lines.append(hit[2])
     return result
 
 
@@ -198,16 +205,17 @@ def _store_part(cache: BuildCache, part: GraphPart) -> None:
     cache.put("rdf", part.key, (part.nquads, part.size))
 
 
-def quotation_lines(quoted: dict[str, str], graph: URIRef, cache: BuildCache) -> tuple[bytes, int]:
-    """The quotations graph's N-Quads (each finding's sentence, for its page) and its size, cached by the sentences."""
-    key = digest(b"quotations\n", str(graph), json.dumps(sorted(quoted.items())))
-    hit: tuple[bytes, int] | None = cache.get("quotations", key)
-    if hit is None:
-        triples: list[Triple] = [(RES[finding_id], MMKG.quotation, Literal(sentence, lang="en"))
-                                 for finding_id, sentence in sorted(quoted.items())]
-        hit = (nquads(triples, graph), len(triples))
-        cache.put("quotations", key, hit)
-    return hit
+def _quotation_nquads(quoted: dict[str, str], graph: URIRef) -> bytes:
+    triples: list[Triple] = [(RES[finding_id], MMKG.quotation, Literal(sentence, lang="en"))
+                             for finding_id, sentence in sorted(quoted.items())]
+    return nquads(triples, graph)
+
+
+def quotation_lines(checked: Provenance) -> tuple[bytes, int]:
+    """The quotations graph's N-Quads (each finding's sentence, for its page), source by source as
+    :func:`check_sources` made them, and its size."""
+    data = b"".join(checked.lines)
+    return data, data.count(b"\n")
 
 
 def nquads(triples: Iterable[Triple], name: URIRef) -> bytes:

@@ -79,7 +79,8 @@ def write_release(built: BuiltGraph, home: Path) -> Path:
     Enrichment graphs kept in ``home/enrichment/`` (see ``mmkg enrich``) are added to the release.
     """
     def write(staging: Path, stamp: str) -> None:
-        (staging / NQUADS).write_bytes(built.nquads)
+        with (staging / NQUADS).open("wb") as target:
+            target.writelines(built.pieces)
         built.report.release = stamp
         manifest = asdict(built.report)
         manifest["enrichment"] = _append_enrichment(staging / NQUADS, home)

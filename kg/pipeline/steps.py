@@ -15,18 +15,18 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.term import Node
 
 from kg import collector, paths
 from kg.curation.factbase import FactBase, load_facts
 from kg.errors import BuildError, FactErrors
 from kg.namespaces import GRAPH, PREFIXES
-from kg.pipeline.cache import BuildCache
+from kg.pipeline.cache import BuildCache, digest
 from kg.pipeline.inferred import property_lines, tbox_key
 from kg.pipeline.outline import Outline, outline
 from kg.pipeline.per_source import (
     FileDigests,
     GraphPart,
+    Provenance,
     cached_parser,
     check_sources,
     nquads,
@@ -34,7 +34,7 @@ from kg.pipeline.per_source import (
     source_triples,
 )
 from kg.pipeline.property_rules import RULE_INPUTS
-from kg.pipeline.qc import check_quality_nquads
+from kg.pipeline.qc import QualityStore
 from kg.pipeline.reasoning import entailed_closure, reason, reasoned_predicates
 from kg.pipeline.shacl_parts import backward_predicates, validate_by_source
 from kg.pipeline.typing_parts import type_lines
@@ -77,11 +77,18 @@ class BuildReport:
 class BuiltGraph:
     """The result of :func:`build_graph`, not yet written: every named graph as N-Quads."""
 
-    nquads: bytes
+    pieces: tuple[bytes, ...]
+    """The release's N-Quads in whole lines, graph by graph, as the build made them: written one after
+    the other (:func:`kg.pipeline.releases.write_release`), never copied into one buffer unless asked."""
     facts: FactBase
     report: BuildReport
     cache: BuildCache = field(default_factory=lambda: BuildCache(None))
     """The per-source results it used; :func:`kg.pipeline.releases.write_release` prunes the rest once published."""
+
+    @cached_property
+    def nquads(self) -> bytes:
+        """The whole release as one N-Quads document."""
+        return b"".join(self.pieces)
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -109,6 +116,16 @@ def _types(graphs: dict[URIRef, GraphPart], outlines: dict[URIRef, Outline], tbo
     return nquads(list(result.inferred), INFERRED_GRAPH), result.individual_types, result.subclass_edges
 
 
+def _tbox_lines(graph: Graph, name: URIRef, source: Path, cache: BuildCache, digests: FileDigests) -> bytes:
+    """The ontology's (or the imports') N-Quads lines, cached by the file they were read from."""
+    key = digest(b"tbox-lines\n", str(name), digests.of(source))
+    lines: bytes | None = cache.get("tbox-lines", key)
+    if lines is None:
+        lines = nquads(list(graph), name)
+        cache.put("tbox-lines", key, lines)
+    return lines
+
+
 def _timed(report: BuildReport, name: str, started: float) -> float:
     now = time.perf_counter()
     report.timings[name] = round(now - started, 3)
@@ -131,6 +148,12 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     :raises FactErrors: for problems in the fact files (each with file, line and field).
     :raises BuildError: for an inconsistent ontology, a SHACL violation or a quality-control violation.
     """
+    with QualityStore() as quality:  # loads the graphs for the QC queries while the build goes on
+        return _build(sources_dir, facts_dir, progress, cache_dir, quality)
+
+
+def _build(sources_dir: Path | None, facts_dir: Path | None, progress: Callable[[str], None] | None,
+           cache_dir: Path | None, quality: QualityStore) -> BuiltGraph:
     def announce(step_name: str) -> None:
         if progress is not None:
             progress(step_name)
@@ -150,14 +173,13 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
 
     announce(BUILD_STEPS[1])
     if sources_dir is not None:
-        checked = check_sources(base, sources_dir, cache, digests)
+        checked = check_sources(base, sources_dir, cache, digests, QUOTATIONS_GRAPH)
         if checked.problems:
             raise FactErrors(checked.problems)
         report.provenance_checked = checked.checked
         report.sources_dir = str(sources_dir)
-        quoted = checked.quoted
     else:
-        quoted = {}
+        checked = Provenance()
     step = _timed(report, "provenance", step)
 
     announce(BUILD_STEPS[2])
@@ -168,6 +190,9 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     outlines = {name: outline(part, backward, cache) for name, part in graphs.items()}
     tkey = tbox_key()
     collector.settle()
+    tbox_lines = [_tbox_lines(ontology, ONTOLOGY_GRAPH, paths.ontology_file(), cache, digests),
+                  _tbox_lines(imports, IMPORTS_GRAPH, paths.imports_file(), cache, digests)]
+    quality.add(b"".join([*tbox_lines, *(part.nquads for part in graphs.values())]))  # loads while HermiT runs
     step = _timed(report, "rdf", step)
 
     def whole() -> Graph:
@@ -204,28 +229,23 @@ def build_graph(sources_dir: Path | None, facts_dir: Path | None = None,
     step = _timed(report, "validate_wait", step)
 
     announce(BUILD_STEPS[4])
-    quotations, quotation_count = quotation_lines(quoted, QUOTATIONS_GRAPH, cache)  # for pages; never in the repository
-    assembled: list[tuple[URIRef, list[tuple[Node, Node, Node]], bytes | None]] = [
-        (ONTOLOGY_GRAPH, list(ontology), None), (IMPORTS_GRAPH, list(imports), None),
-        *((name, [], part.nquads) for name, part in graphs.items()),
-        (QUOTATIONS_GRAPH, [], quotations)]
-    inferred_lines = type_lines_ + rule_lines
-    data = b"".join(lines if lines is not None else nquads(triples, name) for name, triples, lines in assembled)
-    data += inferred_lines
-    sizes = {name: part.size for name, part in graphs.items()} | {QUOTATIONS_GRAPH: quotation_count}
-    report.graphs = {str(name): sizes.get(name, len(triples)) for name, triples, _lines in assembled
-                     if sizes.get(name, len(triples))}
-    report.graphs[str(INFERRED_GRAPH)] = inferred_lines.count(b"\n")
+    quotations, quotation_count = quotation_lines(checked)  # for pages; never in the repository
+    pieces = (*tbox_lines, *(part.nquads for part in graphs.values()), quotations, type_lines_, rule_lines)
+    sizes = {ONTOLOGY_GRAPH: len(ontology), IMPORTS_GRAPH: len(imports)} | {
+        name: part.size for name, part in graphs.items()} | {QUOTATIONS_GRAPH: quotation_count}
+    report.graphs = {str(name): size for name, size in sizes.items() if size}
+    report.graphs[str(INFERRED_GRAPH)] = type_lines_.count(b"\n") + rule_lines.count(b"\n")
+    quality.add(b"".join((quotations, type_lines_, rule_lines)))  # one piece: its load is the QC step's
     step = _timed(report, "assemble", step)
 
     announce(BUILD_STEPS[5])
-    report.qc_checked = check_quality_nquads(data)
+    report.qc_checked = quality.check()
     step = _timed(report, "qc", step)
 
     report.triples = sum(report.graphs.values())
     report.findings_by_source = {s.source.id: len(s.findings) for s in base.sources}
     report.findings = sum(report.findings_by_source.values())
     report.timings["total"] = round(time.perf_counter() - start, 3)
-    return BuiltGraph(data, base, report, cache)
+    return BuiltGraph(pieces, base, report, cache)
 
 
