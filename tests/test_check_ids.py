@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kg.linking.check_ids import NOTES, check_identifiers
 from kg.query.store import Store
 
@@ -51,6 +53,7 @@ def test_each_kind_of_problem_is_found(tmp_path: Path) -> None:
     assert not any(p.entity == "res:drug-e" for p in problems)
 
 
+@pytest.mark.slow  # over 3 s: the full suite runs it, the fast loop does not
 def test_cli_exit_status(tmp_path: Path) -> None:
     path = tmp_path / "bad.ttl"
     path.write_text(_BAD)

@@ -19,6 +19,7 @@ def _curies(built: BuiltGraph) -> set[str]:
     return {str(o) for g in built.dataset.graphs() for o in g.objects(None, MMKG.mappingObject)}
 
 
+@pytest.mark.slow  # over 3 s: the full suite runs it, the fast loop does not
 def test_the_pinned_prefix_map_is_what_bioregistry_gives() -> None:
     """The runtime reads bioregistry's records from kg/linking/prefix_map.json; regenerating it from the installed
     bioregistry (python -m kg.linking.prefix_map) changes nothing."""

@@ -120,6 +120,7 @@ def test_keywords_in_strings_iris_comments_and_names_are_not_refused(query: str)
     check_query(query, QueryPolicy(local_graphs=set()))
 
 
+@pytest.mark.slow  # over 3 s: the full suite runs it, the fast loop does not
 def test_runaway_query_is_stopped_while_others_are_answered(sandboxed: Flask, pool: QueryPool) -> None:
     client = sandboxed.test_client()
     outcome: dict[str, object] = {}

@@ -48,6 +48,7 @@ def test_the_layout_is_by_stage_and_no_module_is_too_long() -> None:
     assert long == []
 
 
+@pytest.mark.slow  # over 3 s: the full suite runs it, the fast loop does not
 def test_no_package_is_named_like_an_output_folder_so_its_doctests_are_collected() -> None:
     # pytest's default norecursedirs skips "build" (and "dist", ...): a package with such a name would have its
     # doctests silently left out. A broken doctest in the pipeline package must fail.

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from rdflib import Dataset, Graph
 
 from kg import paths
@@ -66,6 +67,7 @@ def test_hub_skew_and_saved_queries_and_pages(tmp_path: Path, catalogue: Catalog
     assert page.status_code == 200 and b"<svg" in page.data
 
 
+@pytest.mark.slow  # over 3 s: the full suite runs it, the fast loop does not
 def test_cli_synth_and_its_errors(tmp_path: Path) -> None:
     out = tmp_path / "g.nq"
     done = subprocess.run([sys.executable, "-m", "kg", "synth", "--triples", "2000", "-o", str(out)],

@@ -100,6 +100,7 @@ def test_updates_and_service_are_refused_and_nothing_changes(folder: str, make_a
     print(f"\nW3C {folder}: {refused}/{len(tests)} refused (403 as an update; 403 or 400 as a query), data unchanged")
 
 
+@pytest.mark.slow  # over 3 s: the full suite runs it, the fast loop does not
 def test_evaluation_matches_the_engine_and_only_known_engine_failures_remain() -> None:
     assert ROOT is not None
     known = _known()
