@@ -68,7 +68,6 @@ def cached_parser(cache: BuildCache, digests: FileDigests) -> Any:
 class Provenance:
     checked: int = 0
     problems: list[FactError] = field(default_factory=list)
-    quoted: dict[str, str] = field(default_factory=dict)
     lines: list[bytes] = field(default_factory=list)
     """Each checked source's quotations as N-Quads lines of the quotations graph (:func:`quotation_lines`)."""
 
@@ -80,28 +79,27 @@ def _one(base: FactBase, source: SourceFile) -> FactBase:
 
 def check_sources(base: FactBase, sources_dir: Path, cache: BuildCache, digests: FileDigests,
                   quotations_graph: URIRef | None = None) -> Provenance:
-    """The provenance check and the quotations of every source (as N-Quads lines in ``quotations_graph``
-    too, when given), reusing those of unchanged (file, text) pairs."""
+    """The provenance check of every source and, when ``quotations_graph`` is given, its quotations as
+    N-Quads lines of that graph; reusing those of unchanged (file, text) pairs."""
     result = Provenance()
     for source in base.sources:
         text = sources_dir / source.source.file
         key = digest(b"provenance\n", digests.of(base.source_paths[source.source.id]),
                      digests.of(text) if text.is_file() else "missing", str(sources_dir.resolve()),
                      str(quotations_graph))
-        hit: tuple[int, dict[str, str], bytes] | None = cache.get("provenance", key)
+        hit: tuple[int, bytes] | None = cache.get("provenance", key)
         if hit is None:
             one = _one(base, source)
             checked, problems = check_provenance(one, sources_dir)
             if problems:
                 result.problems.extend(problems)
                 continue
-            quoted = quotations(one, sources_dir)
-            lines = _quotation_nquads(quoted, quotations_graph) if quotations_graph is not None else b""
-            hit = (checked, quoted, lines)
+            lines = (_quotation_nquads(quotations(one, sources_dir), quotations_graph)
+                     if quotations_graph is not None else b"")
+            hit = (checked, lines)
             cache.put("provenance", key, hit)
         result.checked += hit[0]
-        result.quoted.update(hit[1])
-        result.lines.append(hit[2])
+        result.lines.append(hit[1])
     return result
 
 
