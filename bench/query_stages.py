@@ -7,7 +7,10 @@ the answer), then each stage the web app adds: the guard (lexing the text; cache
 keeps its verdicts), the vocabulary lint (likewise), the entry point on the embedded store, the same through a
 worker process (the pipe hand-off), the same answered from the answer cache (a repeated query: still checked and
 admitted), and the whole ``GET /sparql`` as a WSGI call with a prepared environ (what waitress hands the app),
-once through the Flask view alone and once through the fast path in front of it (:mod:`web.fast_sparql`). Prints
+once through the Flask view alone, once through the fast path in front of it (:mod:`web.fast_sparql`), and once
+the same request again, answered through the request memo (:mod:`web.request_memo`). The second engine row is the
+entry point's own call (:func:`kg.query.protocol.native.serialised_query`), which gives pyoxigraph only the
+predeclared prefixes the text uses (:func:`kg.query.prefixes.used_prefixes`). Prints
 p50 in microseconds and the ratio to the engine alone (issue 30's goal: the whole path ≤ 1.5× raw Oxigraph at p50
 over HTTP, measured by ``bench/engine_speed.py``; this table says where the rest goes).
 """
@@ -37,6 +40,7 @@ from kg.query.lint import LintVocabulary, lint  # noqa: E402
 from kg.query.outside import OutsideQueries, OutsideQuery  # noqa: E402
 from kg.query.prefixes import PREDECLARED  # noqa: E402
 from kg.query.protocol.guard import QueryPolicy, check_query  # noqa: E402
+from kg.query.protocol.native import serialised_query  # noqa: E402
 from kg.query.protocol.sandbox import QueryPool, StoreSpec  # noqa: E402
 from kg.query.store import Store  # noqa: E402
 from web import create_app  # noqa: E402
@@ -92,6 +96,7 @@ def main() -> None:
     cached = OutsideQueries(store, pool=pool, vocabulary=lambda: vocabulary, answers=AnswerCache(2**24))
     app = create_app(store, load_catalogue(paths.queries_dir()), Settings(answer_cache_bytes=0), pool=pool, warm=True)
     fast = app.wsgi_app
+    remembering = create_app(store, load_catalogue(paths.queries_dir()), Settings(), pool=pool, warm=True).wsgi_app
     flask_only = fast.inner  # type: ignore[attr-defined]
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}; data {graph}; "
           f"{args.reps} runs per stage after a warm-up\n")
@@ -106,6 +111,8 @@ def main() -> None:
             base = p50_us(engine, args.reps)
             stages: list[tuple[str, Callable[[], object]]] = [
                 ("engine alone (query + JSON)", engine),
+                ("engine, given only the prefixes the text uses", lambda text=text: serialised_query(
+                    store, text, JSON, None, limit=10_000, max_bytes=2**26, prefixes=PREDECLARED)),
                 ("guard, uncached", lambda text=text: check_query(text, POLICY, PREDECLARED)),
                 ("lint, uncached", lambda text=text: lint(text, vocabulary, PREDECLARED)),
                 ("entry point, embedded store", lambda text=text: entry.written(OutsideQuery(text), JSON, None)),
@@ -114,6 +121,8 @@ def main() -> None:
                 ("entry point, answer cache hit", lambda text=text: cached.written(OutsideQuery(text), JSON, None)),
                 ("GET /sparql, WSGI, Flask view (pool)", lambda text=text: wsgi_get(flask_only, text)),
                 ("GET /sparql, WSGI, fast path (pool)", lambda text=text: wsgi_get(fast, text)),
+                ("GET /sparql, WSGI, fast path, the same request again (request memo)",
+                 lambda text=text: wsgi_get(remembering, text)),
             ]
             for stage, run in stages:
                 cost = base if run is engine else p50_us(run, args.reps)

@@ -29,6 +29,7 @@ from werkzeug.wsgi import get_content_length, get_input_stream
 from web.blueprints.sparql import FAST_PATH_ERROR, ProtocolRequest, protocol_answer, response_parts
 from web.context import AppContext
 from web.memory import LARGE, trim
+from web.request_memo import Remembered, RequestMemo
 from web.site_headers import CORS_READ_HEADERS, SECURITY_HEADERS
 
 __all__ = ["EndpointIris", "sparql_fast_path"]
@@ -47,9 +48,14 @@ class EndpointIris:
         self.size = size
         self._known: dict[tuple[object, ...], str] = {}
 
-    def __call__(self, environ: dict[str, Any]) -> str:
-        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
-               environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
+    @staticmethod
+    def key(environ: dict[str, Any]) -> tuple[object, ...]:
+        """What the endpoint's IRI depends on in ``environ``."""
+        return (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+                environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
+
+    def __call__(self, environ: dict[str, Any], key: tuple[object, ...] | None = None) -> str:
+        key = key or self.key(environ)
         iri = self._known.get(key)
         if iri is None:
             adapter = self.app.create_url_adapter(self.app.request_class(environ))
@@ -85,12 +91,19 @@ def _url_params(environ: dict[str, Any]) -> dict[str, list[str]]:
     return params
 
 
+def _send(start_response: Callable[..., Any], answer: bytes, headers: list[tuple[str, str]]) -> Iterable[bytes]:
+    headers.append(("Content-Length", str(len(answer))))
+    start_response("200 OK", headers)
+    return _Trimmed(answer) if len(answer) >= LARGE else [answer]
+
+
 def sparql_fast_path(app: Flask, inner: WsgiApp) -> WsgiApp:
     """``inner`` (the Flask app's WSGI callable) with ``GET`` / ``POST /sparql`` answered in front of it."""
     context: AppContext = app.extensions["mmkg"]
     limit = context.settings.max_query_bytes
     fixed = [*SECURITY_HEADERS, *(CORS_READ_HEADERS if context.settings.cors else ())]
     endpoint_iri = EndpointIris(app)
+    memo = RequestMemo()
 
     def fast(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
@@ -107,10 +120,20 @@ def sparql_fast_path(app: Flask, inner: WsgiApp) -> WsgiApp:
                     body = get_input_stream(environ, max_content_length=limit).read()
                 finally:  # for Flask, should it answer after all (a body cut short: what arrived)
                     environ["wsgi.input"] = io.BytesIO(body)
+            media = parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower() if method == "POST" else ""
+            where = EndpointIris.key(environ)
+            client = environ.get("REMOTE_ADDR") or "unknown"
+            signature = memo.signature(method, environ.get("QUERY_STRING", ""), media, body,
+                                       environ.get("HTTP_ACCEPT"), where)
+            known = memo.get(signature) if signature is not None else None
+            if known is not None:
+                again = context.outside.again(known.key, known.warnings, client)
+                if again is not None:
+                    return _send(start_response, again.body, list(known.headers))
+                memo.forget(signature)
             request = ProtocolRequest(
-                method, _url_params(environ), parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower(),
-                get_content_length(environ), lambda: body, environ.get("HTTP_ACCEPT"), endpoint_iri(environ),
-                environ.get("REMOTE_ADDR") or "unknown")
+                method, _url_params(environ), media, get_content_length(environ), lambda: body,
+                environ.get("HTTP_ACCEPT"), endpoint_iri(environ, where), client)
             written, _ = protocol_answer(context, request)
         except Exception as exc:  # answered by the app's own error handlers, never run again
             environ[FAST_PATH_ERROR] = exc
@@ -118,10 +141,10 @@ def sparql_fast_path(app: Flask, inner: WsgiApp) -> WsgiApp:
         if written is None:  # the service description
             return inner(environ, start_response)
         answer, headers = response_parts(written)
-        headers.append(("Content-Length", str(len(answer))))
         headers.extend(fixed)
-        start_response("200 OK", headers)
-        return _Trimmed(answer) if len(answer) >= LARGE else [answer]
+        if signature is not None and written.kept_as is not None:
+            memo.put(signature, Remembered(written.kept_as, written.warnings, tuple(headers)))
+        return _send(start_response, answer, headers)
 
     fast.inner = inner  # type: ignore[attr-defined]
     return fast

@@ -99,6 +99,9 @@ class Written:
 
     answer: Serialised
     warnings: list[QueryWarning] = field(default_factory=list)
+    kept_as: Hashable | None = None
+    """The key the answer cache holds this answer under (None: not kept); :meth:`OutsideQueries.again` gives it
+    back for the same request without reading or checking the query anew."""
 
     @property
     def truncated(self) -> bool:
@@ -250,16 +253,32 @@ class OutsideQueries:
         with self._admitted(query):
             kept = self.answers.get(key) if self.answers is not None and key is not None else None
             if kept is not None:
-                return Written(kept, warnings)
+                return Written(kept, warnings, key)
             if self.pool is not None:
                 written = self.pool.query_serialised(query.text, timeout=query.timeout,
                                                      **options)  # type: ignore[arg-type]
             else:
                 written = serialised_query(self.store, query.text, bindings=query.bindings,
                                            **options)  # type: ignore[arg-type]
-        if self.answers is not None and key is not None:
-            self.answers.put(key, query.text, written)
+        if self.answers is not None and key is not None and self.answers.put(key, query.text, written):
+            return Written(written, warnings, key)
         return Written(written, warnings)
+
+    def again(self, key: Hashable, warnings: list[QueryWarning], client: str, *, own: bool = False) -> Written | None:
+        """The answer kept under ``key`` (a :attr:`Written.kept_as` this entry point gave), admitted for ``client``
+        as the query was; None when the cache no longer holds it (the caller then asks :meth:`written`).
+
+        For a caller that remembers which request gave which key (:mod:`web.fast_sparql`): every check a query
+        passed (guard, dataset, lint, ``strict``) is pure for one release, so the same request passes again; only
+        admission depends on the moment, and it is done here.
+
+        :raises ClientOverLimit: when ``client`` is over its share (429), as :meth:`written` would.
+        """
+        if self.answers is None:
+            return None
+        with self._admission(client, own):
+            kept = self.answers.get(key)
+        return None if kept is None else Written(kept, warnings, key)
 
     def _answer_key(self, query: OutsideQuery, select_type: str | None, graph_type: str | None) -> Hashable | None:
         """What an answer is kept under: everything it depends on (None: not kept, e.g. bound values)."""
@@ -270,8 +289,11 @@ class OutsideQueries:
 
     def _admitted(self, query: OutsideQuery) -> AbstractContextManager[None]:
         """The client's share of the workers (nothing for the site's own queries)."""
-        if query.own or self.admission is None:
+        return self._admission(query.client, query.own)
+
+    def _admission(self, client: str, own: bool) -> AbstractContextManager[None]:
+        if own or self.admission is None:
             return nullcontext()
-        return self.admission.admit(query.client)
+        return self.admission.admit(client)
 
 

@@ -8,10 +8,14 @@ lower-case spelling too), expanding to the IRIs the graph uses. A query's own ``
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
 from kg.linking.prefix_map import VOCABULARIES
 from kg.namespaces import COMMON_PREFIXES, PREFIXES
 
-__all__ = ["PREDECLARED", "prologue"]
+__all__ = ["PREDECLARED", "prologue", "used_prefixes"]
 
 
 def _vocabularies() -> dict[str, str]:
@@ -38,3 +42,37 @@ def prologue(query_prefixes: dict[str, str]) -> str:
     False
     """
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREDECLARED.items() if p not in query_prefixes)
+
+
+_BEFORE_COLON = re.compile(r"""([^\s:<>"'{}()\[\];,^|!=*/+?&$@#\\`~%]*):""")
+"""The longest run of characters a prefix's name may hold, before each colon: a used prefix's name is one of
+its suffixes (a name starts after some delimiter, or later: ``.mmkg:x`` after a triple's dot)."""
+
+
+def used_prefixes(prefixes: Mapping[str, str], sparql: str) -> dict[str, str]:
+    """The prefixes of ``prefixes`` that ``sparql`` can use: those whose name stands right before a colon.
+
+    pyoxigraph declares every prefix it is given for each query: the ~70 of :data:`PREDECLARED` cost 50 µs
+    (against 20 µs for ``ASK {}`` itself). A prefix whose ``name:`` is nowhere in the text cannot be used, so
+    leaving it out changes no answer (names in strings and IRIs are kept too: harmless). A text with ``\\u`` /
+    ``\\U`` escapes (SPARQL lets them spell any character, a prefix's name too) keeps them all.
+
+    >>> sorted(used_prefixes({"a": "http://a/", "b": "http://b/", "": "http://e/"}, "ASK { a:x ?p ?o . :y ?p a:z }"))
+    ['', 'a']
+    >>> sorted(used_prefixes({"a": "http://a/", "b": "http://b/"}, "ASK { ?s ?p ?o .b:x ?p ?o }"))
+    ['b']
+    >>> used_prefixes({"a": "http://a/"}, "ASK {}")
+    {}
+    """
+    if ":" not in sparql:
+        return {}
+    if "\\u" in sparql or "\\U" in sparql:
+        return dict(prefixes)
+    return {name: prefixes[name] for name in _names_before_colons(sparql) if name in prefixes}
+
+
+@lru_cache(maxsize=1024)
+def _names_before_colons(sparql: str) -> frozenset[str]:
+    """Every name a prefix used in ``sparql`` could have (kept per text: a repeated query is not scanned again)."""
+    return frozenset(run[start:] for run in {match.group(1) for match in _BEFORE_COLON.finditer(sparql)}
+                     for start in range(len(run) + 1))

@@ -20,6 +20,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from kg.errors import EngineError, MmkgError, QuerySyntaxError, ResultTooLarge
+from kg.query.prefixes import used_prefixes
 from kg.query.protocol.lexer import has_dataset_clause
 from kg.query.protocol.parse_errors import explain
 
@@ -158,7 +159,7 @@ class Store:
         it inside :func:`engine_errors` so that errors raised while iterating are mapped too."""
         substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
         options: dict[str, object] = {"substitutions": substitutions, "base_iri": base_iri,
-                                      "prefixes": dict(prefixes) if prefixes else None}
+                                      "prefixes": used_prefixes(prefixes, sparql) if prefixes else None}
         if default_graphs is not None or named_graphs is not None:  # the protocol's dataset wins
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
