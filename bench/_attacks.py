@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 __all__ = ["BIG_CSV", "DIGITS", "FIGURES", "big_literals", "cache_keys", "draft_posts", "get", "post_form",
-           "rss_mb", "slow_readers", "spooled_bytes", "watch"]
+           "rss_mb", "slow_readers", "sparql_keys", "spooled_bytes", "watch"]
 
 
 def big_literals(rows: int, size: int) -> str:
@@ -168,6 +168,17 @@ def cache_keys(base: str, n: int, pad: int) -> list[int]:
     statuses = []
     for i in range(n):
         statuses.append(get(f"{base}/search.json?q=lena{i}&pad={'p' * pad}", timeout=10)[0])
+    return statuses
+
+
+def sparql_keys(base: str, n: int, pad: int) -> list[int]:
+    """``n`` GETs of ``/sparql`` with distinct valid queries padded to ``pad`` bytes (each one's answer is kept,
+    and the request remembered): statuses."""
+    statuses = []
+    for i in range(n):
+        query = urlencode({"query": f"ASK {{}} # {i} {'p' * pad}"})
+        statuses.append(get(f"{base}/sparql?{query}", timeout=10,
+                            headers={"Accept": "application/sparql-results+json"})[0])
     return statuses
 
 

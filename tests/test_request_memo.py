@@ -105,6 +105,7 @@ def test_the_memo_is_bounded() -> None:
     assert len(memo) == 2 and memo.get(signatures[0]) is None and memo.get(signatures[2]) is kept
     assert memo.signature("GET", "q" * 101, "", b"", None, ()) is None
     assert memo.signature("POST", "", "text/plain", b"q" * 101, None, ()) is None
+    assert memo.signature("POST", "q" * 50, "text/plain", b"q" * 51, None, ()) is None  # together
     with pytest.raises(ValueError, match="room"):
         RequestMemo(size=0)
 

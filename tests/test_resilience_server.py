@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bench._attacks import big_literals, cache_keys, get, rss_mb, slow_readers, spooled_bytes, watch
+from bench._attacks import big_literals, cache_keys, get, rss_mb, slow_readers, sparql_keys, spooled_bytes, watch
 from bench._server import mmkg_server
 
 pytestmark = pytest.mark.server
@@ -27,9 +27,11 @@ def test_adversarial_cache_keys_leave_memory_where_it_was(release: Path) -> None
         cache_keys(server.base, 100, 100)  # warm: the search index, the allocator's arenas
         baseline = rss_mb(server.pid, children=False)
         statuses = cache_keys(server.base, 3000, 60_000)
+        # distinct /sparql queries of ~7 KB: each answer kept (16 MiB at most), each request remembered (1,024)
+        statuses += sparql_keys(server.base, 3000, 7000)
         after = rss_mb(server.pid, children=False)
-        assert statuses == [200] * 3000
-    assert after - baseline < 50, f"resident memory {baseline:.0f} -> {after:.0f} MB after 3,000 distinct keys"
+        assert statuses == [200] * 6000
+    assert after - baseline < 50, f"resident memory {baseline:.0f} -> {after:.0f} MB after 6,000 distinct keys"
 
 
 def test_slow_readers_at_the_connection_limit_cannot_pin_the_spool(release: Path) -> None:

@@ -8,6 +8,11 @@ took as long again. :func:`sparql_fast_path` reads the request straight from the
 admission, the worker pool, the budget; nothing is skipped) and sends the same headers, the site's fixed ones
 (security, CORS) worked out once.
 
+The same request sent again (method, URL parameters, body, ``Accept``, the endpoint's address) is not read
+again: :class:`~web.request_memo.RequestMemo` remembers which kept answer it got, and
+:meth:`~kg.query.outside.OutsideQueries.again` admits it and gives that answer back (an answer gone from the
+cache: the request is read anew).
+
 Only the answer itself is sent from here. Everything else goes to the Flask app: other paths and methods (HEAD,
 OPTIONS), the service description, a POST whose body has no stated length or is over the limit (Flask refuses
 it), and every error: the exception is handed to the Flask view in the environ (:data:`FAST_PATH_ERROR`), which

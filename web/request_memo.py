@@ -10,7 +10,8 @@ admitted for its client, still the cache's answer (gone from the cache: the requ
 
 Everything a request's answer depends on is in the memo's key, and everything in between is pure for one release
 (the memo belongs to one app, which belongs to one release). Bounded: ``size`` requests, none whose query string
-or body is over ``max_request`` bytes.
+and body come to more than ``max_request`` bytes (1,024 of 8 KB: 8 MiB at most besides the answers themselves,
+which the answer cache holds and bounds). Only answers the cache kept are remembered; errors never are.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class RequestMemo:
     def signature(self, method: str, query_string: str, media: str, body: bytes, accept: str | None,
                   endpoint: Hashable) -> Hashable | None:
         """The key a request is remembered under; None for one too large to remember."""
-        if len(query_string) > self.max_request or len(body) > self.max_request:
+        if len(query_string) + len(body) > self.max_request:
             return None
         return method, query_string, media, body, accept, endpoint
 
