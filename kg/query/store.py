@@ -229,18 +229,16 @@ def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit
         variables = [v.value for v in result.variables]
         rows: list[dict[str, Term]] = []
         truncated = False
+        row: dict[str, Term]
         for solution in result:
             if limit is not None and len(rows) >= limit:
                 truncated = True
                 break
-            row: dict[str, Term] = {}
-            for name in variables:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-                    size += term_size(value)
-            if max_bytes is not None and size > max_bytes:
-                raise result_too_large(max_bytes)
+            row = {name: value for name, value in zip(variables, solution, strict=True) if value is not None}
+            if max_bytes is not None:  # sizes only where there is a budget (the app's own queries have none)
+                size += sum(map(term_size, row.values()))
+                if size > max_bytes:
+                    raise result_too_large(max_bytes)
             rows.append(row)
         return QueryResult("select", variables, rows, truncated=truncated)
     triples: list[ox.Triple] = []
