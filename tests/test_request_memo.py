@@ -12,8 +12,10 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
+import kg.query.store
 import web.blueprints.sparql
 import web.fast_sparql
+from kg.errors import QuerySyntaxError
 from kg.query.catalogue import Catalogue
 from kg.query.prefixes import PREDECLARED, used_prefixes
 from kg.query.store import Store
@@ -119,6 +121,8 @@ PREFIXED = [
     "SELECT * { ?s ?p \"\\u0061\" ; mmkg:x ?o }",  # with escapes, every prefix is kept
     "PREFIX mmkg: <http://example.org/> SELECT * { ?s mmkg:x ?o }",
     "SELECT * { <http://example.org/a:b> ?p ?o }",
+    "SELECT * { ?s ?p ?o FILTER(?o != 1.5e3) . mmkg:x ?p ?o }",
+    "PREFIX : <https://w3id.org/mmkg/> SELECT * { ?s ?p _:b1 . :x ?p ?o . ?s mmkg:x ?o }",  # its own empty prefix
 ]
 
 
@@ -135,6 +139,16 @@ def test_used_prefixes_hold_every_prefix_the_text_uses(sparql: str) -> None:
     every = ours.raw.query(sparql, prefixes=PREDECLARED, use_default_graph_as_union=True)
     assert _answer(ours.execute(sparql, prefixes=PREDECLARED)) == _answer(every)
     assert used_prefixes(PREDECLARED, "ASK {}") == {}
+
+
+def test_a_prefix_it_misses_costs_a_second_parse_never_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg.query.store, "used_prefixes", lambda prefixes, sparql: {})
+    ours = Store()
+    ours.raw.add(ox.Quad(ox.NamedNode("https://w3id.org/mmkg/x"), ox.NamedNode("http://example.org/p"),
+                         ox.Literal("1"), ox.NamedNode("https://w3id.org/mmkg/graph/g")))
+    assert ours.query("ASK { mmkg:x ?p ?o }", prefixes=PREDECLARED).boolean is True
+    with pytest.raises(QuerySyntaxError):
+        ours.query("ASK { nosuch:x ?p ?o }", prefixes=PREDECLARED)
 
 
 def test_saved_queries_answer_the_same_with_only_the_prefixes_they_use(store: Store, catalogue: Catalogue) -> None:

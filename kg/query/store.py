@@ -158,14 +158,21 @@ class Store:
         """pyoxigraph's own (lazy) result of a query with the dataset rules of :meth:`query`; evaluate
         it inside :func:`engine_errors` so that errors raised while iterating are mapped too."""
         substitutions = {ox.Variable(name): value for name, value in (bindings or {}).items()}
-        options: dict[str, object] = {"substitutions": substitutions, "base_iri": base_iri,
-                                      "prefixes": used_prefixes(prefixes, sparql) if prefixes else None}
+        used = used_prefixes(prefixes, sparql) if prefixes else None
+        options: dict[str, object] = {"substitutions": substitutions, "base_iri": base_iri, "prefixes": used}
         if default_graphs is not None or named_graphs is not None:  # the protocol's dataset wins
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
         elif not has_dataset_clause(sparql):
             options["use_default_graph_as_union"] = True
         with engine_errors(sparql, prefixes):
+            try:
+                return self._store.query(sparql, **options)  # type: ignore[arg-type]
+            except SyntaxError:
+                if not prefixes or used is None or len(used) == len(prefixes):
+                    raise
+            # a prefix the text uses that used_prefixes did not see: the same query with all of them
+            options["prefixes"] = dict(prefixes)
             return self._store.query(sparql, **options)  # type: ignore[arg-type]
 
 
