@@ -141,6 +141,13 @@ def test_used_prefixes_hold_every_prefix_the_text_uses(sparql: str) -> None:
     assert used_prefixes(PREDECLARED, "ASK {}") == {}
 
 
+def test_long_runs_before_a_colon_yield_short_names() -> None:
+    digits = 'SELECT * { ?s ?p "' + "1" * 100_000 + ':" }'  # one run of 100,000 name characters
+    dotted = 'SELECT * { ?s ?p "' + "1." * 50_000 + 'mmkg:x" }'
+    assert used_prefixes(PREDECLARED, digits) == {}
+    assert used_prefixes({**PREDECLARED, "x": "http://example.org/"}, dotted) == {"mmkg": PREDECLARED["mmkg"]}
+
+
 def test_a_prefix_it_misses_costs_a_second_parse_never_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kg.query.store, "used_prefixes", lambda prefixes, sparql: {})
     ours = Store()

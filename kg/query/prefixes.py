@@ -48,6 +48,7 @@ _DELIMITERS = re.compile(r"""[\s<>"'{}()\[\];,^|!=*/+?&$@#\\`~%]+""")
 """Characters that end a prefixed name (and are in none): what is between them, up to a colon, may be a prefix."""
 _BOUNDARY = re.compile(r"[.\-0-9]")
 """Where a name may start inside such a run besides its start (``?s ?p ?o .mmkg:x``: after a triple's dot)."""
+_PREDECLARED_LONGEST = max(map(len, PREDECLARED))
 _KEPT_TEXT = 8192
 """Texts up to this many characters have their predeclared prefixes kept (1,024 texts at most)."""
 
@@ -75,22 +76,26 @@ def used_prefixes(prefixes: Mapping[str, str], sparql: str) -> dict[str, str]:
         return dict(prefixes)
     if len(sparql) <= _KEPT_TEXT and (prefixes is PREDECLARED or prefixes == PREDECLARED):
         return {name: PREDECLARED[name] for name in _predeclared_in(sparql)}
-    return {name: prefixes[name] for name in _names_before_colons(sparql) if name in prefixes}
+    longest = max(map(len, prefixes), default=0)
+    return {name: prefixes[name] for name in _names_before_colons(sparql, longest) if name in prefixes}
 
 
-def _names_before_colons(sparql: str) -> set[str]:
-    """Every name a prefix used in ``sparql`` may have: each run of name characters before a colon, and its
-    tails after a dot, a hyphen or a digit; and the empty name."""
+def _names_before_colons(sparql: str, longest: int) -> set[str]:
+    """Every name of at most ``longest`` characters a prefix used in ``sparql`` may have: each run of name
+    characters before a colon, and its tails after a dot, a hyphen or a digit; and the empty name. Linear in the
+    text (a 100 KB literal of digits before a colon yields a few short tails, not 100,000 long ones)."""
     names = {""}
     for token in _DELIMITERS.split(sparql):
         if ":" in token:
             for run in token.split(":")[:-1]:
-                names.add(run)
-                names.update(run[boundary.end():] for boundary in _BOUNDARY.finditer(run))
+                if len(run) <= longest:
+                    names.add(run)
+                near_the_colon = max(0, len(run) - longest - 1)
+                names.update(run[boundary.end():] for boundary in _BOUNDARY.finditer(run, near_the_colon))
     return names
 
 
 @lru_cache(maxsize=1024)
 def _predeclared_in(sparql: str) -> tuple[str, ...]:
     """The predeclared prefixes ``sparql`` may use, kept per text (a repeated query is not scanned again)."""
-    return tuple(name for name in _names_before_colons(sparql) if name in PREDECLARED)
+    return tuple(name for name in _names_before_colons(sparql, _PREDECLARED_LONGEST) if name in PREDECLARED)
