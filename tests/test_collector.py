@@ -63,9 +63,12 @@ def test_objects_frozen_before_the_scope_stay_frozen_and_nothing_more_is() -> No
     gc.freeze()
     before = gc.get_freeze_count()
     seen: dict[str, object] = {}
-    _bulk(seen)
-    assert seen["paused"] is False and seen["frozen"] == before
-    assert gc.get_freeze_count() == before
+    made = _bulk(seen)
+    # A frozen object can still die of its last reference (another test's thread may drop a few while this runs),
+    # so the count may fall a little; freezing the scope's objects would add len(made), unfreezing would empty it.
+    assert len(made) > 100 and seen["paused"] is False and isinstance(seen["frozen"], int)
+    assert before - 100 <= seen["frozen"] <= before
+    assert before - 100 <= gc.get_freeze_count() <= before
 
 
 def test_an_inner_scope_leaves_the_freezing_to_the_outer_one() -> None:
