@@ -6,7 +6,8 @@ Builds ``mmkg synth --sources N`` (or serves the current release of ``--home``),
 ``mmkg serve`` does (store, indexes built at start) with the page cache off, and times in process
 (Flask test client, no network) the evidence map (first page, one cell and its page 3, a filtered page), the
 summary of findings (first page, page 2, one drug), a hub drug page
-(lenalidomide), a trial page, a finding page and two searches: the first request after start and the
+(lenalidomide), a trial page, a finding page and five searches (a drug, a trial name, an abbreviation, three
+words, one letter that nearly every name holds): the first request after start and the
 p50 of ``--reps`` more, and the page's size. The first request of a filter combination assembles its
 map from the per-release index (kept for the next); the p50 is the page itself. The goal (issue 30):
 ≤ 150 ms p50 for each at 1,000 sources.
@@ -36,7 +37,9 @@ PAGES = [("evidence map", "/evidence"), ("evidence map, one cell", "/evidence?re
          ("summary of findings, one drug", "/evidence/summary?drug=res:lenalidomide"),
          ("hub drug (lenalidomide)", "/resource/lenalidomide"), ("trial", "/resource/syn-trial-0001"),
          ("finding", "/resource/syn-0004-pfs-hr"), ("search 'lenalidomide'", "/search?q=lenalidomide"),
-         ("search a trial name", "/search?q=Cedar-4")]
+         ("search a trial name", "/search?q=Cedar-4"), ("search an abbreviation ('pfs')", "/search?q=pfs"),
+         ("search three words", "/search?q=progression+free+survival"),
+         ("search one letter ('a': nearly everything)", "/search?q=a")]
 GOAL_MS = 150
 
 

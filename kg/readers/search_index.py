@@ -11,16 +11,21 @@ finds the thromboembolism adverse event through HPO's "Abnormal thrombosis"); an
 adverse event or endpoint) brings the findings about it ("VTE", a synonym of thromboembolism,
 finds the thromboembolism risk ratio). A publication is found by its DOI (bare, ``doi:`` or a
 ``https://doi.org/`` link) and PubMed id (bare or ``PMID:``), a trial by its registry id.
+
+A request ranks only the entries :class:`~kg.readers.token_index.TokenIndex` lets through (those with a token
+holding each typed word: every rule above needs that), never every name of the release, and works out the type's
+words for the hits it shows only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore, value_of
+from kg.readers.token_index import TokenIndex
 from kg.readers.vocabulary import Vocabulary
 
 __all__ = ["Hit", "SearchIndex"]
@@ -84,6 +89,9 @@ class _Entry:
     label: str
     names: list[tuple[str, str]]  # (lower-cased text, original)
     types: set[str]
+    starts: list[str] = field(default_factory=list)
+    """Per name, its lower-cased words (hyphens read as spaces), each after one space: ``" " + needle`` is in it
+    when a word starts with a needle that has no space (worked out once, not per search)."""
 
 
 class SearchIndex:
@@ -105,7 +113,11 @@ class SearchIndex:
                 entry.types.add(value_of(row, "type"))
         for entry in entries.values():
             entry.label = entry.label or entry.names[0][1]
+            entry.starts = ["".join(" " + word for word in lowered.replace("-", " ").split())
+                            for lowered, _ in entry.names]
         self._entries = list(entries.values())
+        self._by_iri = {entry.iri: entry for entry in self._entries}
+        self._tokens = TokenIndex([lowered for lowered, _ in entry.names] for entry in self._entries)
         self._vocabulary = vocabulary
         # An external term one of our entities matches is found as that entity ("Revlimid" in an
         # imported label, "CHEBI:63791") rather than as a separate hit.
@@ -138,24 +150,24 @@ class SearchIndex:
             return []
         hits = self._reached(self._group(self._matches(needle)))
         if type_iri:
-            types = {e.iri: e.types for e in self._entries}
-            hits = [h for h in hits if type_iri in types.get(h.iri, set())]
+            hits = [h for h in hits if type_iri in self._by_iri[h.iri].types]
         ours = PREFIXES["mmkg"]
         # within a rank, our entities before the imported external terms and enrichment answers
         hits.sort(key=lambda h: (h.rank[0], not h.iri.startswith(ours), h.rank[1], h.label.lower()))
-        return hits[:limit]
+        # the type's words only for the hits shown (working it out for every match was half a search's time)
+        return [replace(hit, type=self._type_of(self._by_iri[hit.iri])) for hit in hits[:limit]]
 
     def _reached(self, hits: list[Hit]) -> list[Hit]:
         """The hits, then (one rank lower) our entities an external hit stands for, then the findings
         about each outcome hit; an IRI keeps its best rank."""
-        entries = {e.iri: e for e in self._entries}
+        entries = self._by_iri
         found = {h.iri: h for h in hits}
 
         def add(iri: str, rank: tuple[int, int], matched: str) -> None:
             entry = entries.get(iri)
             if entry is None or (iri in found and found[iri].rank <= rank):
                 return
-            found[iri] = Hit(iri, entry.label, matched, self._type_of(entry), rank)
+            found[iri] = Hit(iri, entry.label, matched, None, rank)
 
         # one rank lower, and after the direct hits of that rank (a name matched beats a name reached)
         for hit in hits:
@@ -166,18 +178,24 @@ class SearchIndex:
                 add(finding, (hit.rank[0] + 1, hit.rank[1] + _REACHED), f"about {hit.label}")
         return list(found.values())
 
+    def _candidates(self, words: list[str]) -> list[_Entry]:
+        """The entries that may match (every typed word inside one of their tokens), in index order."""
+        return [self._entries[position] for position in self._tokens.candidates(words)]
+
     def _matches(self, needle: str) -> list[Hit]:
+        """Every entry matching ``needle`` with its best rank (hits without their type: see :meth:`search`)."""
         hits: list[Hit] = []
-        for entry in self._entries:
+        words = needle.split()
+        word_start = " " + needle if len(words) == 1 else None  # a needle with a space starts no word
+        for entry in self._candidates(words):
             best: tuple[int, int] | None = None
             matched = ""
-            words = needle.split()
-            for lowered, original in entry.names:
+            for (lowered, original), starts in zip(entry.names, entry.starts, strict=True):
                 if lowered == needle or (":" in lowered and lowered.split(":", 1)[1] == needle):
                     rank = 0  # "NCT01554852" is clinicaltrials:NCT01554852, "30098165" is PMID:30098165
                 elif lowered.startswith(needle):
                     rank = 1
-                elif any(word.startswith(needle) for word in lowered.replace("-", " ").split()):
+                elif word_start is not None and word_start in starts:
                     rank = 2
                 elif needle in lowered:
                     rank = 3
@@ -189,20 +207,19 @@ class SearchIndex:
                 if best is None or key < best:
                     best, matched = key, original
             if best is not None:
-                hits.append(Hit(entry.iri, entry.label, matched, self._type_of(entry), best))
+                hits.append(Hit(entry.iri, entry.label, matched, None, best))
         return hits
 
     def _group(self, hits: list[Hit]) -> list[Hit]:
         """Hits on an external term our entity matches become hits on our entity (best rank kept)."""
-        labels = {e.iri: e for e in self._entries}
+        labels = self._by_iri
         best: dict[str, tuple[tuple[int, int], bool, Hit]] = {}
         for hit in hits:
             ours = self._ours.get(hit.iri)
             through = ours is not None and ours in labels
             if ours is not None and through:
                 entry = labels[ours]
-                hit = Hit(ours, entry.label, f"{hit.matched} ({hit.label}, matched term)", self._type_of(entry),
-                          hit.rank)
+                hit = Hit(ours, entry.label, f"{hit.matched} ({hit.label}, matched term)", None, hit.rank)
             key = (hit.rank, through)  # on a tie, the entity's own name beats a matched term's
             if hit.iri not in best or key < best[hit.iri][:2]:
                 best[hit.iri] = (hit.rank, through, hit)
