@@ -20,6 +20,8 @@ class Settings:
     """Largest query text or request body accepted (413 above)."""
     page_rows: int = 1_000
     """Rows shown in an HTML results table (downloads carry up to ``max_rows``)."""
+    query_page_rows: int = 100
+    """Rows a saved query's page shows at a time (``page=N`` for the next; its downloads carry up to ``max_rows``)."""
     query_timeout: float = 10.0
     """Seconds a query from outside may run before its worker is killed (requests may ask for less)."""
     min_query_timeout: float = 0.5

@@ -40,6 +40,7 @@ __all__ = [
     "QueryListView",
     "QueryView",
     "ReaderAids",
+    "RowsPage",
     "SearchView",
     "ServiceView",
     "View",
@@ -178,6 +179,31 @@ class QueryListView(View):
     queries: list[SavedQuery]
 
 
+@dataclass(frozen=True)
+class RowsPage:
+    """Where the rows a saved query's page shows stand in its whole answer."""
+
+    page: int
+    size: int
+    """Rows a page shows at most."""
+    first: int
+    """The number of this page's first row in the answer (from 1)."""
+    shown: int
+    more: bool
+    """Whether a next page has rows."""
+    total: int | None
+    """Every row of the answer, when this page is the last (None: not counted)."""
+    capped: bool = False
+    """The answer has rows past the ones a page can reach (downloads carry them)."""
+    previous_href: str | None = None
+    next_href: str | None = None
+
+    @property
+    def last(self) -> int:
+        """The number of this page's last row."""
+        return self.first + self.shown - 1
+
+
 @dataclass
 class QueryView(View):
     """``/queries/<name>``: a saved query's form, its result or error, and its links."""
@@ -194,6 +220,8 @@ class QueryView(View):
     """A forest plot when the result has estimates with intervals."""
     warnings: list[str] = field(default_factory=list)
     """IRI parameters that name nothing in the graph (a typo answers with no rows)."""
+    rows: RowsPage | None = None
+    """Which of the answer's rows the page shows (None: not a table of rows); its links keep the parameters."""
 
 
 @dataclass

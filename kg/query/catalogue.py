@@ -47,6 +47,7 @@ from kg.namespaces import PREFIXES
 from kg.query.store import QueryStore
 
 __all__ = [
+    "RESERVED_PARAMETERS",
     "Catalogue",
     "Column",
     "Parameter",
@@ -65,6 +66,8 @@ _ACRONYMS = {"hr": "HR", "rr": "RR", "ci": "CI", "os": "OS", "pfs": "PFS", "ttp"
 _PARAM_KEYS = {"type", "default", "values", "of", "description", "prefixes", "label"}
 _IRI = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+RESERVED_PARAMETERS = frozenset({"page"})
+"""Names a saved query's parameter may not have: its web page reads them itself (``page=N``)."""
 
 
 def expand_iri(value: str, allowed_prefixes: list[str] | None = None) -> str:
@@ -205,6 +208,8 @@ def _fail(path: Path, line: int, message: str) -> QueryFileError:
 def _parameter(path: Path, line: int, name: str, spec: Any) -> Parameter:
     if not _NAME.match(name):
         raise _fail(path, line, f"parameter name {name!r} is not a SPARQL variable name")
+    if name in RESERVED_PARAMETERS:
+        raise _fail(path, line, f"parameter name {name!r} is reserved: a saved query's page uses it ({name}=N)")
     if not isinstance(spec, dict):
         raise _fail(path, line, f"parameter {name!r} must be a mapping with at least 'type'")
     unknown = set(spec) - _PARAM_KEYS

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,7 +29,7 @@ from web.context import ctx
 from web.errors import HttpError
 from web.forest import forest_svg
 from web.forest_rows import result_forest_rows
-from web.views import QueryListView, QueryView, editor_link, render
+from web.views import QueryListView, QueryView, RowsPage, editor_link, render
 
 __all__ = ["TWINS", "bp", "catalogue_json", "query_json"]
 
@@ -107,6 +108,56 @@ def _run(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal], limi
     return ctx().outside.rows(OutsideQuery(query.sparql, bindings, own=True), rows=limit).result
 
 
+def _page(raw: str | None) -> int:
+    """The ``page`` parameter of a saved query's page (1 when not given)."""
+    if raw is None or raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise HttpError(400, f"parameter 'page': {raw!r} is not a page number (1, 2, ...)")
+    return int(raw)
+
+
+def _page_of(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal],
+             page: int) -> tuple[QueryResult, RowsPage | None]:
+    """The rows page ``page`` shows and where they stand (None for an answer that is not rows).
+
+    The query is asked for the rows up to this page's end and one more (whether a next page exists), so a page
+    costs the engine's answer and this page's rows, never a table of every row.
+    """
+    size = ctx().settings.query_page_rows
+    reach = ctx().settings.max_rows
+    if (page - 1) * size >= reach:
+        raise HttpError(400, f"parameter 'page': page {page} starts past the {reach:,} rows a page can reach; "
+                             f"download the rows (JSON, CSV, TSV) or narrow the query")
+    result = _run(query, bindings, min(page * size + 1, reach))
+    if result.kind != "select":
+        if page > 1:
+            raise HttpError(400, f"parameter 'page': this query answers {result.kind.upper()}, one page only")
+        return result, None
+    shown = result.rows[(page - 1) * size:page * size]
+    more = len(result.rows) > page * size  # the one row past this page's end
+    if not shown and page > 1:
+        last = max(1, -(-len(result.rows) // size))
+        raise HttpError(400, f"parameter 'page': page {page} is past the last page, {last}")
+    capped = result.truncated and not more  # the last page a page can reach, and rows past it
+    paged = replace(result, rows=shown, truncated=more or capped)
+    return paged, RowsPage(page=page, size=size, first=(page - 1) * size + 1, shown=len(shown), more=more,
+                           total=None if more or capped else len(result.rows), capped=capped)
+
+
+def _linked(rows: RowsPage | None, query: SavedQuery, given: dict[str, str]) -> RowsPage | None:
+    """``rows`` with the links to the pages before and after it, the parameters kept."""
+    if rows is None:
+        return None
+    here = url_for("queries.show", name=query.name)
+
+    def href(page: int) -> str:
+        return here + "?" + urlencode({**given, "page": str(page)})
+
+    return replace(rows, previous_href=href(rows.page - 1) if rows.page > 1 else None,
+                   next_href=href(rows.page + 1) if rows.more else None)
+
+
 def _twin(query: SavedQuery, fmt: str, given: dict[str, str]) -> Response:
     bindings = _bind(query, given)
     result = _run(query, bindings, ctx().settings.max_rows)
@@ -169,15 +220,17 @@ def show(name: str) -> Response:
         response.headers["Vary"] = "Accept"
         return response
     given = _given(query)
+    raw_page = given.pop("page", None)
     error: HttpError | None = None
     result: QueryResult | None = None
+    rows: RowsPage | None = None
     labels: dict[str, str] = {}
     warnings: list[str] = []
     try:
         bindings = _bind(query, given)
         warnings = [f"parameter {param!r}: <{iri}> names nothing in the graph; check its spelling"
                     for param, iri in unknown_iris(ctx().store, query, bindings)]
-        result = _run(query, bindings, ctx().settings.page_rows)
+        result, rows = _page_of(query, bindings, _page(raw_page))
         labels = ctx().describer.labels({t.value for row in result.rows for t in row.values()
                                          if isinstance(t, ox.NamedNode)})
     except HttpError as exc:
@@ -186,6 +239,6 @@ def show(name: str) -> Response:
     plot = forest_svg(result_forest_rows(result, labels), query.title) if result is not None else ""
     view = QueryView(query=query, fields=_form_fields(query, given), result=result, labels=labels, error=error,
                      query_string=query_string, editor_url=editor_link(query.sparql, run=False), plot=plot,
-                     warnings=warnings)
+                     warnings=warnings, rows=_linked(rows, query, given))
     return Response(render(view), status=error.status if error else 200, mimetype="text/html",
                     headers={"Vary": "Accept"})
