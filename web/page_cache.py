@@ -26,6 +26,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask import Flask, Response, g, request
 
@@ -48,6 +49,9 @@ class Release:
 
     id: str
     modified: datetime
+    nquads: Path | None = None
+    """A file holding exactly the served quads as N-Quads (a release's own ``mmkg.nq``, pinned while served):
+    ``/dump.nq`` sends it as it is. None: the dump is written from the store."""
 
 
 @dataclass(frozen=True, slots=True)

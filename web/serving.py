@@ -112,7 +112,7 @@ def open_served(source: Source, settings: Settings, load: Callable[[Path, Callab
             nquads = folder / "mmkg.nq"
             store = load(nquads, lambda: Store.from_release(nquads))
             spec = StoreSpec(nquads=nquads.resolve())
-            release = Release(folder.name, _modified(folder / "manifest.json"))
+            release = Release(folder.name, _modified(folder / "manifest.json"), nquads=nquads.resolve())
         elif source.graph is not None:
             graph = source.graph
             store = load(graph, lambda: Store.from_file(graph))

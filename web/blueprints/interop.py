@@ -17,16 +17,17 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request, send_file, stream_with_context
 
 from kg import paths
 from kg.errors import ReasonerUnavailable
 from kg.interop.fhir import evidence_bundle, evidence_resource
 from kg.interop.jsonld import context_document
 from kg.namespaces import PREFIXES
-from kg.query.listings import our_quads
+from kg.query.listings import our_nquads
 from web.context import ctx
 from web.errors import HttpError
+from web.page_cache import Release
 
 __all__ = ["bp"]
 
@@ -113,6 +114,13 @@ def evidence_fhir() -> Response:
 
 @bp.route("/dump.nq")
 def dump() -> Response:
-    """Every quad of the served graph's named graphs as N-Quads (not a remote server's own graphs)."""
-    quads = our_quads(ctx().store)
-    return Response(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", mimetype="application/n-quads")
+    """Every quad of the served graph's named graphs as N-Quads (not a remote server's own graphs).
+
+    A served release's own file is sent as it is (conditional and range requests answered, nothing read into
+    memory); other data is written from the store a chunk at a time (:func:`kg.query.listings.our_nquads`).
+    """
+    release: Release | None = current_app.extensions.get("mmkg_release")
+    if release is not None and release.nquads is not None:
+        return send_file(release.nquads, mimetype="application/n-quads", conditional=True, etag=release.id,
+                         last_modified=release.modified, download_name="mmkg.nq", as_attachment=False)
+    return Response(stream_with_context(our_nquads(ctx().store)), mimetype="application/n-quads")
