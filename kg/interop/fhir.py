@@ -24,7 +24,7 @@ from typing import Any
 from kg.evidence.gather import Finding, Link
 from kg.namespaces import PREFIXES
 
-__all__ = ["STATISTIC_TYPES", "evidence_bundle", "evidence_resource", "fhir_id"]
+__all__ = ["STATISTIC_TYPES", "SampleCounts", "evidence_bundle", "evidence_resource", "fhir_id"]
 
 _STATISTIC = "http://terminology.hl7.org/CodeSystem/statistic-type"
 _ATTRIBUTE = "http://terminology.hl7.org/CodeSystem/attribute-estimate-type"
@@ -58,11 +58,27 @@ def _variable(role: str, display: str, link: Link, note: str | None = None) -> d
     return variable
 
 
-def _sample_size(finding: Finding, counts: list[Finding]) -> dict[str, Any] | None:
-    studies = {s.iri for s in finding.studies}
+class SampleCounts:
+    """The count findings a ratio's sample size is read from (whole-study counts with a value), by the studies
+    they are about, in their order: a ratio looks its studies up instead of going through every count (4,000
+    ratios × 1,000 counts at 1,000 sources was 2.9 s of the bundle's 3.2)."""
+
+    def __init__(self, counts: Iterable[Finding]) -> None:
+        self._counts = [c for c in counts if c.count_kind and c.arm_regimen is None and not c.regimens
+                        and c.value is not None]
+        self._by_study: dict[str, list[int]] = {}
+        for position, count in enumerate(self._counts):
+            for study in {s.iri for s in count.studies}:
+                self._by_study.setdefault(study, []).append(position)
+
+    def about(self, studies: Iterable[str]) -> list[Finding]:
+        """The counts about any of ``studies``, in their order."""
+        return [self._counts[i] for i in sorted({i for s in studies for i in self._by_study.get(s, ())})]
+
+
+def _sample_size(finding: Finding, counts: SampleCounts) -> dict[str, Any] | None:
     populations = {p.iri for p in finding.populations}
-    same_study = [c for c in counts if studies & {s.iri for s in c.studies} and c.arm_regimen is None
-                  and not c.regimens and c.value is not None]
+    same_study = counts.about(s.iri for s in finding.studies)
     size: dict[str, Any] = {}
     patients = sorted((c for c in same_study if c.count_kind in _PATIENT_COUNTS),
                       key=lambda c: (not (populations & {p.iri for p in c.populations}),
@@ -76,8 +92,8 @@ def _sample_size(finding: Finding, counts: list[Finding]) -> dict[str, Any] | No
     return size or None
 
 
-def evidence_resource(finding: Finding, counts: Iterable[Finding] = ()) -> dict[str, Any]:
-    """One ratio estimate as a FHIR R5 ``Evidence`` (a plain dict).
+def evidence_resource(finding: Finding, counts: Iterable[Finding] | SampleCounts = ()) -> dict[str, Any]:
+    """One ratio estimate as a FHIR R5 ``Evidence`` (a plain dict); its sample size from ``counts``.
 
     :raises ValueError: for a finding that is not a hazard or risk ratio with a point estimate.
     """
@@ -103,7 +119,7 @@ def evidence_resource(finding: Finding, counts: Iterable[Finding] = ()) -> dict[
         estimates.append({"type": _concept(_ATTRIBUTE, "C44185", "P-value"), "quantity": quantity})
     if estimates:
         statistic["attributeEstimate"] = estimates
-    size = _sample_size(finding, list(counts))
+    size = _sample_size(finding, counts if isinstance(counts, SampleCounts) else SampleCounts(counts))
     if size:
         statistic["sampleSize"] = size
     variables = [_variable("population", "population", p) for p in finding.populations]
@@ -137,7 +153,7 @@ def evidence_resource(finding: Finding, counts: Iterable[Finding] = ()) -> dict[
 def evidence_bundle(findings: Iterable[Finding]) -> dict[str, Any]:
     """Every ratio estimate of ``findings`` as a FHIR R5 ``collection`` Bundle of ``Evidence``."""
     findings = list(findings)
-    counts = [f for f in findings if f.count_kind]
+    counts = SampleCounts(findings)
     entries = [{"fullUrl": f.iri, "resource": evidence_resource(f, counts)}
                for f in findings if f.is_ratio and f.kind in STATISTIC_TYPES]
     return {"resourceType": "Bundle", "type": "collection", "total": len(entries), "entry": entries}

@@ -38,7 +38,11 @@ _RDFXML = "application/rdf+xml"
 _OWLXML = "application/owl+xml"
 
 
-def _json(document: object, media: str) -> Response:
+def _json(document: object, media: str, *, compact: bool = False) -> Response:
+    """``document`` as JSON: indented for reading, or ``compact`` for a large one (Python's C encoder writes only
+    unindented JSON: the whole graph's FHIR bundle, 16 MB at 1,000 sources, took 1.5 s indented)."""
+    if compact:
+        return Response(json.dumps(document, ensure_ascii=False, separators=(",", ":")), mimetype=media)
     return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype=media)
 
 
@@ -109,7 +113,7 @@ def finding_fhir(stem: str) -> Response:
 
 @bp.route("/evidence.fhir.json")
 def evidence_fhir() -> Response:
-    return _json(evidence_bundle(ctx().findings_by_iri.values()), _FHIR)
+    return _json(evidence_bundle(ctx().findings_by_iri.values()), _FHIR, compact=True)
 
 
 @bp.route("/dump.nq")
