@@ -7,7 +7,8 @@ Builds ``mmkg synth --sources N`` (or serves the current release of ``--home``),
 (Flask test client, no network) the evidence map (first page, one cell and its page 3, a filtered page), the
 summary of findings (first page, page 2, one drug), a hub drug page
 (lenalidomide), a trial page, a finding page and five searches (a drug, a trial name, an abbreviation, three
-words, one letter that nearly every name holds): the first request after start and the
+words, one letter that nearly every name holds) and three saved queries' pages (100 rows a page): the first
+request after start and the
 p50 of ``--reps`` more, and the page's size. The first request of a filter combination assembles its
 map from the per-release index (kept for the next); the p50 is the page itself. The goal (issue 30):
 ≤ 150 ms p50 for each at 1,000 sources.
@@ -39,7 +40,10 @@ PAGES = [("evidence map", "/evidence"), ("evidence map, one cell", "/evidence?re
          ("finding", "/resource/syn-0004-pfs-hr"), ("search 'lenalidomide'", "/search?q=lenalidomide"),
          ("search a trial name", "/search?q=Cedar-4"), ("search an abbreviation ('pfs')", "/search?q=pfs"),
          ("search three words", "/search?q=progression+free+survival"),
-         ("search one letter ('a': nearly everything)", "/search?q=a")]
+         ("search one letter ('a': nearly everything)", "/search?q=a"),
+         ("saved query page (effect-estimates)", "/queries/effect-estimates"),
+         ("saved query page 2 (findings-by-population)", "/queries/findings-by-population?page=2"),
+         ("saved query page (adverse-events-by-drug)", "/queries/adverse-events-by-drug")]
 GOAL_MS = 150
 
 
