@@ -40,7 +40,7 @@ _OWLXML = "application/owl+xml"
 
 def _json(document: object, media: str, *, compact: bool = False) -> Response:
     """``document`` as JSON: indented for reading, or ``compact`` for a large one (Python's C encoder writes only
-    unindented JSON: the whole graph's FHIR bundle, 16 MB at 1,000 sources, took 1.5 s indented)."""
+    unindented JSON: the whole graph's FHIR bundle at 1,000 sources takes 0.86 s indented, 0.15 s unindented)."""
     if compact:
         return Response(json.dumps(document, ensure_ascii=False, separators=(",", ":")), mimetype=media)
     return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype=media)
