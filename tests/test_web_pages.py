@@ -198,3 +198,13 @@ def test_forest_plot_scale_and_escaping(layout: str) -> None:
     words = " ".join(e.text or "" for e in root.iter(ns + "text"))
     assert all(word in words for word in long_label.split()), "labels are wrapped, never cut"
     assert forest_svg([]) == ""
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/graph/source/s001", "/graph/inferred", "/resource/lenalidomide",
+                                  "/search?q=len", "/queries/effect-estimates"])
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/json"])
+def test_every_page_that_negotiates_says_it_varies_on_accept(client: FlaskClient, path: str, accept: str) -> None:
+    """Without the page cache (which adds it) too: a proxy must not hand the HTML page to an RDF client."""
+    response = client.get(path, headers={"Accept": accept})
+    if response.status_code == 200:
+        assert "Accept" in response.headers.get("Vary", ""), (path, accept)

@@ -167,7 +167,7 @@ def graph(rest: str) -> Response:
     source = PREFIXES["res"] + stem[len("source/"):] if stem.startswith("source/") else None
     view = GraphView(iri=iri, count=count, subjects=[(s, labels.get(s)) for s in subjects], source=source,
                      inferred=stem == "inferred", editor_url=editor_link(graph_sparql(iri)))
-    return Response(render(view), mimetype="text/html")
+    return Response(render(view), mimetype="text/html", headers={"Vary": "Accept"})  # RDF by Accept too
 
 
 @bp.route("/ontology/<name>")

@@ -55,7 +55,7 @@ def ontology() -> Response:
     if request.args.get("format") or request.accept_mimetypes.best == "text/turtle":
         if request.args.get("format", "ttl") not in ("ttl", "turtle"):
             raise HttpError(406, "the ontology source is available as Turtle (format=ttl)")
-        return Response(paths.ontology_file().read_bytes(), mimetype="text/turtle")
+        return Response(paths.ontology_file().read_bytes(), mimetype="text/turtle", headers={"Vary": "Accept"})
     vocab = ctx().vocabulary
     classes = [t for t in vocab.classes() if vocab.is_ours(t.iri)]
     known = {t.iri for t in classes}
@@ -72,7 +72,7 @@ def ontology() -> Response:
                         imported=sorted(imported.items(), key=lambda kv: kv[0].lower()),
                         # Markup: the SVG is drawn by kg.docs.diagram from the packaged ontology, escaped there
                         diagram=Markup(model_diagram()), arrows=model_arrows())
-    return Response(render(view), mimetype="text/html")
+    return Response(render(view), mimetype="text/html", headers={"Vary": "Accept"})  # Turtle by Accept too
 
 
 @bp.route("/ontology.ttl")
