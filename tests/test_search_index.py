@@ -34,7 +34,7 @@ def _typed_texts(index: SearchIndex, count: int, seed: int) -> list[str]:
     texts = {"a", "e", "1", "-", ":", "zzzz", "lenalidomide", "LENALIDOMIDE", "  len  ", "pfs", "PFS",
              "progression free survival", "progression-free survival", "CHEBI:63791", "chebi:63791",
              "https://doi.org/10.1001/JAMAONCOL.2018.2961", "pubmed:30098165/", "nct", "hazard ratio 0.",
-             "thalidomide neuropathy", "Lenalidomide\tmaintenance", "é", "ß", "İ"}
+             "thalidomide neuropathy", "Lenalidomide\tmaintenance", "é", "ß", "İ", "e e e e e", "len len"}
     for name in rng.sample(names, min(count, len(names))):
         lowered = name.lower()
         start = rng.randrange(len(lowered))
@@ -126,7 +126,7 @@ def test_the_index_answers_as_ranking_every_entry_on_awkward_labels(tmp_path: Pa
              "double spaced", "double  spaced", "tab separated", "30098165", "nct01554852", "pmid:3", "x", "ab",
              "a", "b", "b a", "a b", "c-d", "b c", "i̇stanbul", "istanbul", "straße", "strasse", "re-in",
              "induction", "re", "hyphen", "hyphen-", "-", "leading", "über", "mg/kg", "1.5", "pfs-2", "2",
-             "(second", "vgpr", "cr:vgpr", "doi:10.1/x-y", "x-y", "directed", "cd38-"]
+             "(second", "vgpr", "cr:vgpr", "doi:10.1/x-y", "x-y", "directed", "cd38-", "a a", "b a b", "a a a"]
     assert _same_answers(store, texts) > 30
 
 

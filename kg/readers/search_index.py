@@ -187,6 +187,7 @@ class SearchIndex:
         hits: list[Hit] = []
         words = needle.split()
         word_start = " " + needle if len(words) == 1 else None  # a needle with a space starts no word
+        every = list(dict.fromkeys(words)) if len(words) > 1 else []  # each word once: "e e e ..." is one look
         for entry in self._candidates(words):
             best: tuple[int, int] | None = None
             matched = ""
@@ -199,7 +200,7 @@ class SearchIndex:
                     rank = 2
                 elif needle in lowered:
                     rank = 3
-                elif len(words) > 1 and all(word in lowered for word in words):
+                elif every and all(word in lowered for word in every):
                     rank = 4  # every word somewhere: "thalidomide neuropathy" finds the findings about both
                 else:
                     continue
