@@ -34,6 +34,7 @@ from web.context import ctx
 from web.errors import HttpError
 from web.forest import forest_svg
 from web.forest_rows import forest_rows, outcome_of
+from web.paging import page_number
 from web.views import EvidenceView, View, reader_aids, render
 
 __all__ = ["bp"]
@@ -88,10 +89,7 @@ def _cell_choice() -> tuple[str | None, str | None]:
 
 
 def _page_number() -> int:
-    text = request.args.get("page") or "1"
-    if not text.isdigit() or int(text) < 1:
-        raise HttpError(400, f"parameter 'page': {text!r} is not a page number (1, 2, ...)")
-    return int(text)
+    return page_number(request.args.get("page"))
 
 
 def _map(filters: Filters) -> EvidenceMap:

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from kg.errors import ParameterError
+from kg.evidence.paging import pages_for
 from kg.query.catalogue import Parameter, SavedQuery, expand_iri, unknown_iris
 from kg.query.outside import OutsideQuery
 from kg.query.results import csv_cell
@@ -29,6 +30,7 @@ from web.context import ctx
 from web.errors import HttpError
 from web.forest import forest_svg
 from web.forest_rows import result_forest_rows
+from web.paging import page_number
 from web.views import QueryListView, QueryView, RowsPage, editor_link, render
 
 __all__ = ["TWINS", "bp", "catalogue_json", "query_json"]
@@ -108,15 +110,6 @@ def _run(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal], limi
     return ctx().outside.rows(OutsideQuery(query.sparql, bindings, own=True), rows=limit).result
 
 
-def _page(raw: str | None) -> int:
-    """The ``page`` parameter of a saved query's page (1 when not given)."""
-    if raw is None or raw == "":
-        return 1
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        raise HttpError(400, f"parameter 'page': {raw!r} is not a page number (1, 2, ...)")
-    return int(raw)
-
-
 def _page_of(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal],
              page: int) -> tuple[QueryResult, RowsPage | None]:
     """The rows page ``page`` shows and where they stand (None for an answer that is not rows).
@@ -137,7 +130,7 @@ def _page_of(query: SavedQuery, bindings: dict[str, ox.NamedNode | ox.Literal],
     shown = result.rows[(page - 1) * size:page * size]
     more = len(result.rows) > page * size  # the one row past this page's end
     if not shown and page > 1:
-        last = max(1, -(-len(result.rows) // size))
+        last = pages_for(len(result.rows), size)
         raise HttpError(400, f"parameter 'page': page {page} is past the last page, {last}")
     capped = result.truncated and not more  # the last page a page can reach, and rows past it
     paged = replace(result, rows=shown, truncated=more or capped)
@@ -230,7 +223,7 @@ def show(name: str) -> Response:
         bindings = _bind(query, given)
         warnings = [f"parameter {param!r}: <{iri}> names nothing in the graph; check its spelling"
                     for param, iri in unknown_iris(ctx().store, query, bindings)]
-        result, rows = _page_of(query, bindings, _page(raw_page))
+        result, rows = _page_of(query, bindings, page_number(raw_page))
         labels = ctx().describer.labels({t.value for row in result.rows for t in row.values()
                                          if isinstance(t, ox.NamedNode)})
     except HttpError as exc:
